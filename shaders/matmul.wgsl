@@ -1,0 +1,112 @@
+// matmul.wgsl — C = activate(A · op(B) + bias) + residual, batched, register-blocked, vec4 loads.
+//
+// Layouts (row-major, element strides in the Params struct):
+//   A        [batch, M, K]  f32, row stride lda
+//   B        TRANS_B:  [batchB, N, K]  (PyTorch nn.Linear weight [out, in]), row stride ldb
+//            !TRANS_B: [batchB, K, N]  (GPT-2 Conv1D weight [in, out]),     row stride ldb
+//            element type WT: f32, or f16 (the wrapper prepends `enable f16; alias WT = f16;`); the
+//            product is always accumulated in f32.
+//   bias     [N] f32                      (HAS_BIAS)
+//   residual [batch, M, N] f32, same layout as C (HAS_RESIDUAL), added after the activation
+//   C        [batch, M, N] f32, row stride ldc
+// Vec4 loads need K, lda and ldb to be multiples of 4 (and N too when !TRANS_B): the wrapper pads others.
+//
+// Workgroup 16×16 invocations; each computes a 4×4 block of C, so a workgroup owns a 64×64 tile and walks
+// K in steps of 16 through two workgroup-memory tiles. Dispatch (ceil(N/64), ceil(M/64), batch).
+
+override TRANS_B: bool = true;
+override HAS_BIAS: bool = false;
+override HAS_RESIDUAL: bool = false;
+override ACTIVATION: u32 = 0u;
+
+struct Params {
+  M: u32, N: u32, K: u32,
+  lda: u32, ldb: u32, ldc: u32,
+  batchStrideA: u32, batchStrideB: u32, batchStrideC: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> B: array<vec4<WT>>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read> residual: array<f32>;
+@group(0) @binding(5) var<storage, read_write> C: array<f32>;
+
+const TILE = 64u;   // rows of A / columns of B per workgroup
+const TILE_K = 16u; // K per step
+
+// Tiles stored k-major: As[k * 64 + m], Bs[k * 64 + n], so the inner loop reads 4 adjacent values.
+var<workgroup> As: array<f32, 1024>;
+var<workgroup> Bs: array<f32, 1024>;
+
+@compute @workgroup_size(16, 16, 1)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(local_invocation_index) tid: u32) {
+  let m0 = wg.y * TILE;
+  let n0 = wg.x * TILE;
+  let batch = wg.z;
+  let aBase = batch * p.batchStrideA;
+  let bBase = batch * p.batchStrideB;
+
+  var acc: array<vec4<f32>, 4>; // acc[i] = C[m0 + 4·ly + i, n0 + 4·lx .. +3]
+
+  for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
+    // A tile: 64 rows × 4 vec4 (16 k); one vec4 per invocation.
+    {
+      let row = tid / 4u;
+      let kv = tid % 4u;
+      let m = m0 + row;
+      let k = k0 + kv * 4u;
+      var v = vec4<f32>(0.0);
+      if (m < p.M && k < p.K) { v = A[(aBase + m * p.lda + k) / 4u]; }
+      for (var c = 0u; c < 4u; c++) { As[(kv * 4u + c) * TILE + row] = v[c]; }
+    }
+    // B tile: 16 k × 64 n, one vec4 per invocation.
+    if (TRANS_B) {
+      let col = tid / 4u;
+      let kv = tid % 4u;
+      let n = n0 + col;
+      let k = k0 + kv * 4u;
+      var v = vec4<f32>(0.0);
+      if (n < p.N && k < p.K) { v = vec4<f32>(B[(bBase + n * p.ldb + k) / 4u]); }
+      for (var c = 0u; c < 4u; c++) { Bs[(kv * 4u + c) * TILE + col] = v[c]; }
+    } else {
+      let kr = tid / 16u;
+      let nv = tid % 16u;
+      let k = k0 + kr;
+      let n = n0 + nv * 4u;
+      var v = vec4<f32>(0.0);
+      if (k < p.K && n < p.N) { v = vec4<f32>(B[(bBase + k * p.ldb + n) / 4u]); }
+      for (var c = 0u; c < 4u; c++) { Bs[kr * TILE + nv * 4u + c] = v[c]; }
+    }
+    workgroupBarrier();
+
+    for (var kk = 0u; kk < TILE_K; kk++) {
+      let a = vec4<f32>(As[kk * TILE + lid.y * 4u], As[kk * TILE + lid.y * 4u + 1u],
+                        As[kk * TILE + lid.y * 4u + 2u], As[kk * TILE + lid.y * 4u + 3u]);
+      let b = vec4<f32>(Bs[kk * TILE + lid.x * 4u], Bs[kk * TILE + lid.x * 4u + 1u],
+                        Bs[kk * TILE + lid.x * 4u + 2u], Bs[kk * TILE + lid.x * 4u + 3u]);
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
+    }
+    workgroupBarrier();
+  }
+
+  let cBase = batch * p.batchStrideC;
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + lid.y * 4u + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      let n = n0 + lid.x * 4u + j;
+      if (n >= p.N) { break; }
+      var v = acc[i][j];
+      if (HAS_BIAS) { v += bias[n]; }
+      v = activate(v, ACTIVATION);
+      let at = cBase + m * p.ldc + n;
+      if (HAS_RESIDUAL) { v += residual[at]; }
+      C[at] = v;
+    }
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The thin typed GPU layer every kernel and model uses: one device, its buffer pool and pipeline cache,
+ * uploads and readbacks. `GpuRuntime` re-creates the whole thing after a device loss.
+ */
+import { IrisError } from '../errors';
+import { acquireDevice, type AcquiredDevice, type AdapterDescription, type DeviceFeatures, type DeviceOptions } from './device';
+import { f16ArrayToF32, f32ArrayToF16 } from './half';
+import { PipelineCache } from './pipelines';
+import { BufferPool } from './pool';
+import { byteSizeOf, numel, Tensor, type DType, type Shape } from './tensor';
+
+export type HostArray = Float32Array | Uint16Array | Int32Array | Uint32Array;
+
+export class Gpu {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterDescription;
+  readonly features: DeviceFeatures;
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  /** Set when the device is lost; every later use must go through GpuRuntime.get() for a new one. */
+  lost: GPUDeviceLostInfo | null = null;
+  /** Kernels check every output for NaN/Inf and name the kernel that produced one (slow; for debugging). */
+  debug = false;
+  private readonly uniforms: GPUBuffer[] = [];
+  private dummy: GPUBuffer | null = null;
+  private weightBytes = 0;
+
+  constructor(acquired: AcquiredDevice) {
+    this.device = acquired.device;
+    this.adapter = acquired.adapter;
+    this.features = acquired.features;
+    this.pool = new BufferPool(this.device);
+    this.pipelines = new PipelineCache(this.device);
+    void this.device.lost.then((info) => {
+      this.lost = info;
+    });
+  }
+
+  static async create(gpu?: GPU, options?: DeviceOptions): Promise<Gpu> {
+    return new Gpu(await acquireDevice(gpu, options));
+  }
+
+  /** GPU memory held by weights and the activation pool, in bytes. */
+  get bytesAllocated(): number {
+    return this.weightBytes + this.pool.bytesAllocated;
+  }
+
+  /** Uploads host data into a new, dedicated buffer (weights; not pooled). f32 data → f16 when asked. */
+  upload(data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
+    if (numel(shape) !== data.length) throw new IrisError('tensor-shape', `${label ?? 'upload'}: [${shape}] needs ${numel(shape)} values, got ${data.length}.`);
+    const bytes = hostBytes(data, dtype);
+    const size = byteSizeOf(shape, dtype);
+    const buffer = this.device.createBuffer({
+      size: Math.max(size, 4),
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      mappedAtCreation: true,
+      label,
+    });
+    new Uint8Array(buffer.getMappedRange()).set(bytes);
+    buffer.unmap();
+    this.weightBytes += buffer.size;
+    return new Tensor(buffer, shape, dtype, (b) => {
+      this.weightBytes -= b.size;
+      b.destroy();
+    });
+  }
+
+  /** A pooled buffer for an activation; `tensor.release()` hands it back. Contents are undefined. */
+  empty(shape: Shape, dtype: DType = 'f32', label?: string): Tensor {
+    const buffer = this.pool.acquire(byteSizeOf(shape, dtype), label);
+    return new Tensor(buffer, shape, dtype, (b) => this.pool.release(b));
+  }
+
+  /** A pooled tensor filled with `data` (inputs of a forward pass). */
+  fromHost(data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
+    const tensor = this.empty(shape, dtype, label);
+    this.device.queue.writeBuffer(tensor.buffer, 0, hostBytes(data, dtype));
+    return tensor;
+  }
+
+  /** A 256-byte uniform buffer for one dispatch's parameters (returned by the recorder after submit). */
+  takeUniform(): GPUBuffer {
+    return this.uniforms.pop() ?? this.device.createBuffer({ size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  }
+
+  returnUniforms(buffers: GPUBuffer[]): void {
+    this.uniforms.push(...buffers);
+  }
+
+  /** A 16-byte storage buffer bound where a kernel's optional input (bias, residual, mask) is absent. */
+  get placeholder(): GPUBuffer {
+    this.dummy ??= this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'placeholder' });
+    return this.dummy;
+  }
+
+  /** Reads a whole tensor back as float32 (f16 widened), int32 or uint32. One submit, one map. */
+  async read(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
+    const staging = this.device.createBuffer({ size: tensor.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const encoder = this.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, tensor.byteLength);
+    this.device.queue.submit([encoder.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const out = toHost(staging.getMappedRange().slice(0), tensor);
+    staging.destroy();
+    return out;
+  }
+
+  destroy(): void {
+    this.pool.destroy();
+    this.device.destroy();
+  }
+}
+
+export function hostBytes(data: HostArray, dtype: DType): Uint8Array<ArrayBuffer> {
+  if (dtype === 'f16' && data instanceof Float32Array) data = f32ArrayToF16(data);
+  return new Uint8Array(data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+}
+
+export function toHost(bytes: ArrayBuffer, tensor: Tensor): Float32Array | Int32Array | Uint32Array {
+  switch (tensor.dtype) {
+    case 'f32':
+      return new Float32Array(bytes, 0, tensor.size);
+    case 'f16':
+      return f16ArrayToF32(new Uint16Array(bytes, 0, tensor.size));
+    case 'i32':
+      return new Int32Array(bytes, 0, tensor.size);
+    case 'u32':
+      return new Uint32Array(bytes, 0, tensor.size);
+  }
+}
+
+/**
+ * Owns "the current Gpu". After a device loss the next `get()` acquires a new device and bumps
+ * `generation`, so models that cached weights on the old device know to upload them again.
+ */
+export class GpuRuntime {
+  private current: Promise<Gpu> | null = null;
+  generation = 0;
+
+  constructor(
+    private readonly gpu?: GPU,
+    private readonly options?: DeviceOptions,
+  ) {}
+
+  async get(): Promise<Gpu> {
+    if (this.current) {
+      const gpu = await this.current.catch(() => null);
+      if (gpu && !gpu.lost) return gpu;
+    }
+    this.generation++;
+    this.current = Gpu.create(this.gpu, this.options);
+    return this.current;
+  }
+}

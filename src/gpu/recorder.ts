@@ -1,0 +1,157 @@
+/**
+ * Records a whole forward pass into one command encoder: kernels append dispatches to a single compute
+ * pass, readbacks are copies scheduled at the end, and `submit()` does one queue submit and one wait.
+ *
+ * Binding convention for every Iris shader: @group(0) @binding(0) is the uniform parameter struct (when the
+ * kernel has parameters), then the storage buffers in the order the wrapper lists them.
+ */
+import { IrisError } from '../errors';
+import { toHost, type Gpu } from './gpu';
+import type { ShaderSpec } from './pipelines';
+import type { Tensor } from './tensor';
+
+export type Binding = Tensor | GPUBuffer;
+
+export interface Dispatch {
+  shader: ShaderSpec;
+  /** Uniform parameters, packed as the shader's `Params` struct (see `packParams`). */
+  params?: ArrayBuffer;
+  bindings: Binding[];
+  workgroups: readonly [number, number?, number?];
+  /** The tensor this dispatch writes; checked for NaN/Inf in debug mode. */
+  output?: Tensor;
+}
+
+interface PendingRead {
+  tensor: Tensor;
+  staging: GPUBuffer;
+  resolve: (data: Float32Array | Int32Array | Uint32Array) => void;
+}
+
+interface DebugSnapshot {
+  kernel: string;
+  tensor: Tensor;
+  staging: GPUBuffer;
+}
+
+export class Recorder {
+  private readonly encoder: GPUCommandEncoder;
+  private pass: GPUComputePassEncoder | null = null;
+  private readonly usedUniforms: GPUBuffer[] = [];
+  private readonly reads: PendingRead[] = [];
+  private readonly snapshots: DebugSnapshot[] = [];
+  private readonly temporaries: Tensor[] = [];
+  dispatchCount = 0;
+
+  constructor(
+    readonly gpu: Gpu,
+    readonly label = 'forward',
+  ) {
+    if (gpu.lost) throw new IrisError('device-lost', 'The GPU device was lost; Iris will re-create it on the next request.');
+    gpu.device.pushErrorScope('out-of-memory');
+    gpu.device.pushErrorScope('validation');
+    this.encoder = gpu.device.createCommandEncoder({ label });
+  }
+
+  dispatch(d: Dispatch): void {
+    const { device } = this.gpu;
+    const pipeline = this.gpu.pipelines.get(d.shader);
+    const entries: GPUBindGroupEntry[] = [];
+    let binding = 0;
+    if (d.params) {
+      const uniform = this.gpu.takeUniform();
+      this.usedUniforms.push(uniform);
+      device.queue.writeBuffer(uniform, 0, d.params);
+      entries.push({ binding: binding++, resource: { buffer: uniform } });
+    }
+    for (const b of d.bindings) {
+      entries.push({ binding: binding++, resource: { buffer: 'buffer' in b ? b.buffer : b } });
+    }
+    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: d.shader.name });
+    this.pass ??= this.encoder.beginComputePass({ label: this.label });
+    this.pass.setPipeline(pipeline);
+    this.pass.setBindGroup(0, bindGroup);
+    const [x, y = 1, z = 1] = d.workgroups;
+    this.pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+    if (this.gpu.debug && d.output) this.snapshot(d.shader.name, d.output);
+  }
+
+  /** Copies between buffers (ends the current compute pass; the next dispatch starts a new one). */
+  copy(src: Tensor, dst: Tensor, srcOffsetBytes = 0, dstOffsetBytes = 0, bytes = src.byteLength): void {
+    this.endPass();
+    this.encoder.copyBufferToBuffer(src.buffer, srcOffsetBytes, dst.buffer, dstOffsetBytes, bytes);
+  }
+
+  /** Schedules a readback; the promise resolves after `submit()`. */
+  read(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
+    this.endPass();
+    const staging = this.gpu.device.createBuffer({ size: tensor.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, tensor.byteLength);
+    return new Promise((resolve) => this.reads.push({ tensor, staging, resolve }));
+  }
+
+  /** Releases `tensor` back to the pool once this recording has been submitted. */
+  releaseAfterSubmit(...tensors: Tensor[]): void {
+    this.temporaries.push(...tensors);
+  }
+
+  async submit(): Promise<void> {
+    this.endPass();
+    const { device } = this.gpu;
+    device.queue.submit([this.encoder.finish()]);
+    for (const t of this.temporaries) t.release();
+    this.gpu.returnUniforms(this.usedUniforms);
+    const validation = device.popErrorScope();
+    const memory = device.popErrorScope();
+    await Promise.all([
+      ...this.reads.map(async (r) => {
+        await r.staging.mapAsync(GPUMapMode.READ);
+        r.resolve(toHost(r.staging.getMappedRange().slice(0), r.tensor));
+        r.staging.destroy();
+      }),
+      ...this.snapshots.map((s) => s.staging.mapAsync(GPUMapMode.READ)),
+    ]);
+    const [validationError, memoryError] = await Promise.all([validation, memory]);
+    if (this.gpu.lost) throw new IrisError('device-lost', `The GPU device was lost during ${this.label} (${this.gpu.lost.reason}: ${this.gpu.lost.message}). Try again; Iris re-creates the device.`);
+    if (memoryError) throw new IrisError('gpu-error', `The GPU ran out of memory during ${this.label}: ${memoryError.message}`, { hint: 'Close other GPU-heavy tabs or use a smaller model.' });
+    if (validationError) throw new IrisError('gpu-error', `WebGPU rejected ${this.label}: ${validationError.message}`);
+    this.checkSnapshots();
+  }
+
+  private endPass(): void {
+    this.pass?.end();
+    this.pass = null;
+  }
+
+  private snapshot(kernel: string, tensor: Tensor): void {
+    this.endPass();
+    const staging = this.gpu.device.createBuffer({ size: tensor.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, tensor.byteLength);
+    this.snapshots.push({ kernel, tensor, staging });
+  }
+
+  private checkSnapshots(): void {
+    for (const s of this.snapshots) {
+      const values = toHost(s.staging.getMappedRange().slice(0), s.tensor);
+      s.staging.destroy();
+      if (s.tensor.dtype !== 'f32' && s.tensor.dtype !== 'f16') continue;
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new IrisError('non-finite', `Kernel "${s.kernel}" wrote ${values[bad]} at element ${bad} of its [${s.tensor.shape}] output (debug mode).`);
+      }
+    }
+  }
+}
+
+/** Packs a kernel's uniform `Params` struct: every field a 4-byte u32/i32/f32, in declaration order. */
+export function packParams(fields: Array<['u32' | 'i32' | 'f32', number]>): ArrayBuffer {
+  const size = Math.max(16, Math.ceil((fields.length * 4) / 16) * 16);
+  const view = new DataView(new ArrayBuffer(size));
+  fields.forEach(([type, value], i) => {
+    if (type === 'f32') view.setFloat32(i * 4, value, true);
+    else if (type === 'i32') view.setInt32(i * 4, value, true);
+    else view.setUint32(i * 4, value, true);
+  });
+  return view.buffer;
+}

@@ -1,0 +1,94 @@
+/**
+ * matmul: C = activation(A · op(B) + bias) + residual (shaders/matmul.wgsl).
+ *   A [..., M, K] f32.  B: a weight [N, K] (transB, PyTorch Linear) or [K, N] (GPT-2 Conv1D), f32 or f16,
+ *   or a batched [batch, N, K] / [batch, K, N] with the same batch count as A.
+ */
+import { IrisError } from '../errors';
+import type { Recorder } from '../gpu/recorder';
+import { packParams } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import matmulSource from '../../shaders/matmul.wgsl?raw';
+import padSource from '../../shaders/pad.wgsl?raw';
+import { ACTIVATION_CODE, assemble, elementTypeOf, grid1d, leadingSize, shapeError, type Activation } from './common';
+
+export interface MatmulOptions {
+  /** B is [N, K] (PyTorch nn.Linear weight). Default true. */
+  transB?: boolean;
+  bias?: Tensor;
+  activation?: Activation;
+  /** Added after the activation; same shape as the output. */
+  residual?: Tensor;
+  /** Write here instead of a new pooled tensor. */
+  out?: Tensor;
+}
+
+const TILE = 64;
+const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
+
+export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const transB = options.transB ?? true;
+  if (a.dtype !== 'f32') throw new IrisError('bad-input', `matmul: A must be f32, got ${a.dtype}.`);
+  const weightType = elementTypeOf(b, 'matmul');
+  if (a.shape.length < 2 || b.shape.length < 2) throw shapeError('matmul', `A [${a.shape}] and B [${b.shape}] need at least 2 dimensions.`);
+  const M = a.shape[a.shape.length - 2]!;
+  const K = a.shape[a.shape.length - 1]!;
+  const batch = leadingSize(a.shape, 2);
+  const bRows = b.shape[b.shape.length - 2]!;
+  const bCols = b.shape[b.shape.length - 1]!;
+  const [N, bK] = transB ? [bRows, bCols] : [bCols, bRows];
+  const batchB = leadingSize(b.shape, 2);
+  if (bK !== K) throw shapeError('matmul', `A [${a.shape}] and B [${b.shape}] (transB=${transB}) disagree on K (${K} vs ${bK}).`);
+  if (batchB !== 1 && batchB !== batch) throw shapeError('matmul', `B [${b.shape}] has batch ${batchB}, A [${a.shape}] has ${batch}.`);
+  if (options.bias && options.bias.size !== N) throw shapeError('matmul', `bias has ${options.bias.size} values, expected N = ${N}.`);
+  const outShape = [...a.shape.slice(0, -1), N];
+  if (options.residual && options.residual.size !== batch * M * N) throw shapeError('matmul', `residual [${options.residual.shape}] does not match output [${outShape}].`);
+  const out = options.out ?? rec.gpu.empty(outShape, 'f32', 'matmul.out');
+  if (out.size !== batch * M * N) throw shapeError('matmul', `out [${out.shape}] does not match [${outShape}].`);
+
+  // Vec4 loads need 4-aligned rows: pad K (and N for a [K, N] weight) with zeros when they are not.
+  let aOp = a;
+  let bOp = b;
+  const K4 = roundUp4(K);
+  const N4 = transB ? N : roundUp4(N);
+  if (K4 !== K) aOp = pad(rec, a, batch, M, K, M, K4);
+  if (K4 !== K || N4 !== N) bOp = transB ? pad(rec, b, batchB, N, K, N, K4) : pad(rec, b, batchB, K, N, K4, N4);
+  const ldb = transB ? K4 : N4;
+
+  rec.dispatch({
+    shader: {
+      name: 'matmul',
+      code: assemble(matmulSource, { elementType: weightType, activations: true }),
+      constants: {
+        TRANS_B: transB ? 1 : 0,
+        HAS_BIAS: options.bias ? 1 : 0,
+        HAS_RESIDUAL: options.residual ? 1 : 0,
+        ACTIVATION: ACTIVATION_CODE[options.activation ?? 'none'],
+      },
+    },
+    params: packParams([
+      ['u32', M], ['u32', N], ['u32', K4],
+      ['u32', K4], ['u32', ldb], ['u32', N],
+      ['u32', M * K4], ['u32', batchB === 1 ? 0 : (transB ? N * K4 : K4 * N4)], ['u32', M * N],
+    ]),
+    bindings: [aOp, bOp, options.bias ?? rec.gpu.placeholder, options.residual ?? rec.gpu.placeholder, out],
+    workgroups: [Math.ceil(N / TILE), Math.ceil(M / TILE), batch],
+    output: out,
+  });
+  if (aOp !== a) rec.releaseAfterSubmit(aOp);
+  if (bOp !== b) rec.releaseAfterSubmit(bOp);
+  return out;
+}
+
+/** Zero-pads [batch, rows, cols] → [batch, rowsOut, colsOut]. */
+function pad(rec: Recorder, src: Tensor, batch: number, rows: number, cols: number, rowsOut: number, colsOut: number): Tensor {
+  const elementType = elementTypeOf(src, 'pad');
+  const dst = rec.gpu.empty([batch, rowsOut, colsOut], src.dtype, 'pad.out');
+  rec.dispatch({
+    shader: { name: 'pad', code: assemble(padSource, { elementType }) },
+    params: packParams([['u32', batch], ['u32', rows], ['u32', cols], ['u32', rowsOut], ['u32', colsOut]]),
+    bindings: [src, dst],
+    workgroups: grid1d(Math.ceil((batch * rowsOut * colsOut) / 64)),
+    output: dst,
+  });
+  return dst;
+}

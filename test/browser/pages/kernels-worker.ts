@@ -1,0 +1,6 @@
+import { runKernelChecks } from './kernel-checks';
+
+runKernelChecks().then(
+  (report) => postMessage(report),
+  (error: unknown) => postMessage({ error: String(error) }),
+);

@@ -1,0 +1,82 @@
+// matmul on a real WebGPU implementation (Dawn + lavapipe or SwiftShader) against a float64 CPU reference.
+// Shapes are deliberately not multiples of the 64×64×16 tile nor of the vec4 width.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gpu } from '../../src/gpu/gpu';
+import { Recorder } from '../../src/gpu/recorder';
+import { matmul } from '../../src/kernels/matmul';
+import { createDawnGpu, requireF16 } from '../helpers/dawn';
+import { allClose, matmulRef, randomArray, type ActivationName } from '../helpers/reference';
+import { f16ArrayToF32, f32ArrayToF16 } from '../../src/gpu/half';
+
+let gpu: Gpu;
+beforeAll(async () => { gpu = await createDawnGpu(); });
+afterAll(() => gpu?.destroy());
+
+// f32 tolerance: float32 accumulation over K ≤ 200 terms of |x| ≤ 1 → error well under 1e-4.
+const ATOL = 1e-4, RTOL = 1e-4;
+
+interface Case { batch: number; M: number; N: number; K: number; transB: boolean; batchedB?: boolean; bias?: boolean; residual?: boolean; activation?: ActivationName }
+
+async function run(c: Case, weightType: 'f32' | 'f16' = 'f32') {
+  const seed = c.M * 7919 + c.N * 104729 + c.K * 31;
+  const a = randomArray(c.batch * c.M * c.K, seed);
+  let b = randomArray((c.batchedB ? c.batch : 1) * c.N * c.K, seed + 1);
+  if (weightType === 'f16') b = f16ArrayToF32(f32ArrayToF16(b)); // the reference sees the rounded weights
+  const bias = c.bias ? randomArray(c.N, seed + 2) : undefined;
+  const residual = c.residual ? randomArray(c.batch * c.M * c.N, seed + 3) : undefined;
+  const bShape = c.transB ? [c.N, c.K] : [c.K, c.N];
+  const rec = new Recorder(gpu);
+  const tA = gpu.fromHost(a, [c.batch, c.M, c.K], 'f32');
+  const tB = gpu.upload(b, c.batchedB ? [c.batch, ...bShape] : bShape, weightType);
+  const out = matmul(rec, tA, tB, {
+    transB: c.transB,
+    bias: bias && gpu.upload(bias, [c.N], 'f32'),
+    residual: residual && gpu.fromHost(residual, [c.batch, c.M, c.N], 'f32'),
+    activation: c.activation,
+  });
+  const result = rec.read(out);
+  await rec.submit();
+  const expected = matmulRef(a, b, c.batch, c.M, c.N, c.K, { ...c, bias, residual });
+  return { actual: await result, expected, shape: out.shape };
+}
+
+const cases: Case[] = [
+  { batch: 1, M: 1, N: 1, K: 1, transB: true },
+  { batch: 1, M: 7, N: 26, K: 77, transB: true },
+  { batch: 1, M: 65, N: 129, K: 33, transB: true },
+  { batch: 1, M: 65, N: 129, K: 33, transB: false },
+  { batch: 1, M: 77, N: 130, K: 64, transB: false, bias: true },
+  { batch: 3, M: 50, N: 70, K: 36, transB: true, bias: true, activation: 'quick_gelu' },
+  { batch: 2, M: 17, N: 68, K: 48, transB: false, bias: true, activation: 'gelu_new', residual: true },
+  { batch: 2, M: 24, N: 100, K: 64, transB: true, bias: true, activation: 'gelu', residual: true },
+  { batch: 4, M: 13, N: 19, K: 21, transB: true, batchedB: true },
+  { batch: 4, M: 13, N: 19, K: 21, transB: false, batchedB: true },
+  { batch: 1, M: 130, N: 67, K: 200, transB: false },
+];
+
+describe('matmul (f32)', () => {
+  for (const c of cases) {
+    const name = `${c.batch}×${c.M}×${c.N}×${c.K} transB=${c.transB}${c.batchedB ? ' batchedB' : ''}${c.bias ? ' +bias' : ''}${c.activation ? ' ' + c.activation : ''}${c.residual ? ' +residual' : ''}`;
+    it(name, async () => {
+      const { actual, expected, shape } = await run(c);
+      expect(shape).toEqual([c.batch, c.M, c.N]);
+      const check = allClose(actual, expected, ATOL, RTOL);
+      expect(check.ok, check.detail).toBe(true);
+    });
+  }
+});
+
+describe('matmul (f16 weights, f32 accumulation)', () => {
+  for (const c of cases.filter((x) => x.K > 1)) {
+    it(`${c.batch}×${c.M}×${c.N}×${c.K} transB=${c.transB}`, async (ctx) => {
+      if (!gpu.features.f16) {
+        if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
+        ctx.skip();
+      }
+      const { actual, expected } = await run(c, 'f16');
+      // The weights are exactly f16 in both; only f32 accumulation order differs.
+      const check = allClose(actual, expected, ATOL, RTOL);
+      expect(check.ok, check.detail).toBe(true);
+    });
+  }
+});

@@ -1,0 +1,17 @@
+/** A real WebGPU device in Node through Dawn's bindings (npm `webgpu`), for the kernel tests. */
+import { create, globals } from 'webgpu';
+import { Gpu } from '../../src/gpu/gpu';
+import type { DeviceOptions } from '../../src/gpu/device';
+
+Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode, ... as in a browser
+
+// Dawn's instance must stay reachable: if it is garbage-collected while a device lives, the process aborts.
+let dawn: GPU | undefined;
+
+export async function createDawnGpu(options?: DeviceOptions): Promise<Gpu> {
+  dawn ??= create([]) as unknown as GPU;
+  return Gpu.create(dawn, options);
+}
+
+/** CI sets IRIS_REQUIRE_F16=1: there an adapter without shader-f16 is a failure, not a skip. */
+export const requireF16 = process.env.IRIS_REQUIRE_F16 === '1';
