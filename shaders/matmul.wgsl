@@ -7,8 +7,9 @@
 //            element type WT: f32, or f16 (the wrapper prepends `enable f16; alias WT = f16;`); the
 //            product is always accumulated in f32.
 //   bias     [N] f32                      (HAS_BIAS)
-//   residual [batch, M, N] f32, same layout as C (HAS_RESIDUAL), added after the activation
-//   C        [batch, M, N] f32, row stride ldc
+//   residual [batch, M, N] f32, dense (HAS_RESIDUAL), added after the activation
+//   C        [batch, M, N] f32, row stride ldc, starting at element cOffset with batch stride batchStrideC
+//            (lets a projection write straight into rows of a KV cache)
 // Vec4 loads need K, lda and ldb to be multiples of 4 (and N too when !TRANS_B): the wrapper pads others.
 //
 // Workgroup 16×16 invocations; each computes a 4×4 block of C, so a workgroup owns a 64×64 tile and walks
@@ -23,6 +24,7 @@ struct Params {
   M: u32, N: u32, K: u32,
   lda: u32, ldb: u32, ldc: u32,
   batchStrideA: u32, batchStrideB: u32, batchStrideC: u32,
+  cOffset: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -94,7 +96,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     workgroupBarrier();
   }
 
-  let cBase = batch * p.batchStrideC;
+  let cBase = p.cOffset + batch * p.batchStrideC;
+  let rBase = batch * p.M * p.N;
   for (var i = 0u; i < 4u; i++) {
     let m = m0 + lid.y * 4u + i;
     if (m >= p.M) { break; }
@@ -104,9 +107,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       var v = acc[i][j];
       if (HAS_BIAS) { v += bias[n]; }
       v = activate(v, ACTIVATION);
-      let at = cBase + m * p.ldc + n;
-      if (HAS_RESIDUAL) { v += residual[at]; }
-      C[at] = v;
+      if (HAS_RESIDUAL) { v += residual[rBase + m * p.N + n]; }
+      C[cBase + m * p.ldc + n] = v;
     }
   }
 }

@@ -20,6 +20,11 @@ export interface MatmulOptions {
   residual?: Tensor;
   /** Write here instead of a new pooled tensor. */
   out?: Tensor;
+  /**
+   * Where in `out` the [batch, M, N] result goes: element (b, m, n) lands at
+   * offset + b·batchStride + m·rowStride + n (defaults: dense). Used to append rows to a KV cache.
+   */
+  outView?: { offset: number; rowStride: number; batchStride: number };
 }
 
 const TILE = 64;
@@ -43,7 +48,9 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
   const outShape = [...a.shape.slice(0, -1), N];
   if (options.residual && options.residual.size !== batch * M * N) throw shapeError('matmul', `residual [${options.residual.shape}] does not match output [${outShape}].`);
   const out = options.out ?? rec.gpu.empty(outShape, 'f32', 'matmul.out');
-  if (out.size !== batch * M * N) throw shapeError('matmul', `out [${out.shape}] does not match [${outShape}].`);
+  const view = options.outView ?? { offset: 0, rowStride: N, batchStride: M * N };
+  const lastElement = view.offset + (batch - 1) * view.batchStride + (M - 1) * view.rowStride + N;
+  if (view.rowStride < N || lastElement > out.size) throw shapeError('matmul', `out [${out.shape}] cannot hold [${outShape}] at offset ${view.offset}, row stride ${view.rowStride}, batch stride ${view.batchStride}.`);
 
   // Vec4 loads need 4-aligned rows: pad K (and N for a [K, N] weight) with zeros when they are not.
   let aOp = a;
@@ -67,8 +74,9 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
     },
     params: packParams([
       ['u32', M], ['u32', N], ['u32', K4],
-      ['u32', K4], ['u32', ldb], ['u32', N],
-      ['u32', M * K4], ['u32', batchB === 1 ? 0 : (transB ? N * K4 : K4 * N4)], ['u32', M * N],
+      ['u32', K4], ['u32', ldb], ['u32', view.rowStride],
+      ['u32', M * K4], ['u32', batchB === 1 ? 0 : (transB ? N * K4 : K4 * N4)], ['u32', view.batchStride],
+      ['u32', view.offset],
     ]),
     bindings: [aOp, bOp, options.bias ?? rec.gpu.placeholder, options.residual ?? rec.gpu.placeholder, out],
     workgroups: [Math.ceil(N / TILE), Math.ceil(M / TILE), batch],

@@ -80,3 +80,26 @@ describe('matmul (f16 weights, f32 accumulation)', () => {
     });
   }
 });
+
+describe('matmul into a strided view (KV-cache append)', () => {
+  it('writes [2, 5, 24] at row 3 of a [2, 9, 30] buffer and leaves the rest untouched', async () => {
+    const [batch, M, N, K, rows, width, row0] = [2, 5, 24, 20, 9, 30, 3];
+    const a = randomArray(batch * M * K, 11), b = randomArray(N * K, 12);
+    const sentinel = new Float32Array(batch * rows * width).fill(-7);
+    const rec = new Recorder(gpu);
+    const cache = gpu.fromHost(sentinel, [batch, rows, width], 'f32');
+    matmul(rec, gpu.fromHost(a, [batch, M, K], 'f32'), gpu.upload(b, [N, K], 'f32'), {
+      out: cache, outView: { offset: row0 * width, rowStride: width, batchStride: rows * width },
+    });
+    const result = rec.read(cache);
+    await rec.submit();
+    const actual = await result;
+    const expected = Float64Array.from(sentinel);
+    const dense = matmulRef(a, b, batch, M, N, K, { transB: true });
+    for (let t = 0; t < batch; t++)
+      for (let m = 0; m < M; m++)
+        for (let n = 0; n < N; n++) expected[t * rows * width + (row0 + m) * width + n] = dense[(t * M + m) * N + n]!;
+    const check = allClose(actual, expected, ATOL, RTOL);
+    expect(check.ok, check.detail).toBe(true);
+  });
+});
