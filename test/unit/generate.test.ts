@@ -1,0 +1,141 @@
+// Decoding strategies against brute force over a tiny Markov "decoder" whose logits depend only on the
+// previous token, so the best sequence can be found by exhaustive search.
+import { describe, expect, it } from 'vitest';
+import { generate, processLogits, type DecoderSession, type GenerationOptions } from '../../src/models/generate';
+import { isIrisError } from '../../src/errors';
+
+const V = 5;
+const EOS = 4;
+
+/** logits[prev][next] from a seeded generator; fixed per test. */
+function markovTable(seed: number): Float32Array[] {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 4 - 2;
+  return Array.from({ length: V }, () => Float32Array.from({ length: V }, rand));
+}
+
+class MarkovSession implements DecoderSession {
+  readonly vocabSize = V;
+  calls = 0;
+  constructor(private readonly table: Float32Array[]) {}
+  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
+    this.calls++;
+    const T = tokens.length / rows;
+    const out = new Float32Array(rows * V);
+    for (let r = 0; r < rows; r++) out.set(this.table[tokens[r * T + T - 1]!]!, r * V);
+    return out;
+  }
+  reorder(): void {}
+}
+
+const base: GenerationOptions = {
+  maxNewTokens: 4, numBeams: 1, minLength: 0, lengthPenalty: 1, earlyStopping: false,
+  noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds: [EOS],
+};
+
+function logSoftmax(row: Float32Array): number[] {
+  const max = Math.max(...row);
+  const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
+  return Array.from(row, (v) => v - lse);
+}
+
+/**
+ * Best length-normalised log-probability over all sequences of up to `max` new tokens, EOS ending one.
+ * As in transformers, the length is the number of generated tokens, EOS included.
+ */
+function bruteForce(table: Float32Array[], prompt: number[], max: number, lengthPenalty: number): { ids: number[]; score: number } {
+  let best = { ids: [] as number[], score: -Infinity };
+  const walk = (ids: number[], logp: number, generated: number) => {
+    if (generated === max || (generated > 0 && ids[ids.length - 1] === EOS)) {
+      const score = logp / generated ** lengthPenalty;
+      if (score > best.score) best = { ids, score };
+      return;
+    }
+    const lp = logSoftmax(table[ids[ids.length - 1]!]!);
+    for (let t = 0; t < V; t++) walk([...ids, t], logp + lp[t]!, generated + 1);
+  };
+  walk(prompt, 0, 0);
+  return best;
+}
+
+describe('greedy decoding', () => {
+  it('follows the argmax chain and stops at EOS or maxNewTokens', async () => {
+    const table = markovTable(7);
+    const result = await generate(new MarkovSession(table), [0], { ...base, maxNewTokens: 6 });
+    const expected = [0];
+    for (let i = 0; i < 6; i++) {
+      const row = table[expected[expected.length - 1]!]!;
+      const next = row.indexOf(Math.max(...row));
+      expected.push(next);
+      if (next === EOS) break;
+    }
+    expect(result.ids).toEqual(expected);
+    expect(result.stepLogits).toHaveLength(expected.length - 1);
+  });
+
+  it('streams the sequence after every step', async () => {
+    const seen: number[][] = [];
+    const result = await generate(new MarkovSession(markovTable(3)), [1], { ...base, onStep: (ids) => seen.push([...ids]) });
+    expect(seen[seen.length - 1]).toEqual(result.ids);
+    expect(seen.map((s) => s.length)).toEqual(seen.map((_, i) => 2 + i));
+  });
+
+  it('is cancelled by an AbortSignal with an "aborted" error', async () => {
+    const controller = new AbortController();
+    const session = new MarkovSession(markovTable(5));
+    const run = generate(session, [0], { ...base, maxNewTokens: 50, eosTokenIds: [], onStep: (ids) => ids.length === 3 && controller.abort(), signal: controller.signal });
+    await expect(run).rejects.toSatisfy((e: unknown) => isIrisError(e, 'aborted'));
+    expect(session.calls).toBe(2);
+  });
+});
+
+describe('beam search', () => {
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    it(`with beams covering every prefix equals exhaustive search (table ${seed})`, async () => {
+      const table = markovTable(seed);
+      // V^3 = 125 beams keep every prefix alive for 3 steps: beam search is then exact.
+      const result = await generate(new MarkovSession(table), [0], { ...base, numBeams: 125, maxNewTokens: 3, earlyStopping: 'never' });
+      const truth = bruteForce(table, [0], 3, 1);
+      expect(result.score).toBeCloseTo(truth.score, 5);
+      expect(result.ids).toEqual(truth.ids);
+    });
+  }
+
+  it('finds a better sequence than greedy when greedy walks into a trap', async () => {
+    // From 0: token 1 looks best (logit 2) but leads to a flat row; token 2 (logit 1.9) leads to a sure EOS.
+    const table = [
+      Float32Array.of(-9, 2, 1.9, -9, -9),
+      Float32Array.of(0, 0, 0, 0, 0),
+      Float32Array.of(-9, -9, -9, -9, 9),
+      Float32Array.of(0, 0, 0, 0, 0),
+      Float32Array.of(0, 0, 0, 0, 0),
+    ];
+    const g = await generate(new MarkovSession(table), [0], { ...base, maxNewTokens: 2 });
+    const b = await generate(new MarkovSession(table), [0], { ...base, maxNewTokens: 2, numBeams: 2 });
+    expect(g.ids.slice(0, 2)).toEqual([0, 1]);
+    expect(b.ids).toEqual([0, 2, EOS]);
+  });
+});
+
+describe('logits processors (transformers semantics)', () => {
+  it('repetition penalty divides positive and multiplies negative logits of seen tokens', () => {
+    const logits = Float32Array.of(2, -2, 1, 3, 0.5);
+    processLogits(logits, [0, 1, 1], { ...base, repetitionPenalty: 2 });
+    expect(Array.from(logits)).toEqual([1, -4, 1, 3, 0.5]);
+  });
+
+  it('no_repeat_ngram_size bans the token that would repeat an n-gram', () => {
+    const logits = new Float32Array(V).fill(1);
+    processLogits(logits, [1, 2, 3, 1, 2], { ...base, noRepeatNgramSize: 3 });
+    expect(Array.from(logits)).toEqual([1, 1, 1, -Infinity, 1]);
+  });
+
+  it('min_length masks EOS until the sequence is long enough', () => {
+    const short = new Float32Array(V).fill(1);
+    processLogits(short, [0, 1], { ...base, minLength: 3 });
+    expect(short[EOS]).toBe(-Infinity);
+    const long = new Float32Array(V).fill(1);
+    processLogits(long, [0, 1, 2], { ...base, minLength: 3 });
+    expect(long[EOS]).toBe(1);
+  });
+});
