@@ -1,0 +1,210 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodePng } from '../../src/image/png';
+import {
+  DEFAULT_PREPROCESS_CONFIGS,
+  centerCrop,
+  preprocess,
+  preprocessBatch,
+  resizeForModel,
+  resizeOutputSize,
+  rgbaToRgb,
+  writePixelValues,
+  type PreprocessConfig,
+  type RgbImage,
+} from '../../src/image/preprocess';
+import { readSafetensors, tensorOf } from '../helpers/safetensors-node';
+
+const GOLDEN = '/work/shared/golden/preprocess';
+
+interface ManifestImage {
+  name: string;
+  file: string;
+  width: number;
+  height: number;
+  png_mode: string;
+  clip_resized_hw: [number, number];
+}
+interface Manifest {
+  tolerance: string;
+  images: ManifestImage[];
+}
+
+const manifest = JSON.parse(readFileSync(join(GOLDEN, 'manifest.json'), 'utf8')) as Manifest;
+const golden = readSafetensors(join(GOLDEN, 'preprocess.safetensors'));
+
+// The manifest's tolerance: uint8 max |diff| <= 1 and mean < 0.001; pixel_values max |diff| <= 1/255/min(std).
+const UINT8_MAX_DIFF = 1;
+const UINT8_MEAN_DIFF = 0.001;
+const PIXEL_MAX_DIFF = { clip: 0.0151, vit: 0.0079 };
+
+const CLIP = DEFAULT_PREPROCESS_CONFIGS.CLIPImageProcessor;
+const VIT = DEFAULT_PREPROCESS_CONFIGS.ViTImageProcessor;
+
+interface DiffStats {
+  max: number;
+  mean: number;
+}
+
+function diffStats(actual: ArrayLike<number>, expected: ArrayLike<number>): DiffStats {
+  expect(actual.length).toBe(expected.length);
+  let max = 0;
+  let sum = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const d = Math.abs(actual[i]! - expected[i]!);
+    sum += d;
+    if (d > max) max = d;
+  }
+  return { max, mean: sum / actual.length };
+}
+
+const report: string[] = [];
+function record(image: string, what: string, stats: DiffStats): void {
+  report.push(`${image.padEnd(18)} ${what.padEnd(18)} max ${stats.max.toExponential(2)}  mean ${stats.mean.toExponential(2)}`);
+}
+
+async function loadPng(file: string) {
+  return decodePng(new Uint8Array(readFileSync(join(GOLDEN, file))));
+}
+
+function expectImage(actual: RgbImage, name: string, label: string): void {
+  const expected = tensorOf(golden, name, 'U8');
+  expect([actual.height, actual.width, 3]).toEqual(expected.shape);
+  const stats = diffStats(actual.data, expected.data);
+  record(name.split('.')[0]!, label, stats);
+  expect(stats.max).toBeLessThanOrEqual(UINT8_MAX_DIFF);
+  expect(stats.mean).toBeLessThan(UINT8_MEAN_DIFF);
+}
+
+function expectPixelValues(actual: Float32Array, name: string, label: string, maxDiff: number): void {
+  const expected = tensorOf(golden, name, 'F32');
+  expect(expected.shape).toEqual([3, 224, 224]);
+  const stats = diffStats(actual, expected.data);
+  record(name.split('.')[0]!, label, stats);
+  expect(stats.max).toBeLessThanOrEqual(maxDiff);
+}
+
+describe.each(manifest.images)('golden preprocessing: $name', (entry) => {
+  it('decodes the PNG at its stated size', async () => {
+    const image = await loadPng(entry.file);
+    expect([image.width, image.height]).toEqual([entry.width, entry.height]);
+  });
+
+  it('CLIPImageProcessor: resize, crop and pixel_values match transformers', async () => {
+    const rgb = rgbaToRgb(await loadPng(entry.file));
+    expect(resizeOutputSize(rgb.width, rgb.height, CLIP)).toEqual({
+      height: entry.clip_resized_hw[0],
+      width: entry.clip_resized_hw[1],
+    });
+    const resized = resizeForModel(rgb, CLIP);
+    expectImage(resized, `${entry.name}.clip_resized`, 'clip resized u8');
+    const cropped = centerCrop(resized, CLIP.cropSize);
+    expectImage(cropped, `${entry.name}.clip_cropped`, 'clip cropped u8');
+    expectPixelValues(preprocess(await loadPng(entry.file), CLIP), `${entry.name}.clip_pixel_values`, 'clip pixel_values', PIXEL_MAX_DIFF.clip);
+  });
+
+  it('ViTImageProcessor: resize and pixel_values match transformers', async () => {
+    const image = await loadPng(entry.file);
+    const resized = resizeForModel(rgbaToRgb(image), VIT);
+    expectImage(resized, `${entry.name}.vit_resized`, 'vit resized u8');
+    expectPixelValues(preprocess(image, VIT), `${entry.name}.vit_pixel_values`, 'vit pixel_values', PIXEL_MAX_DIFF.vit);
+  });
+});
+
+describe('resizeRGB against PIL', () => {
+  // Stricter than the manifest's tolerance: resize.ts claims to reproduce Pillow's integer arithmetic exactly.
+  it.each(manifest.images)('$name: bicubic and bilinear resizes are bit-exact', async ({ name, file }) => {
+    const rgb = rgbaToRgb(await loadPng(file));
+    expect(resizeForModel(rgb, CLIP).data).toEqual(tensorOf(golden, `${name}.clip_resized`, 'U8').data);
+    expect(resizeForModel(rgb, VIT).data).toEqual(tensorOf(golden, `${name}.vit_resized`, 'U8').data);
+  });
+});
+
+describe('pixel_values from the golden uint8 crops', () => {
+  // Isolates rescale + normalize from resizing: HF's arithmetic is float64 * 1/255 -> float32, then float32 ops.
+  it.each(manifest.images)('$name: rescale/normalize is bit-exact', ({ name }) => {
+    for (const [setting, cfg, cropKey] of [
+      ['clip', CLIP, 'clip_cropped'],
+      ['vit', VIT, 'vit_resized'],
+    ] as const) {
+      const crop = tensorOf(golden, `${name}.${cropKey}`, 'U8');
+      const out = new Float32Array(3 * 224 * 224);
+      writePixelValues({ width: 224, height: 224, data: crop.data }, cfg, out);
+      expect(diffStats(out, tensorOf(golden, `${name}.${setting}_pixel_values`, 'F32').data).max).toBe(0);
+    }
+  });
+});
+
+describe('batches', () => {
+  it('stacks images as [B, 3, H, W] in input order', async () => {
+    const names = ['landscape_640x480', 'tiny_50x37', 'gray_400x300'];
+    const images = await Promise.all(names.map((n) => loadPng(`${n}.png`)));
+    const batch = preprocessBatch(images, CLIP);
+    expect(batch.shape).toEqual([3, 3, 224, 224]);
+    names.forEach((n, i) => {
+      const plane = 3 * 224 * 224;
+      const one = batch.data.subarray(i * plane, (i + 1) * plane);
+      expect(diffStats(one, tensorOf(golden, `${n}.clip_pixel_values`, 'F32').data).max).toBeLessThanOrEqual(PIXEL_MAX_DIFF.clip);
+    });
+  });
+
+  it('refuses images that preprocess to different sizes', async () => {
+    const noCrop: PreprocessConfig = { ...CLIP, doCenterCrop: false };
+    const images = await Promise.all(['landscape_640x480.png', 'portrait_480x640.png'].map(loadPng));
+    expect(() => preprocessBatch(images, noCrop)).toThrow(/same size/);
+    expect(() => preprocessBatch([], CLIP)).toThrow(/at least one image/);
+  });
+});
+
+describe('pipeline rules', () => {
+  it('shortest edge -> 224, other edge int(224 * long / short)', () => {
+    const size = (w: number, h: number) => resizeOutputSize(w, h, CLIP);
+    expect(size(640, 480)).toEqual({ height: 224, width: 298 }); // 298.67 truncated
+    expect(size(480, 640)).toEqual({ height: 298, width: 224 });
+    expect(size(50, 37)).toEqual({ height: 224, width: 302 });
+    expect(size(300, 1000)).toEqual({ height: 746, width: 224 });
+    expect(size(224, 224)).toEqual({ height: 224, width: 224 });
+    expect(size(1, 16384)).toEqual({ height: 3670016, width: 224 });
+    expect(resizeOutputSize(640, 480, VIT)).toEqual({ height: 224, width: 224 });
+  });
+
+  it('center crop takes top = (H - h) // 2, left = (W - w) // 2', () => {
+    const image: RgbImage = { width: 5, height: 4, data: Uint8Array.from({ length: 60 }, (_, i) => i) };
+    const crop = centerCrop(image, { height: 1, width: 2 });
+    // top = 3 // 2 = 1, left = 3 // 2 = 1 -> pixels (1,1) and (1,2)
+    expect([...crop.data]).toEqual([...image.data.subarray(18, 24)]);
+  });
+
+  it('center crop pads with zeros, centred as transformers does, when the image is smaller', () => {
+    const px = (v: number) => [v, v, v];
+    const image: RgbImage = { width: 3, height: 1, data: new Uint8Array([...px(1), ...px(2), ...px(3)]) };
+    const crop = centerCrop(image, { height: 4, width: 2 });
+    // top = (1 - 4) // 2 = -2 (floor): the row lands at y = 2; left = (3 - 2) // 2 = 0.
+    expect([...crop.data]).toEqual([...px(0), ...px(0), ...px(0), ...px(0), ...px(1), ...px(2), ...px(0), ...px(0)]);
+    const wide = centerCrop(image, { height: 1, width: 6 }); // left = (3 - 6) // 2 = -2
+    expect([...wide.data]).toEqual([...px(0), ...px(0), ...px(1), ...px(2), ...px(3), ...px(0)]);
+  });
+
+  it('padded pixels become (0 - mean) / std like any zero byte', () => {
+    const tinyNoResize: PreprocessConfig = { ...CLIP, doResize: false };
+    const out = preprocess({ width: 1, height: 1, data: new Uint8Array([255, 255, 255, 255]) }, tinyNoResize);
+    expect(out.length).toBe(3 * 224 * 224);
+    expect(out[0]).toBeCloseTo((0 - CLIP.imageMean[0]) / CLIP.imageStd[0], 6);
+    expect(out[112 * 224 + 112]).toBeCloseTo((1 - CLIP.imageMean[0]) / CLIP.imageStd[0], 6);
+  });
+
+  it('drops alpha instead of compositing', () => {
+    const seeThrough = { width: 1, height: 1, data: new Uint8Array([200, 100, 50, 0]) };
+    expect([...rgbaToRgb(seeThrough).data]).toEqual([200, 100, 50]);
+  });
+
+  it('rejects malformed RgbaImages with bad-image', () => {
+    expect(() => preprocess({ width: 2, height: 2, data: new Uint8Array(15) }, CLIP)).toThrow(/holds 15 bytes/);
+    expect(() => preprocess({ width: 0, height: 2, data: new Uint8Array(0) }, CLIP)).toThrow(/no pixels/);
+  });
+});
+
+afterAll(() => {
+  if (report.length > 0) console.log(`max / mean |diff| against transformers 4.57.6 + Pillow 12.3:\n${report.join('\n')}`);
+});
