@@ -24,6 +24,14 @@ const enum ColorType {
 }
 
 const SAMPLES_PER_PIXEL: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Bit depths the PNG specification allows per colour type. */
+const BIT_DEPTHS_ALLOWED: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 export interface PngHeader {
   readonly width: number;
@@ -78,9 +86,10 @@ function parseHeader(chunk: Chunk | undefined): PngHeader {
     colorType: d[9]!,
     interlaced: d[12] === 1,
   };
-  if (d[10] !== 0 || d[11] !== 0 || d[12]! > 1) throw badPng('the IHDR chunk names an unknown compression, filter or interlace method');
-  const depthsAllowed: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
-  if (!depthsAllowed[header.colorType]?.includes(header.bitDepth)) {
+  if (d[10] !== 0 || d[11] !== 0 || d[12]! > 1) {
+    throw badPng('the IHDR chunk names an unknown compression, filter or interlace method');
+  }
+  if (!BIT_DEPTHS_ALLOWED[header.colorType]?.includes(header.bitDepth)) {
     throw badPng(`colour type ${header.colorType} with bit depth ${header.bitDepth} is not a valid combination`);
   }
   return header;
