@@ -35,7 +35,8 @@ export async function decodeImage(input: ImageInput, options: DecodeImageOptions
   if (ArrayBuffer.isView(input)) return decodeImageBytes(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
   if (isRgbaImage(input)) {
     if ('colorSpace' in input && input.colorSpace !== 'srgb') {
-      throw new IrisError('bad-image', `The ImageData is in the ${String(input.colorSpace)} colour space; the models expect sRGB.`, {
+      const message = `The ImageData is in the ${String(input.colorSpace)} colour space; the models expect sRGB.`;
+      throw new IrisError('bad-image', message, {
         hint: "Read it with getImageData(x, y, w, h, { colorSpace: 'srgb' }).",
       });
     }
@@ -99,7 +100,9 @@ async function decodeBlob(blob: Blob): Promise<RgbaImage> {
 /** Decodes an encoded image file (PNG, JPEG, WebP, GIF, AVIF, BMP ... whatever the browser can). */
 export async function decodeImageBytes(bytes: Uint8Array, mimeType = ''): Promise<RgbaImage> {
   if (bytes.length === 0) {
-    throw new IrisError('bad-image', 'The image file is empty (0 bytes).', { hint: 'Check that the file was read or downloaded completely.' });
+    throw new IrisError('bad-image', 'The image file is empty (0 bytes).', {
+      hint: 'Check that the file was read or downloaded completely.',
+    });
   }
   if (isPng(bytes)) {
     const header = readPngHeader(bytes);
@@ -180,7 +183,8 @@ export async function imageBitmapFromElement(element: PageImageElement): Promise
     try {
       if (!element.complete || element.naturalWidth === 0) await element.decode();
     } catch (error) {
-      throw new IrisError('bad-image', `The <img> could not be loaded or decoded (${shortUrl(element.currentSrc || element.src)}).`, {
+      const source = shortUrl(element.currentSrc || element.src);
+      throw new IrisError('bad-image', `The <img> could not be loaded or decoded (${source}).`, {
         cause: error,
         hint: 'Check that its src points at a valid image.',
       });

@@ -24,6 +24,14 @@ const enum ColorType {
 }
 
 const SAMPLES_PER_PIXEL: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Bit depths the PNG specification allows per colour type. */
+const BIT_DEPTHS_ALLOWED: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 export interface PngHeader {
   readonly width: number;
@@ -78,9 +86,10 @@ function parseHeader(chunk: Chunk | undefined): PngHeader {
     colorType: d[9]!,
     interlaced: d[12] === 1,
   };
-  if (d[10] !== 0 || d[11] !== 0 || d[12]! > 1) throw badPng('the IHDR chunk names an unknown compression, filter or interlace method');
-  const depthsAllowed: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
-  if (!depthsAllowed[header.colorType]?.includes(header.bitDepth)) {
+  if (d[10] !== 0 || d[11] !== 0 || d[12]! > 1) {
+    throw badPng('the IHDR chunk names an unknown compression, filter or interlace method');
+  }
+  if (!BIT_DEPTHS_ALLOWED[header.colorType]?.includes(header.bitDepth)) {
     throw badPng(`colour type ${header.colorType} with bit depth ${header.bitDepth} is not a valid combination`);
   }
   return header;
@@ -131,32 +140,43 @@ function paeth(left: number, up: number, upLeft: number): number {
 }
 
 /**
- * Undoes the per-row prediction filters in place. `raw` holds `height` rows of (1 filter byte + rowBytes);
- * returns the rows without their filter bytes. `step` is the byte distance to the "left" neighbour.
+ * Undoes the per-row prediction filters. `raw` holds `height` rows of (1 filter byte + rowBytes); returns the
+ * rows without their filter bytes. `step` is the byte distance to the "left" neighbour (bytes per pixel, min 1).
+ * One loop per filter type, since this runs over every byte of the image.
  */
 function unfilter(raw: Uint8Array, height: number, rowBytes: number, step: number): Uint8Array {
   const rows = new Uint8Array(height * rowBytes);
+  const zeroRow = new Uint8Array(rowBytes);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (rowBytes + 1)]!;
-    const src = y * (rowBytes + 1) + 1;
-    const cur = y * rowBytes;
-    const prev = cur - rowBytes; // only read when y > 0
-    for (let i = 0; i < rowBytes; i++) {
-      const left = i >= step ? rows[cur + i - step]! : 0;
-      const up = y > 0 ? rows[prev + i]! : 0;
-      let predicted: number;
-      switch (filter) {
-        case 0: predicted = 0; break;
-        case 1: predicted = left; break;
-        case 2: predicted = up; break;
-        case 3: predicted = (left + up) >> 1; break;
-        case 4: predicted = paeth(left, up, i >= step && y > 0 ? rows[prev + i - step]! : 0); break;
-        default: throw badPng(`row ${y} uses unknown filter type ${filter}`);
-      }
-      rows[cur + i] = (raw[src + i]! + predicted) & 0xff;
+    const src = raw.subarray(y * (rowBytes + 1) + 1, (y + 1) * (rowBytes + 1));
+    const cur = rows.subarray(y * rowBytes, (y + 1) * rowBytes);
+    const up = y > 0 ? rows.subarray((y - 1) * rowBytes, y * rowBytes) : zeroRow;
+    const leftEdge = Math.min(step, rowBytes); // bytes with no left neighbour
+    switch (filter) {
+      case 0:
+        cur.set(src);
+        break;
+      case 1: // Sub: left
+        cur.set(src.subarray(0, leftEdge));
+        for (let i = step; i < rowBytes; i++) cur[i] = src[i]! + cur[i - step]!;
+        break;
+      case 2: // Up: above
+        for (let i = 0; i < rowBytes; i++) cur[i] = src[i]! + up[i]!;
+        break;
+      case 3: // Average: floor((left + above) / 2)
+        for (let i = 0; i < leftEdge; i++) cur[i] = src[i]! + (up[i]! >> 1);
+        for (let i = step; i < rowBytes; i++) cur[i] = src[i]! + ((cur[i - step]! + up[i]!) >> 1);
+        break;
+      case 4: // Paeth: left, above or above-left, whichever is closest to left + above - above-left
+        for (let i = 0; i < leftEdge; i++) cur[i] = src[i]! + up[i]!; // paeth(0, up, 0) = up
+        for (let i = step; i < rowBytes; i++) cur[i] = src[i]! + paeth(cur[i - step]!, up[i]!, up[i - step]!);
+        break;
+      default:
+        throw badPng(`row ${y} uses unknown filter type ${filter}`);
     }
   }
-  return rows;
+  return rows; // Uint8Array stores wrap modulo 256, which is the arithmetic PNG filters use
 }
 
 /** Sample `x` of a row of `bitDepth`-bit samples (1, 2, 4 or 8), as its raw integer value. */
@@ -174,54 +194,61 @@ interface Extras {
 
 function toRgba(rows: Uint8Array, header: PngHeader, rowBytes: number, extras: Extras): Uint8Array {
   const { width, height, bitDepth, colorType } = header;
-  const out = new Uint8Array(width * height * 4);
+  const pixels = width * height;
+  const out = new Uint8Array(pixels * 4);
   const { palette, transparency } = extras;
   // tRNS for gray / RGB names one colour (16-bit fields) that is fully transparent; -1 matches nothing.
-  const key = [0, 1, 2].map((i) =>
-    transparency && transparency.length >= 2 * i + 2 ? (transparency[2 * i]! << 8) | transparency[2 * i + 1]! : -1,
-  );
-  const [keyRedOrGray, keyGreen, keyBlue] = key as [number, number, number];
-  const grayScale = 255 / ((1 << bitDepth) - 1); // 1-bit 0/1 -> 0/255, 4-bit 0..15 -> 0..255 in steps of 17
+  const key = (i: number) =>
+    transparency && transparency.length >= 2 * i + 2 ? (transparency[2 * i]! << 8) | transparency[2 * i + 1]! : -1;
 
-  for (let y = 0; y < height; y++) {
-    const row = y * rowBytes;
-    for (let x = 0; x < width; x++) {
-      const o = (y * width + x) * 4;
-      switch (colorType) {
-        case ColorType.Gray: {
-          const v = sampleAt(rows, row, x, bitDepth);
-          out[o] = out[o + 1] = out[o + 2] = v * grayScale;
-          out[o + 3] = v === keyRedOrGray ? 0 : 255;
-          break;
-        }
-        case ColorType.Rgb: {
-          const p = row + x * 3;
-          const r = (out[o] = rows[p]!);
-          const g = (out[o + 1] = rows[p + 1]!);
-          const b = (out[o + 2] = rows[p + 2]!);
-          out[o + 3] = r === keyRedOrGray && g === keyGreen && b === keyBlue ? 0 : 255;
-          break;
-        }
-        case ColorType.Palette: {
-          const index = sampleAt(rows, row, x, bitDepth);
-          if (index * 3 + 2 < palette!.length) {
-            out[o] = palette![index * 3]!;
-            out[o + 1] = palette![index * 3 + 1]!;
-            out[o + 2] = palette![index * 3 + 2]!;
-          } // an index past the palette reads as black, as browsers show it
-          out[o + 3] = transparency && index < transparency.length ? transparency[index]! : 255;
-          break;
-        }
-        case ColorType.GrayAlpha: {
-          const p = row + x * 2;
-          out[o] = out[o + 1] = out[o + 2] = rows[p]!;
-          out[o + 3] = rows[p + 1]!;
-          break;
-        }
-        default: // Rgba
-          out.set(rows.subarray(row + x * 4, row + x * 4 + 4), o);
+  switch (colorType) {
+    case ColorType.Rgba: // rows are already RGBA when there is no row padding (8-bit)
+      out.set(rows);
+      break;
+    case ColorType.Rgb: {
+      for (let p = 0, i = 0, o = 0; p < pixels; p++, i += 3, o += 4) {
+        out[o] = rows[i]!;
+        out[o + 1] = rows[i + 1]!;
+        out[o + 2] = rows[i + 2]!;
+        out[o + 3] = 255;
       }
+      if (transparency) {
+        const [keyR, keyG, keyB] = [key(0), key(1), key(2)];
+        for (let o = 0; o < out.length; o += 4) {
+          if (out[o] === keyR && out[o + 1] === keyG && out[o + 2] === keyB) out[o + 3] = 0;
+        }
+      }
+      break;
     }
+    case ColorType.GrayAlpha:
+      for (let p = 0; p < pixels; p++) {
+        out[p * 4] = out[p * 4 + 1] = out[p * 4 + 2] = rows[p * 2]!;
+        out[p * 4 + 3] = rows[p * 2 + 1]!;
+      }
+      break;
+    case ColorType.Gray: {
+      const keyGray = key(0);
+      const scale = 255 / ((1 << bitDepth) - 1); // 1-bit 0/1 -> 0/255, 4-bit 0..15 -> 0..255 in steps of 17
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const v = sampleAt(rows, y * rowBytes, x, bitDepth);
+          const o = (y * width + x) * 4;
+          out[o] = out[o + 1] = out[o + 2] = v * scale;
+          out[o + 3] = v === keyGray ? 0 : 255;
+        }
+      }
+      break;
+    }
+    default: // Palette
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const index = sampleAt(rows, y * rowBytes, x, bitDepth);
+          const o = (y * width + x) * 4;
+          if (index * 3 + 2 < palette!.length) out.set(palette!.subarray(index * 3, index * 3 + 3), o);
+          // (an index past the palette stays black, as browsers show it)
+          out[o + 3] = transparency && index < transparency.length ? transparency[index]! : 255;
+        }
+      }
   }
   return out;
 }

@@ -123,7 +123,8 @@ function readSize(value: unknown, what: string, defaultToSquare: boolean): Resiz
       return { height: readPositiveInt(dict.height, `${what}.height`), width: readPositiveInt(dict.width, `${what}.width`) };
     }
   }
-  throw badConfig(`${what} must be a number, [height, width], {shortest_edge} or {height, width}; got ${JSON.stringify(value)}`);
+  const forms = 'a number, [height, width], {shortest_edge} or {height, width}';
+  throw badConfig(`${what} must be ${forms}; got ${JSON.stringify(value)}`);
 }
 
 /** PIL's resampling constants as they appear in `resample`. */
@@ -141,10 +142,13 @@ function readResample(json: Json, fallback: ResampleFilter): ResampleFilter {
   const filter = PIL_RESAMPLE[json.resample as number];
   if (filter === 'bilinear' || filter === 'bicubic') return filter;
   const name = filter ? ` (PIL ${filter})` : '';
-  throw badConfig(`resample=${JSON.stringify(json.resample)}${name} is not supported; Iris implements 2 (BILINEAR) and 3 (BICUBIC)`);
+  const given = `resample=${JSON.stringify(json.resample)}${name}`;
+  throw badConfig(`${given} is not supported; Iris implements 2 (BILINEAR) and 3 (BICUBIC)`);
 }
 
-function readPerChannel(json: Json, key: string, fallback: readonly [number, number, number]): readonly [number, number, number] {
+type PerChannel = readonly [number, number, number];
+
+function readPerChannel(json: Json, key: string, fallback: PerChannel): PerChannel {
   if (!present(json, key)) return fallback;
   const value = json[key];
   const list = typeof value === 'number' ? [value, value, value] : value; // a bare float applies to every channel
@@ -166,7 +170,8 @@ export function parsePreprocessorConfig(json: unknown, fallbackType?: ImageProce
   if (named !== undefined && named !== null) {
     processorType = typeof named === 'string' ? processorTypeOf(named) : undefined;
     if (!processorType) {
-      throw badConfig(`image processor ${JSON.stringify(named)} is not supported; Iris supports CLIPImageProcessor and ViTImageProcessor`);
+      const supported = 'Iris supports CLIPImageProcessor and ViTImageProcessor';
+      throw badConfig(`image processor ${JSON.stringify(named)} is not supported; ${supported}`);
     }
   }
   if (!processorType) throw badConfig('it names no image_processor_type, and the caller gave no fallback');

@@ -1,7 +1,7 @@
 import { IrisError } from '../errors';
 import type { ImageSize, PreprocessConfig } from './preprocess-config';
 import { resizeRGB } from './resize';
-import { assertRgbaImage, type RgbaImage } from './rgba-image';
+import { assertRgbaImage, MAX_IMAGE_PIXELS, type RgbaImage } from './rgba-image';
 
 export {
   DEFAULT_PREPROCESS_CONFIGS,
@@ -52,6 +52,14 @@ export function resizeOutputSize(width: number, height: number, cfg: PreprocessC
 export function resizeForModel(image: RgbImage, cfg: PreprocessConfig): RgbImage {
   if (!cfg.doResize) return image;
   const { width, height } = resizeOutputSize(image.width, image.height, cfg);
+  // A very thin image (say 1 x 16384) grows enormous when its short side goes to 224; refuse it before allocating.
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new IrisError(
+      'bad-image',
+      `The image is ${image.width}x${image.height} pixels, too thin to preprocess: resizing it gives ${width}x${height}.`,
+      { hint: 'Crop it to a less extreme aspect ratio first.' },
+    );
+  }
   return { width, height, data: resizeRGB(image.data, image.width, image.height, width, height, cfg.resample) };
 }
 

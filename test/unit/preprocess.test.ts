@@ -199,6 +199,12 @@ describe('pipeline rules', () => {
     expect([...rgbaToRgb(seeThrough).data]).toEqual([200, 100, 50]);
   });
 
+  it('refuses images so thin that the shortest-edge resize would be enormous', () => {
+    const sliver = { width: 1, height: 16384, data: new Uint8Array(16384 * 4) };
+    expect(() => preprocess(sliver, CLIP)).toThrow(/too thin.*224x3670016/);
+    expect(preprocess(sliver, VIT).length).toBe(3 * 224 * 224); // a fixed-size resize is fine
+  });
+
   it('rejects malformed RgbaImages with bad-image', () => {
     expect(() => preprocess({ width: 2, height: 2, data: new Uint8Array(15) }, CLIP)).toThrow(/holds 15 bytes/);
     expect(() => preprocess({ width: 0, height: 2, data: new Uint8Array(0) }, CLIP)).toThrow(/no pixels/);
