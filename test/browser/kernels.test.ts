@@ -25,7 +25,7 @@ function expectAllPass(report: KernelReport): void {
 describe('kernels in Chromium', () => {
   it('run on the page thread', async () => {
     const report = await evaluateWithin(browser.page, () => (window as unknown as KernelWindow).irisKernels.inPage(), null, 240_000, 'kernel checks (page)');
-    console.log(`page adapter: ${report.adapter}, f16: ${report.f16}`);
+    console.log(`page adapter: ${report.adapter}, f16: ${report.f16}; checks: ${report.checks.map((c) => c.name).join(' | ')}`);
     expectAllPass(report);
   });
 

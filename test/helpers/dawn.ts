@@ -8,9 +8,14 @@ Object.assign(globalThis, globals); // GPUBufferUsage, GPUMapMode, ... as in a b
 // Dawn's instance must stay reachable: if it is garbage-collected while a device lives, the process aborts.
 let dawn: GPU | undefined;
 
-export async function createDawnGpu(options?: DeviceOptions): Promise<Gpu> {
+/** Dawn's `navigator.gpu` equivalent (one per process), e.g. for a GpuRuntime. */
+export function dawnGpu(): GPU {
   dawn ??= create([]) as unknown as GPU;
-  return Gpu.create(dawn, options);
+  return dawn;
+}
+
+export async function createDawnGpu(options?: DeviceOptions): Promise<Gpu> {
+  return Gpu.create(dawnGpu(), options);
 }
 
 /** CI sets IRIS_REQUIRE_F16=1: there an adapter without shader-f16 is a failure, not a skip. */

@@ -1,0 +1,111 @@
+// attention-probs.wgsl — the explicit attention probabilities softmax_j(q_i · k_j · scale | mask), for
+// attention maps. Same inputs, mask rule and numerics as attention.wgsl (which never materialises them).
+//
+// Layouts: q, k are f32 heads views, element (b, t, h, d) at offset + b · batchStride + t · rowStride +
+// h · D + d. probs is [batch, heads, queryLen, keyLen] f32. Mask:
+//   padding  [batch, paddingStride] u32 (or f32 when PADDING_F32), 0 = padded key        (HAS_PADDING)
+//   CAUSAL   with qAbs = i + queryOffset, P = prefixLength: key j is visible iff j < P or (qAbs ≥ P and
+//            j ≤ qAbs).
+// A query with no visible key gets a row of zeros.
+//
+// One workgroup of 128 invocations per (query, head, batch) row. The scores are written to the output row
+// first and then turned into probabilities in place (max and sum by tree reductions in workgroup memory).
+// Dispatch grid1d(batch · heads · queryLen): row index wg.x + wg.y · 65535.
+
+override D: u32;
+override CAUSAL: bool = false;
+override HAS_PADDING: bool = false;
+override PADDING_F32: bool = false;
+
+struct Params {
+  batch: u32, heads: u32, queryLen: u32, keyLen: u32,
+  qOffset: u32, qRowStride: u32, qBatchStride: u32,
+  kOffset: u32, kRowStride: u32, kBatchStride: u32,
+  paddingStride: u32, prefixLength: u32, queryOffset: u32,
+  scale: f32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> k: array<f32>;
+@group(0) @binding(3) var<storage, read> padding: array<u32>;
+@group(0) @binding(4) var<storage, read_write> probs: array<f32>;
+
+const WG = 128u;
+const MASKED = -3.0e38; // score of a masked key, as in attention.wgsl
+
+var<workgroup> query: array<f32, D>;
+var<workgroup> partial: array<f32, WG>;
+
+// Same rule as attention.wgsl.
+fn visible(b: u32, qAbs: u32, j: u32) -> bool {
+  if (HAS_PADDING) {
+    let bits = padding[b * p.paddingStride + j];
+    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, PADDING_F32)) { return false; }
+  }
+  if (CAUSAL) {
+    if (j < p.prefixLength) { return true; }
+    return qAbs >= p.prefixLength && j <= qAbs;
+  }
+  return true;
+}
+
+// Tree reduction of `partial` (max when `takeMax`, else sum), returned uniformly to every invocation.
+fn reduce(tid: u32, takeMax: bool) -> f32 {
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    workgroupBarrier();
+    if (tid < stride) {
+      let a = partial[tid];
+      let b = partial[tid + stride];
+      partial[tid] = select(a + b, max(a, b), takeMax);
+    }
+  }
+  let result = workgroupUniformLoad(&partial[0]);
+  workgroupBarrier(); // `partial` is reused by the next reduction
+  return result;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let row = wg.x + wg.y * 65535u;
+  if (row >= p.batch * p.heads * p.queryLen) { return; } // uniform per workgroup
+  let i = row % p.queryLen;
+  let h = (row / p.queryLen) % p.heads;
+  let b = row / (p.queryLen * p.heads);
+  let qAbs = i + p.queryOffset;
+  let base = row * p.keyLen;
+
+  for (var d = tid; d < D; d += WG) { query[d] = q[p.qOffset + b * p.qBatchStride + i * p.qRowStride + h * D + d]; }
+  workgroupBarrier();
+
+  var m = MASKED;
+  for (var j = tid; j < p.keyLen; j += WG) {
+    var s = MASKED;
+    if (visible(b, qAbs, j)) {
+      let kBase = p.kOffset + b * p.kBatchStride + j * p.kRowStride + h * D;
+      var qk = 0.0;
+      for (var d = 0u; d < D; d++) { qk += query[d] * k[kBase + d]; }
+      s = qk * p.scale;
+    }
+    probs[base + j] = s;
+    m = max(m, s);
+  }
+  partial[tid] = m;
+  let rowMax = reduce(tid, true);
+
+  var sum = 0.0;
+  if (rowMax > MASKED) {
+    for (var j = tid; j < p.keyLen; j += WG) {
+      let s = probs[base + j];
+      if (s > MASKED) { sum += exp(s - rowMax); }
+    }
+  }
+  partial[tid] = sum;
+  let total = reduce(tid, false);
+  let inverse = select(0.0, 1.0 / total, total > 0.0); // no visible key → zeros
+
+  for (var j = tid; j < p.keyLen; j += WG) {
+    let s = probs[base + j];
+    probs[base + j] = select(0.0, exp(s - rowMax) * inverse, s > MASKED);
+  }
+}

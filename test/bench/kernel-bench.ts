@@ -1,0 +1,240 @@
+/**
+ * Kernel benchmarks at the models' shapes (CLIP/ViT-B, GIT, GPT-2), shared by the Chromium page
+ * (test/browser/pages/bench.ts) and Node + Dawn (scripts/bench.mjs --node).
+ *
+ * Timing: each repetition records the kernel `inner` times into one command buffer, submits once and
+ * waits for queue.onSubmittedWorkDone(); the time per kernel is that wall time / inner. `inner` is
+ * calibrated from the warm-up so a repetition lasts a few milliseconds: on a fast GPU one dispatch is far
+ * shorter than a submit round trip. Inputs and outputs are allocated once, outside the timing.
+ */
+import type { AdapterDescription } from '../../src/gpu/device';
+import type { Gpu } from '../../src/gpu/gpu';
+import { Recorder } from '../../src/gpu/recorder';
+import type { Tensor } from '../../src/gpu/tensor';
+import { attention } from '../../src/kernels/attention';
+import { layerNorm } from '../../src/kernels/layernorm';
+import { matmul } from '../../src/kernels/matmul';
+import { softmax } from '../../src/kernels/softmax';
+import { randomArray } from '../helpers/reference';
+
+export interface BenchOptions {
+  /** Where the benchmark runs ("chromium", "node/dawn"), for the report. */
+  runtime: string;
+  /** Timed repetitions per kernel, at least 5. Default 10, or 5 on a CPU adapter (SwiftShader, lavapipe). */
+  reps?: number;
+  log?: (line: string) => void;
+}
+
+export interface BenchRow {
+  name: string;
+  shape: string;
+  medianMs: number;
+  minMs: number;
+  reps: number;
+  /** Kernels per submit (see the module comment). */
+  inner: number;
+  /** The first, cold run: includes shader compilation, which Chromium defers to the first dispatch. */
+  firstMs: number;
+  /** GFLOP/s for compute-bound kernels, GB/s for memory-bound ones. */
+  rate: number;
+  unit: 'GFLOP/s' | 'GB/s';
+}
+
+export interface BenchReport {
+  runtime: string;
+  adapter: AdapterDescription;
+  f16: boolean;
+  date: string;
+  notes: string[];
+  rows: BenchRow[];
+}
+
+interface Case {
+  name: string;
+  shape: string;
+  /** FLOPs (compute-bound) or bytes moved (memory-bound) per kernel. */
+  work: number;
+  unit: BenchRow['unit'];
+  /** Allocates inputs/outputs; returns the recording of one kernel and the cleanup. */
+  setup(gpu: Gpu): { record(rec: Recorder): void; release(): void };
+}
+
+const TARGET_REP_MS = 5;
+const MAX_INNER = 64;
+
+function matmulCase(M: number, N: number, K: number, weightType: 'f32' | 'f16' = 'f32'): Case {
+  return {
+    name: weightType === 'f16' ? 'matmul (f16 weights)' : 'matmul',
+    shape: `${M}×${N}×${K}`,
+    work: 2 * M * N * K,
+    unit: 'GFLOP/s',
+    setup(gpu) {
+      const a = gpu.fromHost(randomArray(M * K, 1), [M, K], 'f32');
+      const b = gpu.upload(randomArray(N * K, 2), [N, K], weightType);
+      const out = gpu.empty([M, N]);
+      return { record: (rec) => matmul(rec, a, b, { transB: true, out }), release: () => release(a, b, out) };
+    },
+  };
+}
+
+function softmaxCase(heads: number, L: number): Case {
+  const rows = heads * L;
+  return {
+    name: 'softmax',
+    shape: `${heads}×${L}×${L}`,
+    work: 2 * rows * L * 4, // read + write, f32
+    unit: 'GB/s',
+    setup(gpu) {
+      const x = gpu.fromHost(randomArray(rows * L, 3, 4), [rows, L], 'f32');
+      const out = gpu.empty([rows, L]);
+      return { record: (rec) => softmax(rec, x, { out }), release: () => release(x, out) };
+    },
+  };
+}
+
+function layerNormCase(rows: number, H: number): Case {
+  return {
+    name: 'layerNorm',
+    shape: `${rows}×${H}`,
+    work: 2 * rows * H * 4,
+    unit: 'GB/s',
+    setup(gpu) {
+      const x = gpu.fromHost(randomArray(rows * H, 4), [rows, H], 'f32');
+      const w = gpu.upload(randomArray(H, 5), [H], 'f32');
+      const b = gpu.upload(randomArray(H, 6), [H], 'f32');
+      const out = gpu.empty([rows, H]);
+      return { record: (rec) => layerNorm(rec, x, w, b, 1e-5, { out }), release: () => release(x, w, b, out) };
+    },
+  };
+}
+
+/** Self-attention over a packed qkv [1, L, 3·H·D], as a ViT / GPT-2 block runs it. */
+function attentionCase(heads: number, L: number, D: number): Case {
+  const hd = heads * D;
+  return {
+    name: 'attention',
+    shape: `B1 H${heads} L${L} D${D}`,
+    work: 4 * heads * L * L * D, // q·kᵀ and p·v
+    unit: 'GFLOP/s',
+    setup(gpu) {
+      const qkv = gpu.fromHost(randomArray(L * 3 * hd, 7), [1, L, 3 * hd], 'f32');
+      const out = gpu.empty([1, L, hd]);
+      const view = (offset: number) => ({ tensor: qkv, offset, rowStride: 3 * hd, batchStride: L * 3 * hd });
+      return {
+        record: (rec) => attention(rec, { q: view(0), k: view(hd), v: view(2 * hd), batch: 1, heads, headDim: D, queryLen: L, keyLen: L, out }),
+        release: () => release(qkv, out),
+      };
+    },
+  };
+}
+
+/** One decoding step: a single query over `keyLen` cached keys/values [1, maxLen, H·D]. */
+function decodeCase(heads: number, keyLen: number, D: number): Case {
+  const hd = heads * D;
+  const maxLen = 64;
+  return {
+    name: 'attention decode step',
+    shape: `H${heads} D${D}, 1 query × ${keyLen} keys`,
+    work: 2 * keyLen * hd * 4, // reading the cached K and V dominates
+    unit: 'GB/s',
+    setup(gpu) {
+      const q = gpu.fromHost(randomArray(hd, 8), [1, 1, hd], 'f32');
+      const k = gpu.fromHost(randomArray(maxLen * hd, 9), [1, maxLen, hd], 'f32');
+      const v = gpu.fromHost(randomArray(maxLen * hd, 10), [1, maxLen, hd], 'f32');
+      const out = gpu.empty([1, 1, hd]);
+      const cache = (tensor: Tensor) => ({ tensor, rowStride: hd, batchStride: maxLen * hd });
+      return {
+        record: (rec) => attention(rec, {
+          q: { tensor: q, rowStride: hd, batchStride: hd }, k: cache(k), v: cache(v), batch: 1, heads, headDim: D,
+          queryLen: 1, keyLen, mask: { causal: true, queryOffset: keyLen - 1 }, out,
+        }),
+        release: () => release(q, k, v, out),
+      };
+    },
+  };
+}
+
+/** Pooled tensors go back to the pool; uploaded weights are destroyed. */
+function release(...tensors: Tensor[]): void {
+  for (const t of tensors) t.release();
+}
+
+async function timeOnce(gpu: Gpu, record: (rec: Recorder) => void, inner: number, label: string): Promise<number> {
+  const rec = new Recorder(gpu, label);
+  for (let i = 0; i < inner; i++) record(rec);
+  const start = performance.now();
+  await rec.submit();
+  await gpu.device.queue.onSubmittedWorkDone();
+  return performance.now() - start;
+}
+
+/** SwiftShader and lavapipe run WebGPU on the CPU, two orders of magnitude slower than a GPU. */
+export function isCpuAdapter(adapter: AdapterDescription): boolean {
+  return adapter.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${adapter.architecture} ${adapter.description} ${adapter.device}`);
+}
+
+export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<BenchReport> {
+  const cpu = isCpuAdapter(gpu.adapter);
+  const reps = Math.max(5, options.reps ?? (cpu ? 5 : 10));
+  const log = options.log ?? (() => {});
+  const notes = [`median of ${reps} timed repetitions after 2 warm-up runs; one submit per repetition, timed to onSubmittedWorkDone`];
+  if (cpu) notes.push('CPU adapter: WebGPU runs on the CPU here, so these numbers say nothing about GPUs');
+
+  const cases: Case[] = [
+    matmulCase(50, 768, 768),
+    matmulCase(50, 3072, 768),
+    matmulCase(197, 768, 3072),
+    matmulCase(1024, 1024, 1024),
+  ];
+  if (gpu.features.f16) cases.push(matmulCase(50, 768, 768, 'f16'), matmulCase(50, 3072, 768, 'f16'), matmulCase(197, 768, 3072, 'f16'));
+  else notes.push('no shader-f16 on this adapter: f16-weight matmuls skipped');
+  cases.push(softmaxCase(12, 197), layerNormCase(197, 768), attentionCase(12, 197, 64), decodeCase(12, 40, 64));
+
+  const rows: BenchRow[] = [];
+  for (const c of cases) {
+    const { record, release: cleanup } = c.setup(gpu);
+    try {
+      const label = `${c.name} ${c.shape}`;
+      const firstMs = await timeOnce(gpu, record, 1, label); // compiles the pipelines
+      const steady = await timeOnce(gpu, record, 1, label);
+      const inner = Math.min(MAX_INNER, Math.max(1, Math.ceil(TARGET_REP_MS / Math.max(steady, 1e-3))));
+      const times: number[] = [];
+      for (let r = 0; r < reps; r++) times.push((await timeOnce(gpu, record, inner, label)) / inner);
+      times.sort((a, b) => a - b);
+      const medianMs = times[Math.floor(times.length / 2)]!;
+      const rate = c.work / (medianMs * 1e-3) / 1e9;
+      rows.push({ name: c.name, shape: c.shape, medianMs, minMs: times[0]!, reps, inner, firstMs, rate, unit: c.unit });
+      log(`${label}: ${medianMs.toFixed(3)} ms (${rate.toFixed(2)} ${c.unit}; first run ${firstMs.toFixed(1)} ms)`);
+    } finally {
+      cleanup();
+    }
+  }
+  return {
+    runtime: options.runtime,
+    adapter: gpu.adapter,
+    f16: gpu.features.f16,
+    date: new Date().toISOString(),
+    notes,
+    rows,
+  };
+}
+
+/** The report as a plain-text table. */
+export function formatReport(report: BenchReport): string {
+  const a = report.adapter;
+  const header = ['kernel', 'shape', 'median ms', 'min ms', 'first ms', 'per submit', 'rate'];
+  const body = report.rows.map((r) => [
+    r.name, r.shape, r.medianMs.toFixed(3), r.minMs.toFixed(3), r.firstMs.toFixed(1), String(r.inner), `${r.rate.toFixed(2)} ${r.unit}`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [
+    `Iris kernel benchmark — ${report.runtime}`,
+    `adapter: ${a.description} (vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}${a.isFallbackAdapter ? ', fallback adapter' : ''}); shader-f16: ${report.f16 ? 'yes' : 'no'}`,
+    ...report.notes.map((n) => `note: ${n}`),
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ].join('\n');
+}
