@@ -1,0 +1,253 @@
+// A local stand-in for the Hugging Face Hub (Node http), serving ../shared/golden/* in the Hub's URL layout
+// `/{org}/{name}/resolve/{revision}/{file}`. Like the Hub it answers small files directly (with
+// X-Repo-Commit and ETag) and redirects LFS files (.safetensors, .onnx) with a 302 to a content-addressed
+// path (ETag = sha256), honours Range (switchable), sends CORS headers for a cross-origin-isolated page,
+// can inject faults, and logs every request with the body bytes it sent.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { GOLDEN_DIR } from './golden';
+
+export type HubFault = {
+  file: string;
+  repo?: string;
+  /** Only responses with a longer body (e.g. skip the 8-byte header probe); 'drop' implies its afterBytes. */
+  minBytes?: number;
+} & (
+  | { kind: 'drop'; afterBytes: number } // the first response longer than afterBytes: send that many, then cut the connection
+  | { kind: 'status'; status: number } // answer with this HTTP status
+  | { kind: 'wrong-length'; extraBytes: number } // announce more bytes than are sent, then close
+  | { kind: 'slow'; bytesPerTick: number; tickMs: number } // trickle the body
+  | { kind: 'flip' } // send the body with its first byte changed
+);
+
+export interface HubRequest {
+  method: string;
+  /** The raw request path, e.g. with `refs%2Fpr%2F1` still encoded. */
+  path: string;
+  repo?: string;
+  file?: string;
+  range?: string;
+  status: number;
+  /** Body bytes written (for a trickled or cut response: as far as it got). */
+  bytes: number;
+}
+
+export interface HubServerOptions {
+  /** Repository → folder under `root`, e.g. {'iris-test/tiny-clip': 'clip'}. */
+  repos: Record<string, string>;
+  root?: string;
+  /** Honour Range requests (206); false answers every GET with the whole file (200). */
+  ranges?: boolean;
+  /** Branch names that resolve (to one fake commit per repository); the commit itself works too. */
+  branches?: string[];
+}
+
+interface Content {
+  repo: string;
+  file: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+const LFS = /\.(safetensors|onnx|bin)$/;
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, X-Repo-Commit, X-Linked-Etag, X-Linked-Size, Accept-Ranges',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+};
+
+export class HubServer {
+  readonly log: HubRequest[] = [];
+  ranges: boolean;
+  private faults: HubFault[] = [];
+  private readonly virtual = new Map<string, Buffer>();
+  private readonly byHash = new Map<string, Content>();
+  private readonly root: string;
+  private readonly branches: string[];
+
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+    private readonly options: HubServerOptions,
+  ) {
+    this.ranges = options.ranges ?? true;
+    this.root = options.root ?? GOLDEN_DIR;
+    this.branches = options.branches ?? ['main', 'refs/pr/1'];
+  }
+
+  static async start(options: HubServerOptions): Promise<HubServer> {
+    let hub: HubServer | undefined;
+    const server = createServer((req, res) => hub!.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    if (!address || typeof address === 'string') throw new Error('hub server has no TCP address');
+    hub = new HubServer(server, `http://127.0.0.1:${address.port}`, options);
+    return hub;
+  }
+
+  /** Serves `bytes` as `file` of `repo` (repositories made of such files need no folder). */
+  addFile(repo: string, file: string, bytes: Uint8Array): void {
+    this.virtual.set(`${repo}/${file}`, Buffer.from(bytes));
+  }
+
+  /** Each fault applies once, to the next matching GET (HEAD requests are never faulted). */
+  fault(fault: HubFault): void {
+    this.faults.push(fault);
+  }
+
+  commitOf(repo: string): string {
+    return createHash('sha1').update(`commit of ${repo}`).digest('hex');
+  }
+
+  /** GET/HEAD requests (redirects included), optionally only those for one file. */
+  requests(file?: string, repo?: string): HubRequest[] {
+    return this.log.filter((r) => r.method !== 'OPTIONS' && (file === undefined || r.file === file) && (repo === undefined || r.repo === repo));
+  }
+
+  bytesServed(file: string, repo?: string): number {
+    return this.requests(file, repo).reduce((sum, r) => sum + r.bytes, 0);
+  }
+
+  resetLog(): void {
+    this.log.length = 0;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const entry: HubRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, bytes: 0, range: req.headers.range };
+    this.log.push(entry);
+    const send = (status: number, headers: Record<string, string | number> = {}, body = ''): void => {
+      entry.status = status;
+      res.writeHead(status, { ...CORS, ...headers });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method === 'OPTIONS') {
+      return send(204, { 'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS', 'Access-Control-Allow-Headers': 'Range, If-Range', 'Access-Control-Max-Age': 600 });
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405);
+
+    const parts = entry.path.split('?')[0]!.split('/').slice(1);
+    if (parts[0] === '__lfs' && parts.length === 2) {
+      const content = this.byHash.get(parts[1]!);
+      if (!content) return send(404);
+      Object.assign(entry, { repo: content.repo, file: content.file });
+      return this.serve(req, res, entry, content.bytes, {
+        ETag: `"${content.sha256}"`,
+        'Cache-Control': 'public, max-age=31536000, immutable',
+      });
+    }
+    const at = parts.indexOf('resolve');
+    if (at < 1 || at > 2 || parts.length < at + 3) return send(404, { 'X-Error-Code': 'EntryNotFound' });
+    const repo = parts.slice(0, at).join('/');
+    const revision = decodeURIComponent(parts[at + 1]!);
+    const file = parts.slice(at + 2).map(decodeURIComponent).join('/');
+    Object.assign(entry, { repo, file });
+
+    if (!this.hasRepo(repo)) return send(404, { 'X-Error-Code': 'RepositoryNotFound' });
+    if (!this.branches.includes(revision) && revision !== this.commitOf(repo)) return send(404, { 'X-Error-Code': 'RevisionNotFound' });
+    const bytes = this.read(repo, file);
+    if (!bytes) return send(404, { 'X-Error-Code': 'EntryNotFound' });
+
+    const commit = { 'X-Repo-Commit': this.commitOf(repo) };
+    if (LFS.test(file)) {
+      // Like the Hub: a redirect to a content-addressed store; what fetch() finally sees lacks X-Repo-Commit.
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      this.byHash.set(sha256, { repo, file, bytes, sha256 });
+      return send(302, { ...commit, Location: `/__lfs/${sha256}`, 'X-Linked-Etag': `"${sha256}"`, 'X-Linked-Size': bytes.length });
+    }
+    const blobSha1 = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+    return this.serve(req, res, entry, bytes, { ...commit, ETag: `"${blobSha1}"`, 'Cache-Control': 'no-cache' });
+  }
+
+  private serve(req: IncomingMessage, res: ServerResponse, entry: HubRequest, bytes: Buffer, headers: Record<string, string | number>): void {
+    let status = 200;
+    let body = bytes;
+    const type = entry.file?.endsWith('.json') ? 'application/json' : 'application/octet-stream';
+    const out: Record<string, string | number> = { ...CORS, ...headers, 'Content-Type': type };
+    if (this.ranges) out['Accept-Ranges'] = 'bytes';
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    if (this.ranges && range && (range[1] || range[2])) {
+      const size = bytes.length;
+      let start = range[1] ? Number(range[1]) : size - Number(range[2]);
+      const end = range[1] && range[2] ? Math.min(Number(range[2]), size - 1) : size - 1;
+      start = Math.max(0, start);
+      if (start >= size || start > end) {
+        entry.status = 416;
+        res.writeHead(416, { ...out, 'Content-Range': `bytes */${size}` });
+        return void res.end();
+      }
+      status = 206;
+      body = bytes.subarray(start, end + 1);
+      out['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    }
+    out['Content-Length'] = body.length;
+    entry.status = status;
+    if (req.method === 'HEAD') {
+      res.writeHead(status, out);
+      return void res.end();
+    }
+
+    const fault = this.takeFault(entry, body.length);
+    if (fault?.kind === 'status') {
+      entry.status = fault.status;
+      res.writeHead(fault.status, { ...CORS, 'Content-Type': 'text/plain' });
+      return void res.end(`injected ${fault.status}`);
+    }
+    if (fault?.kind === 'drop' || fault?.kind === 'wrong-length') {
+      const sent = fault.kind === 'drop' ? body.subarray(0, fault.afterBytes) : body;
+      if (fault.kind === 'wrong-length') out['Content-Length'] = body.length + fault.extraBytes;
+      res.writeHead(status, out);
+      entry.bytes = sent.length;
+      // Let the bytes reach the client before the connection is cut, so byte counts are exact.
+      res.write(sent, () => setTimeout(() => res.destroy(), 30));
+      return;
+    }
+    res.writeHead(status, out);
+    if (fault?.kind === 'slow') return this.trickle(res, entry, body, fault.bytesPerTick, fault.tickMs);
+    if (fault?.kind === 'flip') body = Buffer.concat([Buffer.from([body[0]! ^ 0xff]), body.subarray(1)]);
+    entry.bytes = body.length;
+    res.end(body);
+  }
+
+  private trickle(res: ServerResponse, entry: HubRequest, body: Buffer, bytesPerTick: number, tickMs: number): void {
+    let offset = 0;
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const tick = (): void => {
+      if (closed) return;
+      const piece = body.subarray(offset, offset + bytesPerTick);
+      offset += piece.length;
+      entry.bytes = offset;
+      if (offset >= body.length) return void res.end(piece);
+      res.write(piece);
+      setTimeout(tick, tickMs);
+    };
+    tick();
+  }
+
+  private takeFault(entry: HubRequest, bodyLength: number): HubFault | undefined {
+    const index = this.faults.findIndex(
+      (f) => f.file === entry.file && (f.repo === undefined || f.repo === entry.repo) && bodyLength > (f.kind === 'drop' ? f.afterBytes : (f.minBytes ?? -1)),
+    );
+    return index < 0 ? undefined : this.faults.splice(index, 1)[0];
+  }
+
+  private hasRepo(repo: string): boolean {
+    return repo in this.options.repos || [...this.virtual.keys()].some((k) => k.startsWith(`${repo}/`));
+  }
+
+  private read(repo: string, file: string): Buffer | undefined {
+    const virtual = this.virtual.get(`${repo}/${file}`);
+    if (virtual) return virtual;
+    const folder = this.options.repos[repo];
+    if (!folder || file.split('/').some((s) => s === '..' || s === '')) return undefined;
+    const full = path.join(this.root, folder, file);
+    return existsSync(full) ? readFileSync(full) : undefined;
+  }
+}
