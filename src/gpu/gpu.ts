@@ -71,7 +71,10 @@ export class Gpu {
     return new Tensor(buffer, shape, dtype, (b) => this.pool.release(b));
   }
 
-  /** A pooled tensor filled with `data` (inputs of a forward pass). */
+  /**
+   * A pooled tensor filled with `data` now (queue.writeBuffer). Only for use outside a recording: inside
+   * one, use `Recorder.upload`, which orders the write with the recorded dispatches.
+   */
   fromHost(data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
     const tensor = this.empty(shape, dtype, label);
     this.device.queue.writeBuffer(tensor.buffer, 0, hostBytes(data, dtype));

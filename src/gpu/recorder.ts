@@ -6,9 +6,9 @@
  * kernel has parameters), then the storage buffers in the order the wrapper lists them.
  */
 import { IrisError } from '../errors';
-import { toHost, type Gpu } from './gpu';
+import { hostBytes, toHost, type Gpu, type HostArray } from './gpu';
 import type { ShaderSpec } from './pipelines';
-import type { Tensor } from './tensor';
+import type { DType, Shape, Tensor } from './tensor';
 
 export type Binding = Tensor | GPUBuffer;
 
@@ -41,6 +41,7 @@ export class Recorder {
   private readonly reads: PendingRead[] = [];
   private readonly snapshots: DebugSnapshot[] = [];
   private readonly temporaries: Tensor[] = [];
+  private readonly staging: GPUBuffer[] = [];
   dispatchCount = 0;
 
   constructor(
@@ -77,6 +78,25 @@ export class Recorder {
     if (this.gpu.debug && d.output) this.snapshot(d.shader.name, d.output);
   }
 
+  /**
+   * A pooled tensor holding `data` from this point of the recording on. The data goes through a staging
+   * copy recorded in order: a queue.writeBuffer would land before the whole submit, and the pool may hand
+   * out a buffer that earlier dispatches of this same recording still write.
+   */
+  upload(data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
+    const tensor = this.gpu.empty(shape, dtype, label);
+    const bytes = hostBytes(data, dtype);
+    const size = Math.ceil(bytes.byteLength / 4) * 4;
+    const staging = this.gpu.device.createBuffer({ size: Math.max(size, 4), usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(staging.getMappedRange()).set(bytes);
+    staging.unmap();
+    this.staging.push(staging);
+    this.endPass();
+    this.encoder.copyBufferToBuffer(staging, 0, tensor.buffer, 0, size);
+    this.releaseAfterSubmit(tensor);
+    return tensor;
+  }
+
   /** Copies between buffers (ends the current compute pass; the next dispatch starts a new one). */
   copy(src: Tensor, dst: Tensor, srcOffsetBytes = 0, dstOffsetBytes = 0, bytes = src.byteLength): void {
     this.endPass();
@@ -101,6 +121,7 @@ export class Recorder {
     const { device } = this.gpu;
     device.queue.submit([this.encoder.finish()]);
     for (const t of this.temporaries) t.release();
+    for (const b of this.staging) b.destroy();
     this.gpu.returnUniforms(this.usedUniforms);
     const validation = device.popErrorScope();
     const memory = device.popErrorScope();

@@ -118,8 +118,7 @@ export function selectRows(rec: Recorder, x: Tensor, rows: number[] | Tensor): T
     if (rows.length !== B) throw shapeError('selectRows', `${rows.length} rows given for a batch of ${B}.`);
     const bad = rows.find((r) => !Number.isInteger(r) || r < 0 || r >= L);
     if (bad !== undefined) throw new IrisError('bad-input', `selectRows: row ${bad} is outside [0, ${L}).`);
-    rowBuffer = rec.gpu.fromHost(new Uint32Array(rows), [B], 'u32', 'selectRows.rows');
-    rec.releaseAfterSubmit(rowBuffer);
+    rowBuffer = rec.upload(new Uint32Array(rows), [B], 'u32', 'selectRows.rows');
   } else {
     expectDType(rows, ['u32', 'i32'], 'selectRows', 'rows');
     if (rows.size !== B) throw shapeError('selectRows', `rows [${rows.shape}] must have ${B} values.`);

@@ -2,3 +2,35 @@ import path from 'node:path';
 
 /** ../shared/golden: CI clones the repository with shared/ beside it, so this is right there and here. */
 export const GOLDEN_DIR = path.resolve(process.cwd(), '../shared/golden');
+
+// Loaders for the reference data computed by Hugging Face transformers.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { readSafetensors, tensorOf, type GoldenTensor } from './safetensors-node';
+
+export const GOLDEN = GOLDEN_DIR;
+
+export type GoldenModel = 'clip' | 'git' | 'vit-gpt2';
+
+export interface GoldenSuggestedTolerances {
+  hidden: { atol: number; rtol: number };
+  logits: { atol: number; rtol: number };
+}
+
+export function goldenJson<T = Record<string, unknown>>(model: GoldenModel, file: string): T {
+  return JSON.parse(readFileSync(resolve(GOLDEN, model, file), 'utf8')) as T;
+}
+
+export function goldenTensors(model: GoldenModel, file: 'inputs' | 'outputs' | 'attentions' | 'model'): Map<string, GoldenTensor> {
+  return readSafetensors(resolve(GOLDEN, model, `${file}.safetensors`));
+}
+
+/** The manifest's f32 tolerances (hidden states/embeddings and logits). */
+export function f32Tolerances(model: GoldenModel): GoldenSuggestedTolerances {
+  const manifest = goldenJson<{ suggested_tolerances: { float32_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(model, 'manifest.json');
+  const t = manifest.suggested_tolerances.float32_impl;
+  return { hidden: t.hidden_states_and_embeds, logits: t.logits };
+}
+
+export const f32 = (tensors: Map<string, GoldenTensor>, name: string) => tensorOf(tensors, name, 'F32').data;
+export const i64AsI32 = (tensors: Map<string, GoldenTensor>, name: string) => Int32Array.from(tensorOf(tensors, name, 'I64').data, Number);
