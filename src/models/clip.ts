@@ -1,0 +1,226 @@
+/**
+ * CLIP (Radford et al. 2021): a Vision Transformer and a causal text Transformer trained so that matching
+ * image/text pairs have high cosine similarity. Follows transformers' CLIPModel parameter for parameter.
+ *
+ *   image → ViT → post_layernorm(CLS) → visual_projection → image embedding
+ *   text  → token + position embeddings → causal Transformer → final_layer_norm → [EOS token] → text_projection
+ *   logits_per_image = exp(logit_scale) · cos(image, text)
+ */
+import { IrisError } from '../errors';
+import { Recorder } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import { embed, selectRows } from '../kernels/embedding';
+import type { Activation } from '../kernels/common';
+import { matmul } from '../kernels/matmul';
+import { activationOf, field, requireDivisible, section, type Json } from './config';
+import type { ParameterSource } from './params';
+import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams } from './transformer';
+import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from './vision';
+
+export interface ClipTextConfig {
+  vocabSize: number;
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  maxPositions: number;
+  eps: number;
+  activation: Activation;
+  eosTokenId: number;
+}
+
+export interface ClipConfig {
+  text: ClipTextConfig;
+  vision: VisionConfig;
+  projectionDim: number;
+}
+
+export function parseClipConfig(config: Json): ClipConfig {
+  if (config.model_type !== 'clip') {
+    throw new IrisError('unsupported-model', `Expected a CLIP checkpoint (model_type "clip"), got "${String(config.model_type)}".`);
+  }
+  const t = section(config, 'text_config');
+  const text: ClipTextConfig = {
+    vocabSize: field(t, 'vocab_size', 49408),
+    hidden: field(t, 'hidden_size', 512),
+    intermediate: field(t, 'intermediate_size', 2048),
+    layers: field(t, 'num_hidden_layers', 12),
+    heads: field(t, 'num_attention_heads', 8),
+    maxPositions: field(t, 'max_position_embeddings', 77),
+    eps: field(t, 'layer_norm_eps', 1e-5),
+    activation: activationOf(field(t, 'hidden_act', 'quick_gelu'), 'text_config.hidden_act'),
+    eosTokenId: field(t, 'eos_token_id', 49407),
+  };
+  requireDivisible(text.hidden, text.heads, 'text_config');
+  return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'clip'), projectionDim: field(config, 'projection_dim', 512) };
+}
+
+/**
+ * Which token's hidden state is the text embedding. transformers keeps openai's stale eos_token_id = 2 in
+ * the config, and for exactly that value uses the legacy rule "position of the highest id" (EOS is the
+ * largest id in CLIP's vocabulary); for any other value, the first position holding eos_token_id.
+ */
+export function textPoolingPositions(ids: Int32Array, batch: number, seq: number, eosTokenId: number): number[] {
+  return range(batch).map((b) => {
+    const row = ids.subarray(b * seq, (b + 1) * seq);
+    if (eosTokenId === 2) {
+      let best = 0;
+      for (let i = 1; i < seq; i++) if (row[i]! > row[best]!) best = i;
+      return best;
+    }
+    const at = row.indexOf(eosTokenId);
+    return at >= 0 ? at : seq - 1;
+  });
+}
+
+export interface ClipVisionOutput {
+  /** [B, 1 + patches, hidden] encoder output before post_layernorm (only with `hiddenStates`). */
+  lastHiddenState?: Float32Array;
+  /** [B, hidden] post_layernorm(CLS). */
+  pooled: Float32Array;
+  /** [B, projectionDim] visual_projection(pooled), not normalised. */
+  embeds: Float32Array;
+}
+
+export interface ClipTextOutput {
+  /** [B, L, hidden] after final_layer_norm (only with `hiddenStates`). */
+  lastHiddenState?: Float32Array;
+  pooled: Float32Array;
+  pooledPositions: number[];
+  embeds: Float32Array;
+}
+
+interface TextTower {
+  tokenEmbedding: Tensor;
+  positionEmbedding: Tensor;
+  layers: EncoderLayer[];
+  finalLayerNorm: LayerNormParams;
+}
+
+export class ClipModel {
+  private constructor(
+    readonly config: ClipConfig,
+    private readonly source: ParameterSource,
+    private readonly vision: VisionTower,
+    private readonly postLayerNorm: LayerNormParams,
+    private readonly visualProjection: Tensor,
+    private readonly text: TextTower,
+    private readonly textProjection: Tensor,
+    /** exp(logit_scale): the temperature that turns cosines into logits. */
+    readonly logitScale: number,
+  ) {}
+
+  static load(p: ParameterSource, configJson: Json): ClipModel {
+    const config = parseClipConfig(configJson);
+    const { text: t, vision: v, projectionDim } = config;
+    const vision = loadVisionTower(p, 'vision_model', v, 'clip');
+    const text: TextTower = {
+      tokenEmbedding: p.upload('text_model.embeddings.token_embedding.weight', [t.vocabSize, t.hidden], 'f32'),
+      positionEmbedding: p.upload('text_model.embeddings.position_embedding.weight', [t.maxPositions, t.hidden], 'f32'),
+      layers: range(t.layers).map((i) => loadEncoderLayer(p, clipLayerNames(`text_model.encoder.layers.${i}`), t, t.eps)),
+      finalLayerNorm: loadLayerNorm(p, 'text_model.final_layer_norm', t.hidden, t.eps),
+    };
+    const logitScale = Math.exp(p.host('logit_scale', []).data[0]!);
+    return new ClipModel(
+      config, p, vision,
+      loadLayerNorm(p, 'vision_model.post_layernorm', v.hidden, v.eps),
+      p.upload('visual_projection.weight', [projectionDim, v.hidden], 'matmul'),
+      text,
+      p.upload('text_projection.weight', [projectionDim, t.hidden], 'matmul'),
+      logitScale,
+    );
+  }
+
+  get imageSize(): number {
+    return this.config.vision.imageSize;
+  }
+
+  /** pixel_values [B, 3, S, S] (already preprocessed) → pooled output and image embeddings. */
+  async encodeImages(pixels: Float32Array, batch: number, options: { hiddenStates?: boolean } = {}): Promise<ClipVisionOutput> {
+    const { gpu } = this.source;
+    const size = this.imageSize;
+    if (pixels.length !== batch * 3 * size * size) {
+      throw new IrisError('bad-input', `CLIP expects pixel_values [${batch}, 3, ${size}, ${size}], got ${pixels.length} values.`);
+    }
+    const rec = new Recorder(gpu, 'clip.vision');
+    const input = rec.upload(pixels, [batch, 3, size, size], 'f32', 'pixel_values');
+    const hidden = encodeImage(rec, this.vision, input, batch);
+    const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
+    const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
+    const embeds = matmul(rec, pooled, this.visualProjection);
+    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(hidden) : undefined];
+    rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
+    await rec.submit();
+    const [pooledData, embedsData, hiddenData] = await Promise.all(reads);
+    return { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
+  }
+
+  /**
+   * input_ids [B, L] with attention_mask [B, L] (1 = token, 0 = padding) → pooled output and text
+   * embeddings. The causal mask and the padding mask are both applied, as in transformers.
+   */
+  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: { hiddenStates?: boolean } = {}): Promise<ClipTextOutput> {
+    const { gpu } = this.source;
+    const t = this.config.text;
+    if (ids.length !== batch * seq || attentionMask.length !== batch * seq) {
+      throw new IrisError('bad-input', `CLIP text expects input_ids and attention_mask of [${batch}, ${seq}].`);
+    }
+    if (seq > t.maxPositions) throw new IrisError('bad-input', `CLIP text is limited to ${t.maxPositions} tokens, got ${seq}.`);
+    const rec = new Recorder(gpu, 'clip.text');
+    const idsTensor = rec.upload(ids, [batch, seq], 'i32', 'input_ids');
+    const keyPadding = rec.upload(Uint32Array.from(attentionMask), [batch, seq], 'u32', 'attention_mask');
+    let x = embed(rec, idsTensor, this.text.tokenEmbedding, { positions: this.text.positionEmbedding });
+    for (const layer of this.text.layers) x = encoderLayer(rec, layer, t, x, batch, seq, { causal: true, keyPadding });
+    const last = applyLayerNorm(rec, x, this.text.finalLayerNorm);
+    const pooledPositions = textPoolingPositions(ids, batch, seq, t.eosTokenId);
+    const pooled = selectRows(rec, last, pooledPositions);
+    const embeds = matmul(rec, pooled, this.textProjection);
+    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(last) : undefined];
+    rec.releaseAfterSubmit(x, last, pooled, embeds);
+    await rec.submit();
+    const [pooledData, embedsData, lastData] = await Promise.all(reads);
+    return { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, pooledPositions, lastHiddenState: lastData as Float32Array | undefined };
+  }
+}
+
+/** Rows scaled to unit length (in place is avoided: the caller may keep the raw embeddings). */
+export function l2Normalize(vectors: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(vectors.length);
+  for (let r = 0; r < vectors.length / dim; r++) {
+    let sum = 0;
+    for (let i = 0; i < dim; i++) sum += vectors[r * dim + i]! ** 2;
+    const inv = 1 / Math.max(Math.sqrt(sum), 1e-12);
+    for (let i = 0; i < dim; i++) out[r * dim + i] = vectors[r * dim + i]! * inv;
+  }
+  return out;
+}
+
+/** logits_per_image [images, texts] = scale · (normalised image) · (normalised text)ᵀ. */
+export function similarityLogits(imageEmbeds: Float32Array, textEmbeds: Float32Array, dim: number, scale: number): Float32Array {
+  const images = imageEmbeds.length / dim;
+  const texts = textEmbeds.length / dim;
+  const a = l2Normalize(imageEmbeds, dim);
+  const b = l2Normalize(textEmbeds, dim);
+  const logits = new Float32Array(images * texts);
+  for (let i = 0; i < images; i++) {
+    for (let j = 0; j < texts; j++) {
+      let dot = 0;
+      for (let d = 0; d < dim; d++) dot += a[i * dim + d]! * b[j * dim + d]!;
+      logits[i * texts + j] = scale * dot;
+    }
+  }
+  return logits;
+}
+
+/** Softmax of each row (probabilities over labels). */
+export function softmaxRows(logits: Float32Array, cols: number): Float32Array {
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < logits.length / cols; r++) {
+    const row = logits.subarray(r * cols, (r + 1) * cols);
+    const max = Math.max(...row);
+    let sum = 0;
+    for (let i = 0; i < cols; i++) sum += out[r * cols + i] = Math.exp(row[i]! - max);
+    for (let i = 0; i < cols; i++) out[r * cols + i] = out[r * cols + i]! / sum;
+  }
+  return out;
+}

@@ -1,0 +1,297 @@
+/**
+ * GIT, the Generative Image-to-text Transformer (Wang et al. 2022), as transformers' GitForCausalLM:
+ *
+ *   image → CLIP ViT (post_layernorm on ALL tokens) → visual_projection (Linear + LayerNorm) = P image tokens
+ *   text  → word + position embeddings → LayerNorm
+ *   [image tokens; text tokens] → post-LN BERT layers → output head → next-token logits
+ *
+ * One Transformer reads both: image tokens attend to image tokens only, text tokens attend to every image
+ * token and to earlier text tokens (the GIT prefix mask). Keys/values live in a KvCache, so captioning
+ * costs one decoder step per token after the first.
+ */
+import { IrisError } from '../errors';
+import type { Gpu } from '../gpu/gpu';
+import { Recorder } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import { attention } from '../kernels/attention';
+import type { Activation } from '../kernels/common';
+import { embed, selectRows } from '../kernels/embedding';
+import { matmul } from '../kernels/matmul';
+import { activationOf, field, requireDivisible, section, type Json } from './config';
+import type { DecoderSession } from './generate';
+import { KvCache } from './kv-cache';
+import type { ParameterSource } from './params';
+import { applyLayerNorm, concat, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from './transformer';
+import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from './vision';
+
+export interface GitConfig {
+  vocabSize: number;
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  maxPositions: number;
+  eps: number;
+  activation: Activation;
+  bosTokenId: number;
+  eosTokenId: number;
+  padTokenId: number;
+  vision: VisionConfig;
+}
+
+export function parseGitConfig(c: Json): GitConfig {
+  if (c.model_type !== 'git') throw new IrisError('unsupported-model', `Expected a GIT checkpoint (model_type "git"), got "${String(c.model_type)}".`);
+  if (c.num_image_with_embedding) throw new IrisError('unsupported-model', 'GIT video checkpoints (num_image_with_embedding) are not supported.');
+  if (field(c, 'position_embedding_type', 'absolute') !== 'absolute') throw new IrisError('unsupported-model', 'Only absolute position embeddings are supported for GIT.');
+  const config: GitConfig = {
+    vocabSize: field(c, 'vocab_size', 30522),
+    hidden: field(c, 'hidden_size', 768),
+    intermediate: field(c, 'intermediate_size', 3072),
+    layers: field(c, 'num_hidden_layers', 6),
+    heads: field(c, 'num_attention_heads', 12),
+    maxPositions: field(c, 'max_position_embeddings', 1024),
+    eps: field(c, 'layer_norm_eps', 1e-12),
+    activation: activationOf(field(c, 'hidden_act', 'gelu'), 'hidden_act'),
+    bosTokenId: field(c, 'bos_token_id', 101),
+    eosTokenId: field(c, 'eos_token_id', 102),
+    padTokenId: field(c, 'pad_token_id', 0),
+    vision: parseVisionConfig(section(c, 'vision_config'), 'clip'),
+  };
+  requireDivisible(config.hidden, config.heads, 'config');
+  return config;
+}
+
+/** Post-LN BERT layer: x = LN(x + attn(x)); x = LN(x + ffn(x)). k|v are projected together into the cache. */
+interface GitLayer {
+  query: Linear;
+  keyValue: Linear; // [2·hidden, hidden]
+  attentionOut: Linear;
+  attentionNorm: LayerNormParams;
+  intermediate: Linear;
+  output: Linear;
+  outputNorm: LayerNormParams;
+}
+
+function loadGitLayer(p: ParameterSource, prefix: string, c: GitConfig): GitLayer {
+  const h = c.hidden;
+  const kv = (part: 'weight' | 'bias', shape: number[]) =>
+    concat([p.host(`${prefix}.attention.self.key.${part}`, shape).data, p.host(`${prefix}.attention.self.value.${part}`, shape).data]);
+  return {
+    query: loadLinear(p, `${prefix}.attention.self.query`, h, h),
+    keyValue: {
+      weight: p.uploadHost(kv('weight', [h, h]), [2 * h, h], 'matmul', `${prefix}.attention.self.key+value.weight`),
+      bias: p.uploadHost(kv('bias', [h]), [2 * h], 'f32', `${prefix}.attention.self.key+value.bias`),
+    },
+    attentionOut: loadLinear(p, `${prefix}.attention.output.dense`, h, h),
+    attentionNorm: loadLayerNorm(p, `${prefix}.attention.output.LayerNorm`, h, c.eps),
+    intermediate: loadLinear(p, `${prefix}.intermediate.dense`, c.intermediate, h),
+    output: loadLinear(p, `${prefix}.output.dense`, h, c.intermediate),
+    outputNorm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, h, c.eps),
+  };
+}
+
+export interface GitStepInput {
+  /** Text token ids [batch, T], row-major. */
+  ids: Int32Array;
+  /** Projected image tokens [batch, P, hidden]: given on the first step only (they enter the cache). */
+  imageTokens?: Tensor;
+  /** Optional text padding mask [batch, T] (teacher forcing of right-padded rows); 1 = token. */
+  textMask?: Int32Array | Uint32Array;
+  /** 'last': logits of each row's last position [batch, V]; 'all': [batch, (P +) T, V]. */
+  logits: 'last' | 'all';
+}
+
+export class GitModel {
+  private constructor(
+    readonly config: GitConfig,
+    private readonly gpu: Gpu,
+    private readonly vision: VisionTower,
+    private readonly visionPostNorm: LayerNormParams,
+    private readonly visualProjection: Linear,
+    private readonly visualProjectionNorm: LayerNormParams,
+    private readonly wordEmbeddings: Tensor,
+    private readonly positionEmbeddings: Tensor,
+    private readonly embeddingNorm: LayerNormParams,
+    private readonly layers: GitLayer[],
+    private readonly head: Linear,
+  ) {}
+
+  static load(p: ParameterSource, configJson: Json): GitModel {
+    const c = parseGitConfig(configJson);
+    const v = c.vision;
+    return new GitModel(
+      c, p.gpu,
+      loadVisionTower(p, 'git.image_encoder.vision_model', v, 'clip'),
+      loadLayerNorm(p, 'git.image_encoder.vision_model.post_layernorm', v.hidden, v.eps),
+      loadLinear(p, 'git.visual_projection.visual_projection.0', c.hidden, v.hidden),
+      loadLayerNorm(p, 'git.visual_projection.visual_projection.1', c.hidden, v.eps),
+      p.upload('git.embeddings.word_embeddings.weight', [c.vocabSize, c.hidden], 'f32'),
+      p.upload('git.embeddings.position_embeddings.weight', [c.maxPositions, c.hidden], 'f32'),
+      loadLayerNorm(p, 'git.embeddings.LayerNorm', c.hidden, c.eps),
+      range(c.layers).map((i) => loadGitLayer(p, `git.encoder.layer.${i}`, c)),
+      loadLinear(p, 'output', c.vocabSize, c.hidden),
+    );
+  }
+
+  get imageTokens(): number {
+    return patchesPerImage(this.config.vision) + 1;
+  }
+
+  get gpuDevice(): Gpu {
+    return this.gpu;
+  }
+
+  get imageSize(): number {
+    return this.config.vision.imageSize;
+  }
+
+  /** pixel_values [B, 3, S, S] → image encoder output (post-LN, all tokens) and projected image tokens. */
+  encodeImage(rec: Recorder, pixels: Tensor, batch: number): { encoderOutput: Tensor; imageTokens: Tensor } {
+    const hidden = encodeImage(rec, this.vision, pixels, batch);
+    const encoderOutput = applyLayerNorm(rec, hidden, this.visionPostNorm);
+    hidden.release();
+    const projected = matmul(rec, encoderOutput, this.visualProjection.weight, { bias: this.visualProjection.bias });
+    const imageTokens = applyLayerNorm(rec, projected, this.visualProjectionNorm);
+    projected.release();
+    return { encoderOutput, imageTokens };
+  }
+
+  createCache(batch: number, maxTextTokens: number): KvCache {
+    const maxLength = this.imageTokens + Math.min(maxTextTokens, this.config.maxPositions);
+    return new KvCache(this.gpu, this.config.layers, batch, maxLength, this.config.hidden);
+  }
+
+  /**
+   * Runs T new text tokens (plus the image tokens on the first step) through the decoder, appending their
+   * keys/values to `cache`, and returns the logits tensor ([batch, V] for 'last', else [batch, rows, V]).
+   */
+  step(rec: Recorder, cache: KvCache, input: GitStepInput): Tensor {
+    const c = this.config;
+    const batch = cache.batch;
+    const T = input.ids.length / batch;
+    const P = this.imageTokens;
+    const first = cache.length === 0;
+    if (first !== Boolean(input.imageTokens)) throw new IrisError('bad-input', 'GIT: pass imageTokens on the first step (and only then).');
+    const textPosition = first ? 0 : cache.length - P;
+
+    const ids = rec.upload(input.ids, [batch, T], 'i32', 'input_ids');
+    const words = embed(rec, ids, this.wordEmbeddings, { positions: this.positionEmbeddings, positionOffset: textPosition });
+    let x = applyLayerNorm(rec, words, this.embeddingNorm);
+    rec.releaseAfterSubmit(words);
+    let rows = T;
+    if (input.imageTokens) {
+      x = this.prependImageTokens(rec, input.imageTokens, x, batch, T);
+      rows = P + T;
+    }
+
+    let keyPadding: Tensor | undefined;
+    if (input.textMask) {
+      const mask = new Uint32Array(batch * rows).fill(1);
+      for (let b = 0; b < batch; b++) for (let t = 0; t < T; t++) mask[b * rows + (rows - T) + t] = input.textMask[b * T + t]!;
+      if (!first) throw new IrisError('bad-input', 'GIT: a text padding mask is only supported on the first step.');
+      keyPadding = rec.upload(mask, [batch, rows], 'u32', 'attention_mask');
+    }
+
+    const queryOffset = cache.length;
+    this.layers.forEach((layer, l) => {
+      const q = matmul(rec, x, layer.query.weight, { bias: layer.query.bias });
+      matmul(rec, x, layer.keyValue.weight, { bias: layer.keyValue.bias, ...cache.appendTarget(l, rows) });
+      const attended = attention(rec, {
+        q: { tensor: q, rowStride: c.hidden, batchStride: rows * c.hidden },
+        k: cache.keys(l), v: cache.values(l),
+        batch, heads: c.heads, headDim: c.hidden / c.heads,
+        queryLen: rows, keyLen: queryOffset + rows,
+        mask: { causal: true, prefixLength: P, queryOffset, keyPadding },
+      });
+      q.release();
+      const a = matmul(rec, attended, layer.attentionOut.weight, { bias: layer.attentionOut.bias, residual: x });
+      attended.release();
+      x.release();
+      const x1 = applyLayerNorm(rec, a, layer.attentionNorm);
+      a.release();
+      const inner = matmul(rec, x1, layer.intermediate.weight, { bias: layer.intermediate.bias, activation: c.activation });
+      const o = matmul(rec, inner, layer.output.weight, { bias: layer.output.bias, residual: x1 });
+      inner.release();
+      x1.release();
+      x = applyLayerNorm(rec, o, layer.outputNorm);
+      o.release();
+    });
+    cache.length += rows;
+
+    if (input.logits === 'all') {
+      const logits = matmul(rec, x, this.head.weight, { bias: this.head.bias });
+      x.release();
+      return logits;
+    }
+    const last = selectRows(rec, x, new Array<number>(batch).fill(rows - 1));
+    x.release();
+    const logits = matmul(rec, last, this.head.weight, { bias: this.head.bias });
+    last.release();
+    return logits;
+  }
+
+  /** [batch, P, H] image tokens followed by [batch, T, H] text embeddings → [batch, P + T, H]. */
+  private prependImageTokens(rec: Recorder, image: Tensor, text: Tensor, batch: number, T: number): Tensor {
+    const H = this.config.hidden;
+    const P = this.imageTokens;
+    const imageBatch = image.shape[0]!;
+    const out = rec.gpu.empty([batch, P + T, H], 'f32', 'git.sequence');
+    for (let b = 0; b < batch; b++) {
+      // One image may be shared by several rows (beams): row b reads image b mod imageBatch.
+      rec.copy(image, out, (b % imageBatch) * P * H * 4, b * (P + T) * H * 4, P * H * 4);
+      rec.copy(text, out, b * T * H * 4, (b * (P + T) + P) * H * 4, T * H * 4);
+    }
+    text.release();
+    return out;
+  }
+}
+
+/**
+ * A captioning session over one image: the first `next` encodes the image and runs the prompt with the
+ * image tokens (one submit); every later call runs only the new tokens against the cache.
+ */
+export class GitCaptionSession implements DecoderSession {
+  private cache: KvCache | null = null;
+  private imageTokens: Tensor | null = null;
+  private pendingReorder: number[] | null = null;
+
+  constructor(
+    private readonly model: GitModel,
+    private readonly pixels: Float32Array,
+    private readonly maxTextTokens: number,
+  ) {}
+
+  get vocabSize(): number {
+    return this.model.config.vocabSize;
+  }
+
+  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
+    const gpu = this.model.gpuDevice;
+    const rec = new Recorder(gpu, 'git.step');
+    let imageTokens: Tensor | undefined;
+    if (!this.cache) {
+      const size = this.model.imageSize;
+      const pixels = rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values');
+      const encoded = this.model.encodeImage(rec, pixels, 1);
+      rec.releaseAfterSubmit(encoded.encoderOutput);
+      this.imageTokens = imageTokens = encoded.imageTokens;
+      this.cache = this.model.createCache(rows, this.maxTextTokens);
+    }
+    if (this.pendingReorder) this.cache.reorder(rec, this.pendingReorder);
+    this.pendingReorder = null;
+    const logits = this.model.step(rec, this.cache, { ids: tokens, imageTokens, logits: 'last' });
+    const result = rec.read(logits);
+    rec.releaseAfterSubmit(logits);
+    await rec.submit();
+    return (await result) as Float32Array;
+  }
+
+  reorder(sources: number[]): void {
+    this.pendingReorder = sources;
+  }
+
+  dispose(): void {
+    this.cache?.release();
+    this.imageTokens?.release();
+  }
+}

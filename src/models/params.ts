@@ -1,0 +1,57 @@
+/**
+ * What a model needs from a checkpoint: named tensors uploaded to the GPU with their expected shapes
+ * checked. `matmul` weights may stay f16 (where the device has shader-f16 and the checkpoint is half);
+ * everything else (LayerNorm, biases, embeddings read by gathers) is f32.
+ */
+import type { Gpu } from '../gpu/gpu';
+import type { Tensor } from '../gpu/tensor';
+import { toFloat16Bits, toFloat32 } from '../weights/host-tensor';
+import type { WeightSet } from '../weights/weight-set';
+
+export type ParameterKind = 'matmul' | 'f32';
+
+export interface HostTensor {
+  shape: number[];
+  /** Values widened to float32 (f16/bf16 checkpoints are converted). */
+  data: Float32Array;
+}
+
+export interface ParameterSource {
+  readonly gpu: Gpu;
+  has(name: string): boolean;
+  /** Host copy of a tensor (for fusing q|k|v or reading scalars); throws 'tensor-missing' / 'tensor-shape'. */
+  host(name: string, shape: readonly number[]): HostTensor;
+  /** Uploads a tensor; throws 'tensor-missing' / 'tensor-shape' naming it. */
+  upload(name: string, shape: readonly number[], kind: ParameterKind): Tensor;
+  /** Uploads host data built from several tensors (e.g. fused q|k|v), with the same dtype policy. */
+  uploadHost(data: Float32Array, shape: readonly number[], kind: ParameterKind, label: string): Tensor;
+}
+
+export interface ParameterOptions {
+  /**
+   * Matmul weights on the GPU: 'auto' keeps f16 checkpoints f16 where the device has shader-f16 (else f32),
+   * 'f16' also halves f32/bf16 checkpoints on such devices, 'f32' always widens.
+   */
+  matmulPrecision?: 'auto' | 'f16' | 'f32';
+}
+
+/** A ParameterSource over a checkpoint's WeightSet, applying one precision policy to every matmul weight. */
+export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterOptions = {}): ParameterSource {
+  const precision = options.matmulPrecision ?? 'auto';
+  const storedHalf = weights.names().some((n) => { const t = weights.get(n); return t.dtype === 'F16'; });
+  const matmulF16 = gpu.features.f16 && (precision === 'f16' || (precision === 'auto' && storedHalf));
+  const dtypeFor = (kind: ParameterKind) => (kind === 'matmul' && matmulF16 ? 'f16' : 'f32');
+  return {
+    gpu,
+    has: (name) => weights.has(name),
+    host: (name, shape) => {
+      const t = weights.get(name, shape);
+      return { shape: [...t.shape], data: toFloat32(t) };
+    },
+    upload: (name, shape, kind) => {
+      const t = weights.get(name, shape);
+      return dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name);
+    },
+    uploadHost: (data, shape, kind, label) => gpu.upload(data, shape, dtypeFor(kind), label),
+  };
+}

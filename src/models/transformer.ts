@@ -1,0 +1,138 @@
+/**
+ * Building blocks shared by every model: Linear and LayerNorm parameters, and the pre-LN Transformer
+ * encoder layer (CLIP text/vision, GIT vision, ViT) with fused q|k|v projection:
+ *
+ *   x = x + out_proj(attention(q, k, v of LN1(x)))
+ *   x = x + fc2(act(fc1(LN2(x))))
+ */
+import type { Recorder } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import { attention, type AttentionMask } from '../kernels/attention';
+import type { Activation } from '../kernels/common';
+import { layerNorm } from '../kernels/layernorm';
+import { matmul } from '../kernels/matmul';
+import type { ParameterSource } from './params';
+
+export interface Linear {
+  weight: Tensor; // [out, in] (PyTorch) unless noted
+  bias?: Tensor; // [out]
+}
+
+export interface LayerNormParams {
+  weight: Tensor;
+  bias: Tensor;
+  eps: number;
+}
+
+export function loadLinear(p: ParameterSource, name: string, outFeatures: number, inFeatures: number, bias = true): Linear {
+  return {
+    weight: p.upload(`${name}.weight`, [outFeatures, inFeatures], 'matmul'),
+    bias: bias ? p.upload(`${name}.bias`, [outFeatures], 'f32') : undefined,
+  };
+}
+
+export function loadLayerNorm(p: ParameterSource, name: string, size: number, eps: number): LayerNormParams {
+  return { weight: p.upload(`${name}.weight`, [size], 'f32'), bias: p.upload(`${name}.bias`, [size], 'f32'), eps };
+}
+
+export function applyLayerNorm(rec: Recorder, x: Tensor, ln: LayerNormParams): Tensor {
+  return layerNorm(rec, x, ln.weight, ln.bias, ln.eps);
+}
+
+/** q, k and v projections concatenated into one [3·hidden, hidden] matmul (one dispatch instead of three). */
+export function loadFusedQkv(p: ParameterSource, names: [string, string, string], hidden: number): Linear {
+  const weights = names.map((n) => p.host(`${n}.weight`, [hidden, hidden]).data);
+  const biases = names.map((n) => p.host(`${n}.bias`, [hidden]).data);
+  return {
+    weight: p.uploadHost(concat(weights), [3 * hidden, hidden], 'matmul', `${names[0]}+k+v.weight`),
+    bias: p.uploadHost(concat(biases), [3 * hidden], 'f32', `${names[0]}+k+v.bias`),
+  };
+}
+
+export function concat(parts: Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, part) => n + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** Multi-head self-attention over a packed q|k|v tensor [batch, seq, 3·hidden]. */
+export function selfAttention(rec: Recorder, qkv: Tensor, batch: number, seq: number, heads: number, hidden: number, mask?: AttentionMask): Tensor {
+  const rowStride = 3 * hidden;
+  const view = (offset: number) => ({ tensor: qkv, offset, rowStride, batchStride: seq * rowStride });
+  return attention(rec, {
+    q: view(0), k: view(hidden), v: view(2 * hidden),
+    batch, heads, headDim: hidden / heads, queryLen: seq, keyLen: seq, mask,
+  });
+}
+
+export interface EncoderLayer {
+  ln1: LayerNormParams;
+  qkv: Linear;
+  out: Linear;
+  ln2: LayerNormParams;
+  fc1: Linear;
+  fc2: Linear;
+}
+
+export interface EncoderShape {
+  hidden: number;
+  intermediate: number;
+  heads: number;
+  activation: Activation;
+}
+
+/** Parameter names of one pre-LN encoder layer, in CLIP's or HF ViT's naming. */
+export interface EncoderLayerNames {
+  ln1: string; q: string; k: string; v: string; out: string; ln2: string; fc1: string; fc2: string;
+}
+
+export const clipLayerNames = (prefix: string): EncoderLayerNames => ({
+  ln1: `${prefix}.layer_norm1`,
+  q: `${prefix}.self_attn.q_proj`, k: `${prefix}.self_attn.k_proj`, v: `${prefix}.self_attn.v_proj`,
+  out: `${prefix}.self_attn.out_proj`,
+  ln2: `${prefix}.layer_norm2`,
+  fc1: `${prefix}.mlp.fc1`, fc2: `${prefix}.mlp.fc2`,
+});
+
+export const vitLayerNames = (prefix: string): EncoderLayerNames => ({
+  ln1: `${prefix}.layernorm_before`,
+  q: `${prefix}.attention.attention.query`, k: `${prefix}.attention.attention.key`, v: `${prefix}.attention.attention.value`,
+  out: `${prefix}.attention.output.dense`,
+  ln2: `${prefix}.layernorm_after`,
+  fc1: `${prefix}.intermediate.dense`, fc2: `${prefix}.output.dense`,
+});
+
+export function loadEncoderLayer(p: ParameterSource, names: EncoderLayerNames, shape: EncoderShape, eps: number): EncoderLayer {
+  const { hidden, intermediate } = shape;
+  return {
+    ln1: loadLayerNorm(p, names.ln1, hidden, eps),
+    qkv: loadFusedQkv(p, [names.q, names.k, names.v], hidden),
+    out: loadLinear(p, names.out, hidden, hidden),
+    ln2: loadLayerNorm(p, names.ln2, hidden, eps),
+    fc1: loadLinear(p, names.fc1, intermediate, hidden),
+    fc2: loadLinear(p, names.fc2, hidden, intermediate),
+  };
+}
+
+/** One pre-LN layer; consumes `x` (released) and returns the new residual stream. */
+export function encoderLayer(rec: Recorder, layer: EncoderLayer, shape: EncoderShape, x: Tensor, batch: number, seq: number, mask?: AttentionMask): Tensor {
+  const h1 = applyLayerNorm(rec, x, layer.ln1);
+  const qkv = matmul(rec, h1, layer.qkv.weight, { bias: layer.qkv.bias });
+  h1.release();
+  const attended = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask);
+  qkv.release();
+  const x1 = matmul(rec, attended, layer.out.weight, { bias: layer.out.bias, residual: x });
+  attended.release();
+  x.release();
+  const h2 = applyLayerNorm(rec, x1, layer.ln2);
+  const inner = matmul(rec, h2, layer.fc1.weight, { bias: layer.fc1.bias, activation: shape.activation });
+  h2.release();
+  const x2 = matmul(rec, inner, layer.fc2.weight, { bias: layer.fc2.bias, residual: x1 });
+  inner.release();
+  x1.release();
+  return x2;
+}

@@ -1,0 +1,105 @@
+/**
+ * The Vision Transformer image encoder shared by CLIP, GIT and ViT-GPT2 (Dosovitskiy et al. 2020):
+ * split the image into p×p patches, embed each linearly, prepend a class token, add position
+ * embeddings, and run pre-LN Transformer layers. CLIP and GIT add a LayerNorm before the layers
+ * (`pre_layrnorm`, sic); the caller applies whatever comes after (post-LN on CLS or on all tokens).
+ */
+import type { Recorder } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import { patchEmbed, visionEmbeddings } from '../kernels/embedding';
+import type { Activation } from '../kernels/common';
+import { activationOf, field, requireDivisible, type Json } from './config';
+import type { ParameterSource } from './params';
+import {
+  applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, vitLayerNames,
+  type EncoderLayer, type EncoderShape, type LayerNormParams,
+} from './transformer';
+
+export interface VisionConfig {
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  imageSize: number;
+  patchSize: number;
+  channels: number;
+  eps: number;
+  activation: Activation;
+}
+
+/** CLIPVisionConfig / GitVisionConfig / ViTConfig, with each class's defaults. */
+export function parseVisionConfig(c: Json, flavour: 'clip' | 'vit'): VisionConfig {
+  const clip = flavour === 'clip';
+  const config: VisionConfig = {
+    hidden: field(c, 'hidden_size', 768),
+    intermediate: field(c, 'intermediate_size', 3072),
+    layers: field(c, 'num_hidden_layers', 12),
+    heads: field(c, 'num_attention_heads', 12),
+    imageSize: field(c, 'image_size', 224),
+    patchSize: field(c, 'patch_size', clip ? 32 : 16),
+    channels: field(c, 'num_channels', 3),
+    eps: field(c, 'layer_norm_eps', clip ? 1e-5 : 1e-12),
+    activation: activationOf(field(c, 'hidden_act', clip ? 'quick_gelu' : 'gelu'), 'vision_config.hidden_act'),
+  };
+  requireDivisible(config.hidden, config.heads, 'vision_config');
+  return config;
+}
+
+export interface VisionTower {
+  config: VisionConfig;
+  patchWeight: Tensor;
+  patchBias?: Tensor;
+  classToken: Tensor;
+  positions: Tensor;
+  preLayerNorm?: LayerNormParams;
+  layers: EncoderLayer[];
+}
+
+export const patchesPerImage = (c: VisionConfig) => (c.imageSize / c.patchSize) ** 2;
+
+/**
+ * `prefix` is e.g. "vision_model" (CLIP), "git.image_encoder.vision_model" (GIT) or "encoder" (ViT).
+ * CLIP-style towers have a bias-free patch conv and pre_layrnorm; HF ViT has a conv bias and neither.
+ */
+export function loadVisionTower(p: ParameterSource, prefix: string, config: VisionConfig, flavour: 'clip' | 'vit'): VisionTower {
+  const { hidden, channels, patchSize } = config;
+  const tokens = patchesPerImage(config) + 1;
+  if (flavour === 'clip') {
+    return {
+      config,
+      patchWeight: p.upload(`${prefix}.embeddings.patch_embedding.weight`, [hidden, channels, patchSize, patchSize], 'matmul'),
+      classToken: p.upload(`${prefix}.embeddings.class_embedding`, [hidden], 'f32'),
+      positions: p.upload(`${prefix}.embeddings.position_embedding.weight`, [tokens, hidden], 'f32'),
+      preLayerNorm: loadLayerNorm(p, `${prefix}.pre_layrnorm`, hidden, config.eps),
+      layers: range(config.layers).map((i) => loadEncoderLayer(p, clipLayerNames(`${prefix}.encoder.layers.${i}`), config, config.eps)),
+    };
+  }
+  return {
+    config,
+    patchWeight: p.upload(`${prefix}.embeddings.patch_embeddings.projection.weight`, [hidden, channels, patchSize, patchSize], 'matmul'),
+    patchBias: p.upload(`${prefix}.embeddings.patch_embeddings.projection.bias`, [hidden], 'f32'),
+    classToken: p.upload(`${prefix}.embeddings.cls_token`, [1, 1, hidden], 'f32').reshape([hidden]),
+    positions: p.upload(`${prefix}.embeddings.position_embeddings`, [1, tokens, hidden], 'f32').reshape([tokens, hidden]),
+    layers: range(config.layers).map((i) => loadEncoderLayer(p, vitLayerNames(`${prefix}.encoder.layer.${i}`), config, config.eps)),
+  };
+}
+
+/** pixels [B, 3, S, S] → hidden states [B, 1 + patches, hidden] after the last layer (no post-LN). */
+export function encodeImage(rec: Recorder, tower: VisionTower, pixels: Tensor, batch: number): Tensor {
+  const shape: EncoderShape = tower.config;
+  const patches = patchEmbed(rec, pixels, tower.patchWeight, tower.patchBias, tower.config.patchSize);
+  let x = visionEmbeddings(rec, patches, tower.classToken, tower.positions);
+  patches.release();
+  if (tower.preLayerNorm) {
+    const normed = applyLayerNorm(rec, x, tower.preLayerNorm);
+    x.release();
+    x = normed;
+  }
+  const seq = patchesPerImage(tower.config) + 1;
+  for (const layer of tower.layers) x = encoderLayer(rec, layer, shape, x, batch, seq);
+  return x;
+}
+
+export function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}

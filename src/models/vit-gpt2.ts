@@ -1,0 +1,319 @@
+/**
+ * ViT-GPT2 image captioning (nlpconnect/vit-gpt2-image-captioning), as transformers'
+ * VisionEncoderDecoderModel(ViTModel, GPT2LMHeadModel with cross-attention):
+ *
+ *   image → ViT (pre-LN layers, GELU erf, eps 1e-12) → final layernorm = encoder states
+ *   tokens → wte + wpe → GPT-2 blocks:  x += attn(ln_1(x))            causal self-attention
+ *                                       x += cross(ln_cross_attn(x))  attends to the encoder states
+ *                                       x += mlp(ln_2(x))             gelu_new
+ *          → ln_f → lm_head (tied to wte) → next-token logits
+ *
+ * GPT-2's Conv1D weights are [in, out] (the transpose of nn.Linear), so its matmuls use the plain layout.
+ * Self-attention keys/values live in a KvCache; cross-attention keys/values are computed once per image.
+ */
+import { IrisError } from '../errors';
+import type { Gpu } from '../gpu/gpu';
+import { Recorder } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import { attention, type HeadsView } from '../kernels/attention';
+import type { Activation } from '../kernels/common';
+import { embed, selectRows } from '../kernels/embedding';
+import { matmul } from '../kernels/matmul';
+import { activationOf, field, requireDivisible, section, type Json } from './config';
+import type { DecoderSession } from './generate';
+import { KvCache } from './kv-cache';
+import type { ParameterSource } from './params';
+import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type Linear } from './transformer';
+import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from './vision';
+
+export interface Gpt2Config {
+  vocabSize: number;
+  hidden: number;
+  layers: number;
+  heads: number;
+  inner: number;
+  maxPositions: number;
+  eps: number;
+  activation: Activation;
+}
+
+export interface VitGpt2Config {
+  encoder: VisionConfig;
+  decoder: Gpt2Config;
+  decoderStartTokenId: number;
+  eosTokenId: number;
+  padTokenId: number;
+}
+
+export function parseVitGpt2Config(c: Json): VitGpt2Config {
+  if (c.model_type !== 'vision-encoder-decoder') {
+    throw new IrisError('unsupported-model', `Expected a vision-encoder-decoder checkpoint, got model_type "${String(c.model_type)}".`);
+  }
+  const e = section(c, 'encoder');
+  const d = section(c, 'decoder');
+  if (e.model_type !== 'vit' || d.model_type !== 'gpt2') {
+    throw new IrisError('unsupported-model', `Iris runs ViT → GPT-2 encoder-decoders; this one is ${String(e.model_type)} → ${String(d.model_type)}.`);
+  }
+  const hidden = field(d, 'n_embd', 768);
+  const decoder: Gpt2Config = {
+    vocabSize: field(d, 'vocab_size', 50257),
+    hidden,
+    layers: field(d, 'n_layer', 12),
+    heads: field(d, 'n_head', 12),
+    inner: field<number | null>(d, 'n_inner', null) ?? 4 * hidden,
+    maxPositions: field(d, 'n_positions', 1024),
+    eps: field(d, 'layer_norm_epsilon', 1e-5),
+    activation: activationOf(field(d, 'activation_function', 'gelu_new'), 'decoder.activation_function'),
+  };
+  requireDivisible(hidden, decoder.heads, 'decoder');
+  const encoder = parseVisionConfig(e, 'vit');
+  if (encoder.hidden !== hidden) throw new IrisError('unsupported-model', 'Encoder and decoder hidden sizes differ (enc_to_dec_proj is not supported).');
+  const eos = field(c, 'eos_token_id', field(d, 'eos_token_id', 50256));
+  return {
+    encoder,
+    decoder,
+    decoderStartTokenId: field(c, 'decoder_start_token_id', field(d, 'bos_token_id', 50256)),
+    eosTokenId: eos,
+    padTokenId: field(c, 'pad_token_id', eos),
+  };
+}
+
+interface Gpt2Block {
+  ln1: LayerNormParams;
+  query: Linear; // Conv1D [in, out] slices of c_attn
+  keyValue: Linear;
+  attnProj: Linear;
+  lnCross: LayerNormParams;
+  crossQuery: Linear;
+  crossKeyValue: Linear;
+  crossProj: Linear;
+  ln2: LayerNormParams;
+  fc: Linear;
+  proj: Linear;
+}
+
+/** Columns [from, to) of a row-major [rows, cols] matrix (splitting Conv1D's packed q|k|v). */
+function columns(data: Float32Array, rows: number, cols: number, from: number, to: number): Float32Array {
+  const out = new Float32Array(rows * (to - from));
+  for (let r = 0; r < rows; r++) out.set(data.subarray(r * cols + from, r * cols + to), r * (to - from));
+  return out;
+}
+
+function loadConv1D(p: ParameterSource, name: string, inFeatures: number, outFeatures: number): Linear {
+  return { weight: p.upload(`${name}.weight`, [inFeatures, outFeatures], 'matmul'), bias: p.upload(`${name}.bias`, [outFeatures], 'f32') };
+}
+
+function loadBlock(p: ParameterSource, prefix: string, c: Gpt2Config): Gpt2Block {
+  const h = c.hidden;
+  const qkvWeight = p.host(`${prefix}.attn.c_attn.weight`, [h, 3 * h]).data;
+  const qkvBias = p.host(`${prefix}.attn.c_attn.bias`, [3 * h]).data;
+  const slice = (from: number, to: number, label: string): Linear => ({
+    weight: p.uploadHost(columns(qkvWeight, h, 3 * h, from, to), [h, to - from], 'matmul', `${prefix}.attn.c_attn.weight[${label}]`),
+    bias: p.uploadHost(qkvBias.slice(from, to), [to - from], 'f32', `${prefix}.attn.c_attn.bias[${label}]`),
+  });
+  return {
+    ln1: loadLayerNorm(p, `${prefix}.ln_1`, h, c.eps),
+    query: slice(0, h, 'q'),
+    keyValue: slice(h, 3 * h, 'kv'),
+    attnProj: loadConv1D(p, `${prefix}.attn.c_proj`, h, h),
+    lnCross: loadLayerNorm(p, `${prefix}.ln_cross_attn`, h, c.eps),
+    crossQuery: loadConv1D(p, `${prefix}.crossattention.q_attn`, h, h),
+    crossKeyValue: loadConv1D(p, `${prefix}.crossattention.c_attn`, h, 2 * h),
+    crossProj: loadConv1D(p, `${prefix}.crossattention.c_proj`, h, h),
+    ln2: loadLayerNorm(p, `${prefix}.ln_2`, h, c.eps),
+    fc: loadConv1D(p, `${prefix}.mlp.c_fc`, h, c.inner),
+    proj: loadConv1D(p, `${prefix}.mlp.c_proj`, c.inner, h),
+  };
+}
+
+/** Encoder states projected to each layer's cross-attention k|v: [imageBatch, tokens, 2·hidden] per layer. */
+export interface CrossAttentionMemory {
+  keyValues: Tensor[];
+  imageBatch: number;
+  tokens: number;
+  release(): void;
+}
+
+export interface VitGpt2StepInput {
+  ids: Int32Array; // [batch, T]
+  /** Padding mask [batch, T] for teacher forcing of right-padded rows (first step only). */
+  textMask?: Int32Array | Uint32Array;
+  logits: 'last' | 'all';
+}
+
+export class VitGpt2Model {
+  private constructor(
+    readonly config: VitGpt2Config,
+    private readonly gpu: Gpu,
+    private readonly encoder: VisionTower,
+    private readonly encoderNorm: LayerNormParams,
+    private readonly wte: Tensor,
+    private readonly wpe: Tensor,
+    private readonly blocks: Gpt2Block[],
+    private readonly finalNorm: LayerNormParams,
+  ) {}
+
+  static load(p: ParameterSource, configJson: Json): VitGpt2Model {
+    const c = parseVitGpt2Config(configJson);
+    const d = c.decoder;
+    // lm_head is tied to wte (GPT-2's default, whatever the outer config says): the same tensor serves
+    // the embedding gather (f32) and the output matmul [V, H] with transB.
+    return new VitGpt2Model(
+      c, p.gpu,
+      loadVisionTower(p, 'encoder', c.encoder, 'vit'),
+      loadLayerNorm(p, 'encoder.layernorm', c.encoder.hidden, c.encoder.eps),
+      // The Hub's conversion bot may have kept the tied copy under lm_head's name instead of wte's.
+      p.upload(p.has('decoder.transformer.wte.weight') ? 'decoder.transformer.wte.weight' : 'decoder.lm_head.weight', [d.vocabSize, d.hidden], 'f32'),
+      p.upload('decoder.transformer.wpe.weight', [d.maxPositions, d.hidden], 'f32'),
+      range(d.layers).map((i) => loadBlock(p, `decoder.transformer.h.${i}`, d)),
+      loadLayerNorm(p, 'decoder.transformer.ln_f', d.hidden, d.eps),
+    );
+  }
+
+  get imageSize(): number {
+    return this.config.encoder.imageSize;
+  }
+
+  get gpuDevice(): Gpu {
+    return this.gpu;
+  }
+
+  /** pixel_values [B, 3, S, S] → ViT last_hidden_state [B, tokens, H] (after the final layernorm). */
+  encodeImage(rec: Recorder, pixels: Tensor, batch: number): Tensor {
+    const hidden = encodeImage(rec, this.encoder, pixels, batch);
+    const out = applyLayerNorm(rec, hidden, this.encoderNorm);
+    hidden.release();
+    return out;
+  }
+
+  /** Cross-attention keys/values of every layer, computed once per image and shared by all beams. */
+  crossAttentionMemory(rec: Recorder, encoderStates: Tensor): CrossAttentionMemory {
+    const [imageBatch, tokens] = encoderStates.shape as [number, number, number];
+    const keyValues = this.blocks.map((b) => matmul(rec, encoderStates, b.crossKeyValue.weight, { transB: false, bias: b.crossKeyValue.bias }));
+    return { keyValues, imageBatch, tokens, release: () => keyValues.forEach((t) => t.release()) };
+  }
+
+  createCache(batch: number, maxTokens: number): KvCache {
+    return new KvCache(this.gpu, this.config.decoder.layers, batch, Math.min(maxTokens, this.config.decoder.maxPositions), this.config.decoder.hidden);
+  }
+
+  get encoderTokens(): number {
+    return patchesPerImage(this.config.encoder) + 1;
+  }
+
+  step(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, input: VitGpt2StepInput): Tensor {
+    const d = this.config.decoder;
+    const H = d.hidden;
+    const batch = cache.batch;
+    const T = input.ids.length / batch;
+    const headDim = H / d.heads;
+    const past = cache.length;
+    if (memory.imageBatch !== 1 && memory.imageBatch !== batch) throw new IrisError('bad-input', `ViT-GPT2: ${memory.imageBatch} images for ${batch} rows.`);
+
+    const ids = rec.upload(input.ids, [batch, T], 'i32', 'input_ids');
+    let x = embed(rec, ids, this.wte, { positions: this.wpe, positionOffset: past });
+    let keyPadding: Tensor | undefined;
+    if (input.textMask) {
+      if (past !== 0) throw new IrisError('bad-input', 'ViT-GPT2: a padding mask is only supported on the first step.');
+      keyPadding = rec.upload(Uint32Array.from(input.textMask), [batch, T], 'u32', 'attention_mask');
+    }
+    const dense = (t: Tensor): HeadsView => ({ tensor: t, rowStride: H, batchStride: T * H });
+
+    this.blocks.forEach((block, l) => {
+      // Causal self-attention over the cache.
+      const h1 = applyLayerNorm(rec, x, block.ln1);
+      const q = matmul(rec, h1, block.query.weight, { transB: false, bias: block.query.bias });
+      matmul(rec, h1, block.keyValue.weight, { transB: false, bias: block.keyValue.bias, ...cache.appendTarget(l, T) });
+      h1.release();
+      const selfOut = attention(rec, {
+        q: dense(q), k: cache.keys(l), v: cache.values(l),
+        batch, heads: d.heads, headDim, queryLen: T, keyLen: past + T,
+        mask: { causal: true, queryOffset: past, keyPadding },
+      });
+      q.release();
+      const x1 = matmul(rec, selfOut, block.attnProj.weight, { transB: false, bias: block.attnProj.bias, residual: x });
+      selfOut.release();
+      x.release();
+
+      // Cross-attention to the image.
+      const h2 = applyLayerNorm(rec, x1, block.lnCross);
+      const cq = matmul(rec, h2, block.crossQuery.weight, { transB: false, bias: block.crossQuery.bias });
+      h2.release();
+      const kv = memory.keyValues[l]!;
+      const shared = memory.imageBatch === 1 ? 0 : memory.tokens * 2 * H;
+      const crossOut = attention(rec, {
+        q: dense(cq),
+        k: { tensor: kv, offset: 0, rowStride: 2 * H, batchStride: shared },
+        v: { tensor: kv, offset: H, rowStride: 2 * H, batchStride: shared },
+        batch, heads: d.heads, headDim, queryLen: T, keyLen: memory.tokens,
+      });
+      cq.release();
+      const x2 = matmul(rec, crossOut, block.crossProj.weight, { transB: false, bias: block.crossProj.bias, residual: x1 });
+      crossOut.release();
+      x1.release();
+
+      // MLP.
+      const h3 = applyLayerNorm(rec, x2, block.ln2);
+      const inner = matmul(rec, h3, block.fc.weight, { transB: false, bias: block.fc.bias, activation: d.activation });
+      h3.release();
+      x = matmul(rec, inner, block.proj.weight, { transB: false, bias: block.proj.bias, residual: x2 });
+      inner.release();
+      x2.release();
+    });
+    cache.length += T;
+
+    const normed = applyLayerNorm(rec, x, this.finalNorm);
+    x.release();
+    const rows = input.logits === 'all' ? normed : selectRows(rec, normed, new Array<number>(batch).fill(T - 1));
+    const logits = matmul(rec, rows, this.wte); // tied lm_head: [V, H] with transB
+    if (rows !== normed) rows.release();
+    normed.release();
+    return logits;
+  }
+}
+
+/** A captioning session over one image: the encoder and cross-attention k|v run once, with the first step. */
+export class VitGpt2CaptionSession implements DecoderSession {
+  private cache: KvCache | null = null;
+  private memory: CrossAttentionMemory | null = null;
+  private pendingReorder: number[] | null = null;
+
+  constructor(
+    private readonly model: VitGpt2Model,
+    private readonly pixels: Float32Array,
+    private readonly maxTokens: number,
+  ) {}
+
+  get vocabSize(): number {
+    return this.model.config.decoder.vocabSize;
+  }
+
+  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
+    const gpu = this.model.gpuDevice;
+    const rec = new Recorder(gpu, 'vit-gpt2.step');
+    if (!this.cache || !this.memory) {
+      const size = this.model.imageSize;
+      const pixels = rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values');
+      const states = this.model.encodeImage(rec, pixels, 1);
+      this.memory = this.model.crossAttentionMemory(rec, states);
+      rec.releaseAfterSubmit(states);
+      this.cache = this.model.createCache(rows, this.maxTokens);
+    }
+    if (this.pendingReorder) this.cache.reorder(rec, this.pendingReorder);
+    this.pendingReorder = null;
+    const logits = this.model.step(rec, this.cache, this.memory, { ids: tokens, logits: 'last' });
+    const result = rec.read(logits);
+    rec.releaseAfterSubmit(logits);
+    await rec.submit();
+    return (await result) as Float32Array;
+  }
+
+  reorder(sources: number[]): void {
+    this.pendingReorder = sources;
+  }
+
+  dispose(): void {
+    this.cache?.release();
+    this.memory?.release();
+  }
+}
