@@ -1,0 +1,109 @@
+/**
+ * Zero-shot image classification with CLIP: each label becomes one or more prompts ("a photo of a
+ * {label}."), the prompts' normalised text embeddings are averaged per label (prompt ensembling, as in
+ * the CLIP paper), and each image's probabilities are softmax(exp(logit_scale) · cosine) over labels.
+ * Text embeddings of a label set are cached, so a second image with the same labels runs only the
+ * vision tower.
+ */
+import { IrisError } from '../errors';
+import type { PreprocessConfig } from '../image/preprocess';
+import { preprocessBatch } from '../image/preprocess';
+import type { RgbaImage } from '../image/rgba-image';
+import { l2Normalize, similarityLogits, softmaxRows, type ClipModel } from '../models/clip';
+import type { ClipTokenizer } from '../tokenizers';
+
+export const DEFAULT_TEMPLATE = 'a photo of a {label}.';
+
+export interface ClassifyOptions {
+  /** Prompt templates with a `{label}` placeholder; several are averaged. Default: "a photo of a {label}.". */
+  templates?: string[];
+  /** Return only the best K labels per image (default: all). */
+  topK?: number;
+}
+
+export interface LabelScore {
+  label: string;
+  score: number; // probability over the given labels
+  logit: number;
+}
+
+/** Texts per text-tower forward pass: bounds GPU memory for 1,000-label sets. */
+const TEXT_BATCH = 64;
+
+export class ZeroShotClassifier {
+  private readonly labelCache = new Map<string, Float32Array>();
+  /** Text-tower forward passes run (for tests of the label-embedding cache). */
+  textForwardPasses = 0;
+
+  constructor(
+    readonly model: ClipModel,
+    private readonly tokenizer: ClipTokenizer,
+    private readonly preprocessConfig: PreprocessConfig,
+  ) {}
+
+  get dim(): number {
+    return this.model.config.projectionDim;
+  }
+
+  /** L2-normalised image embeddings [images, dim]. */
+  async embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
+    if (images.length === 0) throw new IrisError('bad-input', 'No images to embed.');
+    const batch = preprocessBatch(images, this.preprocessConfig);
+    const { embeds } = await this.model.encodeImages(batch.data, images.length);
+    return l2Normalize(embeds, this.dim);
+  }
+
+  /** L2-normalised text embeddings [texts, dim] (each text on its own, no template). */
+  async embedTexts(texts: readonly string[]): Promise<Float32Array> {
+    if (texts.length === 0) throw new IrisError('bad-input', 'No texts to embed.');
+    const out = new Float32Array(texts.length * this.dim);
+    for (let start = 0; start < texts.length; start += TEXT_BATCH) {
+      const chunk = texts.slice(start, start + TEXT_BATCH);
+      const maxLength = this.model.config.text.maxPositions;
+      const batch = this.tokenizer.encodeBatch(chunk, { maxLength, padding: 'longest', truncation: true });
+      const { embeds } = await this.model.encodeTexts(batch.inputIds, Int32Array.from(batch.attentionMask), batch.batchSize, batch.sequenceLength);
+      this.textForwardPasses++;
+      out.set(l2Normalize(embeds, this.dim), start * this.dim);
+    }
+    return out;
+  }
+
+  /** One normalised embedding per label: the mean of its prompts' embeddings, renormalised. Cached. */
+  async labelEmbeddings(labels: readonly string[], templates: readonly string[]): Promise<Float32Array> {
+    if (labels.length === 0) throw new IrisError('bad-input', 'Give at least one label to classify against.');
+    if (templates.length === 0) throw new IrisError('bad-input', 'Give at least one prompt template.');
+    for (const t of templates) if (!t.includes('{label}')) throw new IrisError('bad-input', `Template "${t}" has no {label} placeholder.`);
+    const key = JSON.stringify([labels, templates]);
+    const cached = this.labelCache.get(key);
+    if (cached) return cached;
+    const prompts = labels.flatMap((label) => templates.map((t) => t.replaceAll('{label}', label)));
+    const embeddings = await this.embedTexts(prompts);
+    const dim = this.dim;
+    const mean = new Float32Array(labels.length * dim);
+    for (let l = 0; l < labels.length; l++) {
+      for (let t = 0; t < templates.length; t++) {
+        const row = (l * templates.length + t) * dim;
+        for (let d = 0; d < dim; d++) mean[l * dim + d] = mean[l * dim + d]! + embeddings[row + d]!;
+      }
+    }
+    const result = l2Normalize(mean, dim);
+    this.labelCache.set(key, result);
+    return result;
+  }
+
+  /** Ranked labels for each image. */
+  async classify(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<LabelScore[][]> {
+    const templates = options.templates ?? [DEFAULT_TEMPLATE];
+    const text = await this.labelEmbeddings(labels, templates);
+    const image = await this.embedImages(images);
+    const logits = similarityLogits(image, text, this.dim, this.model.logitScale);
+    const probs = softmaxRows(logits, labels.length);
+    const topK = Math.min(options.topK ?? labels.length, labels.length);
+    return images.map((_, i) =>
+      labels
+        .map((label, j) => ({ label, score: probs[i * labels.length + j]!, logit: logits[i * labels.length + j]! }))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, topK),
+    );
+  }
+}
