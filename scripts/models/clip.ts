@@ -3,7 +3,7 @@
  * transformer, a ViT with a class embedding and a bias-free patch conv, two bias-free projections and a scalar
  * logit_scale. `clipVisionTower` is shared with GIT, whose image encoder is the same module.
  */
-import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec } from './spec';
+import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec, type StateDictOptions } from './spec';
 
 export interface ClipTextConfig {
   vocab_size: number;
@@ -27,11 +27,6 @@ export interface ClipConfig {
   projection_dim: number;
   text_config: ClipTextConfig;
   vision_config: ClipVisionConfig;
-}
-
-export interface StateDictOptions {
-  /** Add the I64 `*.position_ids` buffers that Hub checkpoints saved before transformers 4.31 still carry. */
-  positionIds?: boolean;
 }
 
 /** The real value of openai's checkpoints: ln(100), so exp(logit_scale) = 100. */
@@ -63,7 +58,7 @@ export function clipVisionTower(prefix: string, vision: ClipVisionConfig, option
     param(`${prefix}.embeddings.class_embedding`, [hidden]),
     ...conv2d(`${prefix}.embeddings.patch_embedding`, channels, hidden, patch, false),
     ...embedding(`${prefix}.embeddings.position_embedding`, positions, hidden),
-    ...(options.positionIds ? [positionIds(`${prefix}.embeddings.position_ids`, positions)] : []),
+    ...(options.legacyBuffers ? [positionIds(`${prefix}.embeddings.position_ids`, positions)] : []),
     ...layerNorm(`${prefix}.pre_layrnorm`, hidden), // sic: HF's parameter name
     ...clipEncoder(`${prefix}.encoder`, hidden, dim(vision, 'intermediate_size', where), dim(vision, 'num_hidden_layers', where)),
     ...layerNorm(`${prefix}.post_layernorm`, hidden),
@@ -78,13 +73,13 @@ export function clipTextTower(text: ClipTextConfig, options: StateDictOptions = 
   return [
     ...embedding('text_model.embeddings.token_embedding', dim(text, 'vocab_size', where), hidden),
     ...embedding('text_model.embeddings.position_embedding', positions, hidden),
-    ...(options.positionIds ? [positionIds('text_model.embeddings.position_ids', positions)] : []),
+    ...(options.legacyBuffers ? [positionIds('text_model.embeddings.position_ids', positions)] : []),
     ...clipEncoder('text_model.encoder', hidden, dim(text, 'intermediate_size', where), dim(text, 'num_hidden_layers', where)),
     ...layerNorm('text_model.final_layer_norm', hidden),
   ];
 }
 
-/** Every entry of CLIPModel.state_dict() (plus the legacy position_ids if asked). */
+/** Every entry of CLIPModel.state_dict() (plus the legacy position_ids buffers if asked). */
 export function clipStateDict(config: ClipConfig, options: StateDictOptions = {}): ParamSpec[] {
   const text = section(config, 'text_config', 'config') as ClipTextConfig;
   const vision = section(config, 'vision_config', 'config') as ClipVisionConfig;

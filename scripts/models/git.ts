@@ -2,8 +2,8 @@
  * GitForCausalLM (microsoft/git-base-coco) as transformers' modeling_git.py names it: a CLIP ViT image encoder,
  * a Linear+LayerNorm visual projection, a BERT-style text decoder (post-LN) and an untied `output` head.
  */
-import { clipVisionTower, type ClipVisionConfig, type StateDictOptions } from './clip';
-import { dim, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec } from './spec';
+import { clipVisionTower, type ClipVisionConfig } from './clip';
+import { dim, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec, type StateDictOptions } from './spec';
 
 export interface GitConfig {
   vocab_size: number;
@@ -31,7 +31,7 @@ function gitEncoder(hidden: number, intermediate: number, layers: number): Param
   return out;
 }
 
-/** Every entry of GitForCausalLM.state_dict() (plus the legacy position_ids if asked). */
+/** Every entry of GitForCausalLM.state_dict() (plus the legacy position_ids buffers if asked). */
 export function gitStateDict(config: GitConfig, options: StateDictOptions = {}): ParamSpec[] {
   const vision = section(config, 'vision_config', 'config') as ClipVisionConfig;
   const hidden = dim(config, 'hidden_size', 'config');
@@ -44,7 +44,7 @@ export function gitStateDict(config: GitConfig, options: StateDictOptions = {}):
   return [
     ...embedding('git.embeddings.word_embeddings', vocab, hidden),
     ...embedding('git.embeddings.position_embeddings', positions, hidden),
-    ...(options.positionIds ? [positionIds('git.embeddings.position_ids', positions)] : []),
+    ...(options.legacyBuffers ? [positionIds('git.embeddings.position_ids', positions)] : []),
     ...layerNorm('git.embeddings.LayerNorm', hidden),
     ...clipVisionTower('git.image_encoder.vision_model', vision, options),
     ...gitEncoder(hidden, dim(config, 'intermediate_size', 'config'), dim(config, 'num_hidden_layers', 'config')),

@@ -4,11 +4,16 @@
  * modeling code so it reads like `model.state_dict()`.
  */
 
-/** How a parameter is filled: `mean + std·N(0,1)`, a constant, or the I64 buffer 0..n-1 (`position_ids`). */
+/**
+ * How a parameter is filled: `mean + std·N(0,1)` or a constant (both stored in the file's float dtype), or one of
+ * the integer buffers old checkpoints carry: `arange` (I64 0..n-1 along the last axis, `position_ids`) and
+ * `causal-mask` (U8 lower-triangular ones over the last two axes, GPT-2's `attn.bias`).
+ */
 export type Init =
   | { readonly kind: 'normal'; readonly mean: number; readonly std: number }
   | { readonly kind: 'constant'; readonly value: number }
-  | { readonly kind: 'arange' };
+  | { readonly kind: 'arange' }
+  | { readonly kind: 'causal-mask' };
 
 export interface ParamSpec {
   readonly name: string;
@@ -60,7 +65,16 @@ export function embedding(prefix: string, count: number, size: number): ParamSpe
   return [param(`${prefix}.weight`, [count, size])];
 }
 
-/** The I64 `position_ids` buffer [1, n] that checkpoints saved before transformers 4.31 carry. */
+export interface StateDictOptions {
+  /**
+   * Add the buffers that checkpoints saved by older transformers carry and today's `save_pretrained` leaves out:
+   * CLIP's and GIT's I64 `*.position_ids` (persistent before 4.31), GPT-2's U8 `attn.bias` causal mask and
+   * scalar `attn.masked_bias` (persistent before ~4.2x). Loaders must ignore them.
+   */
+  legacyBuffers?: boolean;
+}
+
+/** The I64 `position_ids` buffer [1, n]. */
 export function positionIds(name: string, n: number): ParamSpec {
   return param(name, [1, n], { kind: 'arange' });
 }
