@@ -83,9 +83,12 @@ async function writeFolder(dir: string, family: Family, files: FolderFiles, dtyp
   closeSync(fd);
   renameSync(partial, target);
   const seconds = (performance.now() - started) / 1000;
-  const params = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  const count = (kinds: string[]): number =>
+    specs.filter((s) => kinds.includes(s.init.kind)).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  const buffers = count(['arange', 'causal-mask']);
   console.log(
-    `${relative(ROOT, target)}: ${specs.length} tensors, ${(params / 1e6).toFixed(1)}M values, ` +
+    `${relative(ROOT, target).startsWith('..') ? target : relative(ROOT, target)}: ${specs.length} tensors, ${(count(['normal', 'constant']) / 1e6).toFixed(1)}M float values` +
+      `${buffers ? ` + ${buffers.toLocaleString('en')} integer buffer elements` : ''}, ` +
       `${(bytes / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s`,
   );
 }
