@@ -41,6 +41,7 @@ export interface SafetensorsPlan {
 /** A whole tensor, or its bytes in order as consecutive chunks (a generator keeps memory flat). */
 export type TensorData = ArrayBufferView | Iterable<ArrayBufferView>;
 
+/** Where the file goes. `bytes` may be a view of a buffer the producer reuses: copy it if you keep it. */
 export interface ByteSink {
   write(bytes: Uint8Array): void | Promise<void>;
 }
