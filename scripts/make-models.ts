@@ -1,0 +1,181 @@
+/**
+ * Random-weight checkpoints with the exact tensor names, shapes and config files of the real Hub models, for
+ * speed and memory work at real sizes without downloading anything; and the tiny demo models.
+ *
+ *   node scripts/make-models.mjs --model all --dtype f32,f16 [--seed 0]   → weights/generated/<repo>/<dtype>/
+ *   node scripts/make-models.mjs --tiny [--seed 0]                        → weights/tiny/{clip,git,vit-gpt2}/
+ *
+ * Each folder gets config.json (+ preprocessor_config.json, generation_config.json), model.safetensors written
+ * as a stream, and the tokenizer files from ../shared/tokenizers. (scripts/make-models.mjs runs this file
+ * through Vite's module runner, since Node 20 cannot run TypeScript.)
+ */
+import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { writeSafetensors, type ByteSink } from '../src/weights/safetensors-writer';
+import { HUB_MODELS, stateDictFor, TINY_MODELS, type Family, type TokenizerKind } from './models/index';
+import type { ParamSpec } from './models/spec';
+import { tensorFor, type FloatDtype } from './models/values';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const HUB_FILES = join(ROOT, 'scripts/models/hub');
+const TOKENIZERS = resolve(ROOT, '../shared/tokenizers');
+
+const USAGE = `Usage:
+  node scripts/make-models.mjs [--model NAMES] [--dtype f32|f16|f32,f16] [--seed N] [--out DIR]
+  node scripts/make-models.mjs --tiny [--seed N] [--out DIR]
+
+  --model  comma-separated Hub ids or their last part (clip-vit-base-patch32, clip-vit-base-patch16,
+           git-base-coco, vit-gpt2-image-captioning), or "all" (default)
+  --dtype  weight dtype(s) of the full-size models (default f16); the tiny models are always f16
+  --seed   random seed (default 0); the same seed gives byte-identical files
+  --out    output root (default weights/generated, or weights/tiny with --tiny)`;
+
+/** Writes to a file descriptor synchronously: with a generator feeding it, memory stays at one chunk. */
+class FileSink implements ByteSink {
+  constructor(private readonly fd: number) {}
+  write(bytes: Uint8Array): void {
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
+  }
+}
+
+interface FolderFiles {
+  /** Parsed config.json, for the spec. */
+  config: object;
+  /** Every JSON file to write (config.json included), by file name, as text. */
+  texts: Record<string, string>;
+  tokenizer: TokenizerKind;
+}
+
+const jsonText = (value: object): string => `${JSON.stringify(value, null, 2)}\n`;
+
+function tokenizerFiles(kind: TokenizerKind): string[] {
+  const dir = join(TOKENIZERS, kind);
+  if (!existsSync(dir)) throw new Error(`Tokenizer files not found: ${dir} (expected ../shared/tokenizers next to the repository).`);
+  return readdirSync(dir).filter((f) => f !== 'vectors.json' && !f.endsWith('.md')).map((f) => join(dir, f));
+}
+
+/** Writes one model folder; the safetensors goes to a .partial file first, so a killed run leaves no truncated file. */
+async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number): Promise<void> {
+  const started = performance.now();
+  mkdirSync(dir, { recursive: true });
+  for (const [name, text] of Object.entries(files.texts)) writeFileSync(join(dir, name), text);
+  for (const source of tokenizerFiles(files.tokenizer)) {
+    const target = join(dir, basename(source));
+    rmSync(target, { force: true }); // the shared copies are read-only, and copyFileSync keeps the mode
+    copyFileSync(source, target);
+    chmodSync(target, 0o644);
+  }
+
+  const specs: ParamSpec[] = stateDictFor(family, files.config);
+  const target = join(dir, 'model.safetensors');
+  const partial = `${target}.partial`;
+  const fd = openSync(partial, 'w');
+  let bytes: number;
+  try {
+    ({ fileBytes: bytes } = await writeSafetensors(new FileSink(fd), specs.map((s) => tensorFor(s, dtype, seed))));
+  } catch (error) {
+    closeSync(fd);
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  closeSync(fd);
+  renameSync(partial, target);
+  const seconds = (performance.now() - started) / 1000;
+  const count = (kinds: string[]): number =>
+    specs.filter((s) => kinds.includes(s.init.kind)).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+  const buffers = count(['arange', 'causal-mask']);
+  console.log(
+    `${relative(ROOT, target).startsWith('..') ? target : relative(ROOT, target)}: ${specs.length} tensors, ${(count(['normal', 'constant']) / 1e6).toFixed(1)}M float values` +
+      `${buffers ? ` + ${buffers.toLocaleString('en')} integer buffer elements` : ''}, ` +
+      `${(bytes / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s`,
+  );
+}
+
+/** The real repository's JSON files, kept in scripts/models/hub/<repo>/: text verbatim, and parsed. */
+function hubFiles(repo: string): { texts: Record<string, string>; json: Record<string, Record<string, unknown>> } {
+  const dir = join(HUB_FILES, repo);
+  const texts: Record<string, string> = {};
+  const json: Record<string, Record<string, unknown>> = {};
+  for (const name of readdirSync(dir)) {
+    texts[name] = readFileSync(join(dir, name), 'utf8');
+    json[name] = JSON.parse(texts[name]) as Record<string, unknown>;
+  }
+  if (!json['config.json']) throw new Error(`${dir} has no config.json.`);
+  return { texts, json };
+}
+
+function selectModels(names: string): typeof HUB_MODELS {
+  if (names === 'all') return HUB_MODELS;
+  return names.split(',').map((name) => {
+    const model = HUB_MODELS.find((m) => m.repo === name || m.repo.split('/')[1] === name);
+    if (!model) throw new Error(`Unknown model "${name}". Known: ${HUB_MODELS.map((m) => m.repo).join(', ')}, or "all".`);
+    return model;
+  });
+}
+
+function parseDtypes(value: string): FloatDtype[] {
+  return value.split(',').map((d) => {
+    if (d !== 'f32' && d !== 'f16') throw new Error(`--dtype must be f32, f16 or f32,f16; got "${value}".`);
+    return d;
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string', default: 'all' },
+        dtype: { type: 'string', default: 'f16' },
+        seed: { type: 'string', default: '0' },
+        out: { type: 'string' },
+        tiny: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const seed = Number(args.seed);
+  if (!Number.isSafeInteger(seed)) {
+    console.error(`--seed must be an integer, got "${args.seed}".`);
+    return 2;
+  }
+  try {
+    if (args.tiny) {
+      const root = resolve(args.out ?? join(ROOT, 'weights/tiny'));
+      for (const tiny of TINY_MODELS) {
+        const { json } = hubFiles(tiny.like.repo);
+        const generation = json['generation_config.json'];
+        const shrunk = tiny.shrink({ config: json['config.json']!, preprocessor: json['preprocessor_config.json']!, ...(generation && { generation }) });
+        const texts: Record<string, string> = {
+          'config.json': jsonText(shrunk.config),
+          'preprocessor_config.json': jsonText(shrunk.preprocessor),
+          ...(shrunk.generation && { 'generation_config.json': jsonText(shrunk.generation) }),
+        };
+        await writeFolder(join(root, tiny.name), tiny.like.family, { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
+      }
+    } else {
+      const root = resolve(args.out ?? join(ROOT, 'weights/generated'));
+      const dtypes = parseDtypes(args.dtype);
+      for (const model of selectModels(args.model)) {
+        const { texts, json } = hubFiles(model.repo);
+        for (const dtype of dtypes) {
+          await writeFolder(join(root, model.repo, dtype), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed);
+        }
+      }
+    }
+  } catch (error) {
+    console.error(`make-models: ${(error as Error).message}`);
+    return 1;
+  }
+  return 0;
+}

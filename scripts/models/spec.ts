@@ -1,0 +1,102 @@
+/**
+ * The vocabulary of the model specs: a spec is a function from an HF config.json to the list of its
+ * state_dict entries (name, shape, how to fill it), written with the same module names as transformers'
+ * modeling code so it reads like `model.state_dict()`.
+ */
+
+/**
+ * How a parameter is filled: `mean + std·N(0,1)` or a constant (both stored in the file's float dtype), or one of
+ * the integer buffers old checkpoints carry: `arange` (I64 0..n-1 along the last axis, `position_ids`) and
+ * `causal-mask` (U8 lower-triangular ones over the last two axes, GPT-2's `attn.bias`).
+ */
+export type Init =
+  | { readonly kind: 'normal'; readonly mean: number; readonly std: number }
+  | { readonly kind: 'constant'; readonly value: number }
+  | { readonly kind: 'arange' }
+  | { readonly kind: 'causal-mask' };
+
+export interface ParamSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly init: Init;
+}
+
+/** Linear/conv/embedding weights (transformers' initializer_range). */
+export const WEIGHT_STD = 0.02;
+/** Biases: small but not zero, so a loader that drops one is caught. */
+export const BIAS_STD = 0.02;
+/** LayerNorm: weight 1 + 0.1·N(0,1), bias 0.05·N(0,1) — clearly not the identity, so swapped weight/bias show. */
+export const NORM_WEIGHT_STD = 0.1;
+export const NORM_BIAS_STD = 0.05;
+
+export const normal = (std: number, mean = 0): Init => ({ kind: 'normal', mean, std });
+
+export function param(name: string, shape: readonly number[], init: Init = normal(WEIGHT_STD)): ParamSpec {
+  return { name, shape, init };
+}
+
+/** torch.nn.Linear(in, out): weight [out, in], bias [out]. */
+export function linear(prefix: string, inFeatures: number, outFeatures: number, bias = true): ParamSpec[] {
+  const weight = param(`${prefix}.weight`, [outFeatures, inFeatures]);
+  return bias ? [weight, param(`${prefix}.bias`, [outFeatures], normal(BIAS_STD))] : [weight];
+}
+
+/** transformers' GPT-2 Conv1D(nf=out, nx=in): weight [in, out] (transposed w.r.t. Linear), bias [out]. */
+export function conv1d(prefix: string, inFeatures: number, outFeatures: number): ParamSpec[] {
+  return [param(`${prefix}.weight`, [inFeatures, outFeatures]), param(`${prefix}.bias`, [outFeatures], normal(BIAS_STD))];
+}
+
+/** torch.nn.Conv2d(in, out, kernel, stride=kernel) as a patch embedding: weight [out, in, k, k], bias [out]. */
+export function conv2d(prefix: string, inChannels: number, outChannels: number, kernel: number, bias = true): ParamSpec[] {
+  const weight = param(`${prefix}.weight`, [outChannels, inChannels, kernel, kernel]);
+  return bias ? [weight, param(`${prefix}.bias`, [outChannels], normal(BIAS_STD))] : [weight];
+}
+
+/** torch.nn.LayerNorm(size). */
+export function layerNorm(prefix: string, size: number): ParamSpec[] {
+  return [
+    param(`${prefix}.weight`, [size], normal(NORM_WEIGHT_STD, 1)),
+    param(`${prefix}.bias`, [size], normal(NORM_BIAS_STD)),
+  ];
+}
+
+/** torch.nn.Embedding(count, size). */
+export function embedding(prefix: string, count: number, size: number): ParamSpec[] {
+  return [param(`${prefix}.weight`, [count, size])];
+}
+
+export interface StateDictOptions {
+  /**
+   * Add the buffers that checkpoints saved by older transformers carry and today's `save_pretrained` leaves out:
+   * CLIP's and GIT's I64 `*.position_ids` (persistent before 4.31), GPT-2's U8 `attn.bias` causal mask and
+   * scalar `attn.masked_bias` (persistent before ~4.2x). Loaders must ignore them.
+   */
+  legacyBuffers?: boolean;
+}
+
+/** The I64 `position_ids` buffer [1, n]. */
+export function positionIds(name: string, n: number): ParamSpec {
+  return param(name, [1, n], { kind: 'arange' });
+}
+
+/** Reads a positive integer config field; a wrong or missing one names the field. */
+export function dim(config: object, key: string, where: string): number {
+  const value = (config as Record<string, unknown>)[key];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new Error(`${where}.${key} must be a positive integer, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+/** Like `dim`, for fields that old config.json files leave out (HF then uses the class default). */
+export function dimOr(config: object, key: string, fallback: number, where: string): number {
+  const value = (config as Record<string, unknown>)[key];
+  return value === undefined || value === null ? fallback : dim(config, key, where);
+}
+
+/** Reads a nested config object (text_config, vision_config, encoder, decoder). */
+export function section(config: object, key: string, where: string): object {
+  const value = (config as Record<string, unknown>)[key];
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}.${key} must be an object.`);
+  return value;
+}
