@@ -2,10 +2,10 @@
 // attention maps. Same inputs, mask rule and numerics as attention.wgsl (which never materialises them).
 //
 // Layouts: q, k are f32 heads views, element (b, t, h, d) at offset + b · batchStride + t · rowStride +
-// h · D + d. probs is [batch, heads, queryLen, keyLen] f32. Mask:
-//   padding  [batch, paddingStride] u32 (or f32 when PADDING_F32), 0 = padded key        (HAS_PADDING)
-//   CAUSAL   with qAbs = i + queryOffset, P = prefixLength: key j is visible iff j < P or (qAbs ≥ P and
-//            j ≤ qAbs).
+// h · D + d. probs is [batch, heads, queryLen, keyLen] f32. Mask (uniform flags):
+//   hasPadding  padding [batch, paddingStride] u32 (f32 when paddingF32), 0 = padded key
+//   causal      with qAbs = i + queryOffset, P = prefixLength: key j is visible iff j < P or
+//               (qAbs ≥ P and j ≤ qAbs).
 // A query with no visible key gets a row of zeros.
 //
 // One workgroup of 128 invocations per (query, head, batch) row. The scores are written to the output row
@@ -13,15 +13,12 @@
 // Dispatch grid1d(batch · heads · queryLen): row index wg.x + wg.y · 65535.
 
 override D: u32;
-override CAUSAL: bool = false;
-override HAS_PADDING: bool = false;
-override PADDING_F32: bool = false;
 
 struct Params {
   batch: u32, heads: u32, queryLen: u32, keyLen: u32,
   qOffset: u32, qRowStride: u32, qBatchStride: u32,
   kOffset: u32, kRowStride: u32, kBatchStride: u32,
-  paddingStride: u32, prefixLength: u32, queryOffset: u32,
+  causal: u32, hasPadding: u32, paddingF32: u32, paddingStride: u32, prefixLength: u32, queryOffset: u32,
   scale: f32,
 }
 
@@ -39,11 +36,11 @@ var<workgroup> partial: array<f32, WG>;
 
 // Same rule as attention.wgsl.
 fn visible(b: u32, qAbs: u32, j: u32) -> bool {
-  if (HAS_PADDING) {
+  if (p.hasPadding != 0u) {
     let bits = padding[b * p.paddingStride + j];
-    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, PADDING_F32)) { return false; }
+    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, p.paddingF32 != 0u)) { return false; }
   }
-  if (CAUSAL) {
+  if (p.causal != 0u) {
     if (j < p.prefixLength) { return true; }
     return qAbs >= p.prefixLength && j <= qAbs;
   }

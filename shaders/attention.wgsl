@@ -8,28 +8,26 @@
 //   offset + b · batchStride + t · rowStride + h · D + d
 // which reads [B, L, H·D] activations, a packed [B, L, 3·H·D] qkv (offsets 0, H·D, 2·H·D) or a KV cache
 // [B, maxLen, H·D] alike. out is [batch, queryLen, heads · D] f32.
-// Mask (a masked key gets probability 0; a query that sees no key at all gets zeros):
-//   padding  [batch, paddingStride] u32 (or f32 when PADDING_F32), 0 = padded key        (HAS_PADDING)
-//   CAUSAL   with qAbs = i + queryOffset and P = prefixLength, key j is visible iff
-//            j < P (the GIT image prefix, seen by every query) or (qAbs ≥ P and j ≤ qAbs).
-//            P = 0 is ordinary causal attention.
+// Mask (a masked key gets probability 0; a query that sees no key at all gets zeros). The mask options are
+// uniform flags, not override constants, so one pipeline per head dim serves every mask:
+//   hasPadding  padding [batch, paddingStride] u32 (f32 when paddingF32), 0 = padded key
+//   causal      with qAbs = i + queryOffset and P = prefixLength, key j is visible iff
+//               j < P (the GIT image prefix, seen by every query) or (qAbs ≥ P and j ≤ qAbs).
+//               P = 0 is ordinary causal attention.
 //
 // Workgroup: 64 invocations = BQ (16) queries × LANES (4). One workgroup per (block of 16 queries, head,
 // batch). The block's queries stay in workgroup memory; keys and values stream through it in tiles of
 // BK (16). Per tile, the 4 lanes of a query each score 4 keys, then each lane updates its own quarter of the
 // query's output (dims lane, lane + 4, …) in registers. Dispatch grid1d(queryBlocks · heads · batch).
 
-override D: u32;                  // head dim, ≤ 4 · MAX_PER_LANE
-override CAUSAL: bool = false;
-override HAS_PADDING: bool = false;
-override PADDING_F32: bool = false;
+override D: u32; // head dim, ≤ LANES · MAX_PER_LANE; sizes the workgroup arrays and unrolls the loops
 
 struct Params {
   batch: u32, heads: u32, queryLen: u32, keyLen: u32,
   qOffset: u32, qRowStride: u32, qBatchStride: u32,
   kOffset: u32, kRowStride: u32, kBatchStride: u32,
   vOffset: u32, vRowStride: u32, vBatchStride: u32,
-  paddingStride: u32, prefixLength: u32, queryOffset: u32,
+  causal: u32, hasPadding: u32, paddingF32: u32, paddingStride: u32, prefixLength: u32, queryOffset: u32,
   queryBlocks: u32, scale: f32,
 }
 
@@ -48,7 +46,7 @@ const MAX_PER_LANE = 32u;
 // Score of a masked key. A finite sentinel, far below any real score, keeps the arithmetic free of inf.
 const MASKED = -3.0e38;
 
-// Rows padded by one element so the 16 rows a wavefront reads at the same d fall in different banks.
+// Rows padded by one element so rows read together at the same d fall in different memory banks.
 var<workgroup> Qs: array<f32, BQ * (D + 1u)>;
 var<workgroup> Ks: array<f32, BK * (D + 1u)>;
 var<workgroup> Vs: array<f32, BK * D>;
@@ -56,11 +54,11 @@ var<workgroup> S: array<f32, BQ * BK>;
 
 fn visible(b: u32, qAbs: u32, j: u32) -> bool {
   if (j >= p.keyLen) { return false; }
-  if (HAS_PADDING) {
+  if (p.hasPadding != 0u) {
     let bits = padding[b * p.paddingStride + j];
-    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, PADDING_F32)) { return false; }
+    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, p.paddingF32 != 0u)) { return false; }
   }
-  if (CAUSAL) {
+  if (p.causal != 0u) {
     if (j < p.prefixLength) { return true; }
     return qAbs >= p.prefixLength && j <= qAbs;
   }
@@ -92,7 +90,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
 
   // Causal: no query of this block sees a key past max(its last position, the prefix), so stop there.
   var keyEnd = p.keyLen;
-  if (CAUSAL) {
+  if (p.causal != 0u) {
     let lastAbs = min(q0 + BQ, p.queryLen) - 1u + p.queryOffset;
     keyEnd = min(p.keyLen, max(lastAbs + 1u, p.prefixLength));
   }

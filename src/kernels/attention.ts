@@ -66,13 +66,13 @@ export function attention(rec: Recorder, args: AttentionArgs): Tensor {
   const queryBlocks = Math.ceil(queryLen / QUERY_BLOCK);
 
   rec.dispatch({
-    shader: { name: 'attention', code: assemble(attentionSource), constants: { D: headDim, ...c.constants } },
+    shader: { name: 'attention', code: assemble(attentionSource), constants: { D: headDim } },
     params: packParams([
       ['u32', batch], ['u32', heads], ['u32', queryLen], ['u32', keyLen],
       ['u32', c.q.offset], ['u32', c.q.rowStride], ['u32', c.q.batchStride],
       ['u32', c.k.offset], ['u32', c.k.rowStride], ['u32', c.k.batchStride],
       ['u32', c.v.offset], ['u32', c.v.rowStride], ['u32', c.v.batchStride],
-      ['u32', c.paddingStride], ['u32', c.prefixLength], ['u32', c.queryOffset],
+      ...c.maskParams,
       ['u32', queryBlocks], ['f32', c.scale],
     ]),
     bindings: [args.q.tensor, args.k.tensor, args.v.tensor, args.mask?.keyPadding ?? rec.gpu.placeholder, out],
@@ -90,12 +90,12 @@ export function attentionProbs(rec: Recorder, args: AttentionArgs): Tensor {
   checkOut('attentionProbs', out, batch * heads * queryLen * keyLen, [args.q, args.k]);
 
   rec.dispatch({
-    shader: { name: 'attentionProbs', code: assemble(probsSource), constants: { D: headDim, ...c.constants } },
+    shader: { name: 'attentionProbs', code: assemble(probsSource), constants: { D: headDim } },
     params: packParams([
       ['u32', batch], ['u32', heads], ['u32', queryLen], ['u32', keyLen],
       ['u32', c.q.offset], ['u32', c.q.rowStride], ['u32', c.q.batchStride],
       ['u32', c.k.offset], ['u32', c.k.rowStride], ['u32', c.k.batchStride],
-      ['u32', c.paddingStride], ['u32', c.prefixLength], ['u32', c.queryOffset],
+      ...c.maskParams,
       ['f32', c.scale],
     ]),
     bindings: [args.q.tensor, args.k.tensor, args.mask?.keyPadding ?? rec.gpu.placeholder, out],
@@ -141,10 +141,12 @@ function checkArgs(kernel: string, args: AttentionArgs, needsV: boolean) {
   }
   const scale = args.scale ?? 1 / Math.sqrt(headDim);
   if (!Number.isFinite(scale)) throw new IrisError('bad-input', `${kernel}: scale must be finite, got ${scale}.`);
-  return {
-    q, k, v, scale, prefixLength, queryOffset, paddingStride,
-    constants: { CAUSAL: mask.causal ? 1 : 0, HAS_PADDING: mask.keyPadding ? 1 : 0, PADDING_F32: paddingF32 ? 1 : 0 },
-  };
+  // The shaders' causal, hasPadding, paddingF32, paddingStride, prefixLength, queryOffset fields.
+  const maskParams: Array<['u32', number]> = [
+    ['u32', mask.causal ? 1 : 0], ['u32', mask.keyPadding ? 1 : 0], ['u32', paddingF32 ? 1 : 0],
+    ['u32', paddingStride], ['u32', prefixLength], ['u32', queryOffset],
+  ];
+  return { q, k, v, scale, maskParams };
 }
 
 /** Checks a view's element type and that its last element (b, t, h, d all maximal) lies in the tensor. */

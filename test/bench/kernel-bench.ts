@@ -18,7 +18,7 @@ import { softmax } from '../../src/kernels/softmax';
 import { randomArray } from '../helpers/reference';
 
 export interface BenchOptions {
-  /** Where the benchmark runs ("chromium", "node/dawn"), for the report. */
+  /** Where the benchmark runs ("headless Chromium", "node + Dawn"), for the report. */
   runtime: string;
   /** Timed repetitions per kernel, at least 5. Default 10, or 5 on a CPU adapter (SwiftShader, lavapipe). */
   reps?: number;

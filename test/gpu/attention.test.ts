@@ -146,6 +146,23 @@ describe('attention', () => {
     expectClose(await result, attentionRef(host.q, host.k, host.v, d, (_, i, j) => causal(i, j)).out, ATOL, RTOL);
   });
 
+  it('the largest head dim, 128 (B=1, H=2, Lq=20, Lk=37, causal with queryOffset 17)', async () => {
+    const d = { batch: 1, heads: 2, headDim: 128, queryLen: 20, keyLen: 37 };
+    await check(inputs(d, 11), d, { causal: true, queryOffset: 17 }, (_, i, j) => causal(i, j, 17));
+  });
+
+  it('is stable for scores of order ±1000 (the running maximum is subtracted)', async () => {
+    // q, k in (-30, 30): q·k/4 reaches ~±1000, where exp without max-subtraction overflows. f32 scores of
+    // that size carry ~1e-3 absolute rounding, which moves the weights by ~1e-3 relative: atol 5e-3.
+    const d = { batch: 1, heads: 2, headDim: 16, queryLen: 19, keyLen: 33 };
+    const host = inputs(d, 12);
+    for (const view of [host.q, host.k]) view.data.forEach((x, i) => { view.data[i] = x * 15; });
+    const actual = await runGpu(host, d, { causal: true });
+    const expected = attentionRef(host.q, host.k, host.v, d, (_, i, j) => causal(i, j));
+    expectClose(actual.out, expected.out, 5e-3, 1e-3);
+    expectClose(actual.probs, expected.probs, 5e-3, 1e-3);
+  });
+
   it('a custom scale', async () => {
     const d = { batch: 1, heads: 2, headDim: 12, queryLen: 9, keyLen: 17 };
     await check(inputs(d, 9), d, undefined, () => true, 0.5);
