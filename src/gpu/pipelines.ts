@@ -18,14 +18,18 @@ export interface CompileProgress {
   name: string;
 }
 
-export function pipelineKey(spec: ShaderSpec): string {
-  const constants = spec.constants ? Object.entries(spec.constants).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
-  return `${spec.name}|${spec.entryPoint ?? 'main'}|${JSON.stringify(constants)}|${spec.code.length}`;
+/** Entry point and override constants; the shader code itself is the outer key of the cache. */
+function variantKey(spec: ShaderSpec): string {
+  let key = spec.entryPoint ?? 'main';
+  if (spec.constants) for (const name of Object.keys(spec.constants).sort()) key += `|${name}=${spec.constants[name]}`;
+  return key;
 }
 
 export class PipelineCache {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  /** code → variant → pipeline. Kernels pass the same (memoised) code string every time. */
+  private readonly pipelines = new Map<string, Map<string, GPUComputePipeline>>();
   private readonly pending = new Map<string, Promise<GPUComputePipeline>>();
+  private count = 0;
   private readonly modules = new Map<string, GPUShaderModule>();
   /** Milliseconds spent compiling, for the benchmark's "time to first result". */
   compileMs = 0;
@@ -33,30 +37,39 @@ export class PipelineCache {
   constructor(private readonly device: GPUDevice) {}
 
   get size(): number {
-    return this.pipelines.size;
+    return this.count;
   }
 
   get(spec: ShaderSpec): GPUComputePipeline {
-    const key = pipelineKey(spec);
-    let pipeline = this.pipelines.get(key);
-    if (!pipeline) {
-      const start = performance.now();
-      pipeline = this.device.createComputePipeline(this.descriptor(spec));
-      this.compileMs += performance.now() - start;
-      this.pipelines.set(key, pipeline);
-    }
+    const cached = this.lookup(spec);
+    if (cached) return cached;
+    const start = performance.now();
+    const pipeline = this.device.createComputePipeline(this.descriptor(spec));
+    this.compileMs += performance.now() - start;
+    this.store(spec, pipeline);
     return pipeline;
+  }
+
+  private lookup(spec: ShaderSpec): GPUComputePipeline | undefined {
+    return this.pipelines.get(spec.code)?.get(variantKey(spec));
+  }
+
+  private store(spec: ShaderSpec, pipeline: GPUComputePipeline): void {
+    let variants = this.pipelines.get(spec.code);
+    if (!variants) this.pipelines.set(spec.code, (variants = new Map()));
+    if (!variants.has(variantKey(spec))) this.count++;
+    variants.set(variantKey(spec), pipeline);
   }
 
   /** Compiles every spec not yet cached, in parallel, reporting progress as each one finishes. */
   async prepare(specs: ShaderSpec[], onProgress?: (p: CompileProgress) => void): Promise<void> {
     const unique = new Map<string, ShaderSpec>();
-    for (const spec of specs) unique.set(pipelineKey(spec), spec);
+    for (const spec of specs) unique.set(`${spec.name}|${variantKey(spec)}|${spec.code}`, spec);
     let compiled = 0;
     const start = performance.now();
     await Promise.all(
       [...unique].map(async ([key, spec]) => {
-        if (!this.pipelines.has(key)) {
+        if (!this.lookup(spec)) {
           let pending = this.pending.get(key);
           if (!pending) {
             pending = this.device.createComputePipelineAsync(this.descriptor(spec));
@@ -64,7 +77,7 @@ export class PipelineCache {
           }
           const pipeline = await pending;
           this.pending.delete(key);
-          this.pipelines.set(key, pipeline);
+          this.store(spec, pipeline);
         }
         onProgress?.({ compiled: ++compiled, total: unique.size, name: spec.name });
       }),

@@ -14,9 +14,20 @@ export const ACTIVATION_CODE: Record<Activation, number> = { none: 0, gelu: 1, g
  */
 export function assemble(source: string, options: { elementType?: 'f32' | 'f16'; activations?: boolean } = {}): string {
   const type = options.elementType ?? 'f32';
-  const prelude = type === 'f16' ? 'enable f16;\nalias WT = f16;\n' : 'alias WT = f32;\n';
-  return prelude + (options.activations ? activationsSource + '\n' : '') + source;
+  const variant = `${type}|${options.activations ? 1 : 0}`;
+  // Memoised so every dispatch gets the same string object: the pipeline cache keys on the code.
+  let variants = assembled.get(source);
+  if (!variants) assembled.set(source, (variants = new Map()));
+  let code = variants.get(variant);
+  if (!code) {
+    const prelude = type === 'f16' ? 'enable f16;\nalias WT = f16;\n' : 'alias WT = f32;\n';
+    code = prelude + (options.activations ? activationsSource + '\n' : '') + source;
+    variants.set(variant, code);
+  }
+  return code;
 }
+
+const assembled = new Map<string, Map<string, string>>();
 
 /** Largest workgroup count per dispatch dimension that every adapter allows. */
 export const MAX_WORKGROUPS_PER_DIM = 65535;

@@ -45,6 +45,7 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
   if (bK !== K) throw shapeError('matmul', `A [${a.shape}] and B [${b.shape}] (transB=${transB}) disagree on K (${K} vs ${bK}).`);
   if (batchB !== 1 && batchB !== batch) throw shapeError('matmul', `B [${b.shape}] has batch ${batchB}, A [${a.shape}] has ${batch}.`);
   if (options.bias && options.bias.size !== N) throw shapeError('matmul', `bias has ${options.bias.size} values, expected N = ${N}.`);
+  if (options.bias && options.bias.dtype !== 'f32') throw new IrisError('bad-input', `matmul: bias must be f32, got ${options.bias.dtype}.`);
   const outShape = [...a.shape.slice(0, -1), N];
   if (options.residual && options.residual.size !== batch * M * N) throw shapeError('matmul', `residual [${options.residual.shape}] does not match output [${outShape}].`);
   const out = options.out ?? rec.gpu.empty(outShape, 'f32', 'matmul.out');
