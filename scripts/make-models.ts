@@ -3,13 +3,14 @@
  * speed and memory work at real sizes without downloading anything; and the tiny demo models.
  *
  *   node scripts/make-models.mjs --model all --dtype f32,f16 [--seed 0]   → weights/generated/<repo>/<dtype>/
- *   node scripts/make-models.mjs --tiny [--seed 0]                        → weights/tiny/{clip,git,vit-gpt2}/
+ *   node scripts/make-models.mjs --tiny [--seed 0]                        → public/hub/iris/tiny-{clip,git,vit-gpt2}/resolve/main/
  *
  * Each folder gets config.json (+ preprocessor_config.json, generation_config.json), model.safetensors written
- * as a stream, and the tokenizer files from ../shared/tokenizers. (scripts/make-models.mjs runs this file
+ * as a stream, and the tokenizer files from weights/tokenizers (the real files, kept in the repository so the
+ * demo works offline). (scripts/make-models.mjs runs this file
  * through Vite's module runner, since Node 20 cannot run TypeScript.)
  */
-import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -20,7 +21,10 @@ import { tensorFor, type FloatDtype } from './models/values';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const HUB_FILES = join(ROOT, 'scripts/models/hub');
-const TOKENIZERS = resolve(ROOT, '../shared/tokenizers');
+const TOKENIZERS = join(ROOT, 'weights/tokenizers');
+/** The demo app serves public/hub in the Hub's URL layout, so tiny models load through the real download path. */
+export const TINY_ROOT = join(ROOT, 'public/hub');
+export const tinyRepo = (name: string) => `iris/tiny-${name}`;
 
 const USAGE = `Usage:
   node scripts/make-models.mjs [--model NAMES] [--dtype f32|f16|f32,f16] [--seed N] [--out DIR]
@@ -30,7 +34,7 @@ const USAGE = `Usage:
            git-base-coco, vit-gpt2-image-captioning), or "all" (default)
   --dtype  weight dtype(s) of the full-size models (default f16); the tiny models are always f16
   --seed   random seed (default 0); the same seed gives byte-identical files
-  --out    output root (default weights/generated, or weights/tiny with --tiny)`;
+  --out    output root (default weights/generated, or public/hub with --tiny)`;
 
 /** Writes to a file descriptor synchronously: with a generator feeding it, memory stays at one chunk. */
 class FileSink implements ByteSink {
@@ -52,7 +56,7 @@ const jsonText = (value: object): string => `${JSON.stringify(value, null, 2)}\n
 
 function tokenizerFiles(kind: TokenizerKind): string[] {
   const dir = join(TOKENIZERS, kind);
-  if (!existsSync(dir)) throw new Error(`Tokenizer files not found: ${dir} (expected ../shared/tokenizers next to the repository).`);
+  if (!existsSync(dir)) throw new Error(`Tokenizer files not found: ${dir}.`);
   return readdirSync(dir).filter((f) => f !== 'vectors.json' && !f.endsWith('.md')).map((f) => join(dir, f));
 }
 
@@ -63,9 +67,7 @@ async function writeFolder(dir: string, family: Family, files: FolderFiles, dtyp
   for (const [name, text] of Object.entries(files.texts)) writeFileSync(join(dir, name), text);
   for (const source of tokenizerFiles(files.tokenizer)) {
     const target = join(dir, basename(source));
-    rmSync(target, { force: true }); // the shared copies are read-only, and copyFileSync keeps the mode
     copyFileSync(source, target);
-    chmodSync(target, 0o644);
   }
 
   const specs: ParamSpec[] = stateDictFor(family, files.config);
@@ -151,7 +153,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     if (args.tiny) {
-      const root = resolve(args.out ?? join(ROOT, 'weights/tiny'));
+      const root = resolve(args.out ?? TINY_ROOT);
       for (const tiny of TINY_MODELS) {
         const { json } = hubFiles(tiny.like.repo);
         const generation = json['generation_config.json'];
@@ -161,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
           'preprocessor_config.json': jsonText(shrunk.preprocessor),
           ...(shrunk.generation && { 'generation_config.json': jsonText(shrunk.generation) }),
         };
-        await writeFolder(join(root, tiny.name), tiny.like.family, { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
+        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), tiny.like.family, { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
       }
     } else {
       const root = resolve(args.out ?? join(ROOT, 'weights/generated'));

@@ -33,6 +33,13 @@ export class IrisError extends Error {
   }
   readonly hint: string | undefined;
 
+  /** Rebuilds an error from its toJSON() form (the message already carries the hint). */
+  static fromJSON(data: { code: IrisErrorCode; message: string; hint?: string }): IrisError {
+    const error = new IrisError(data.code, data.message);
+    Object.defineProperty(error, 'hint', { value: data.hint });
+    return error;
+  }
+
   /** Plain-object form that survives structured clone (worker → page). */
   toJSON(): { code: IrisErrorCode; message: string; hint?: string } {
     return { code: this.code, message: this.message, hint: this.hint };

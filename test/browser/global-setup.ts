@@ -1,11 +1,18 @@
 // Starts one Vite dev server over the repository for every browser test file; tests read its URL with
 // inject('baseUrl') and open pages under test/browser/pages/ (TypeScript is compiled on the fly).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { createServer, type ViteDevServer } from 'vite';
 
 let server: ViteDevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // The tiny demo models (public/hub, ignored by git) are generated deterministically in under a second.
+  if (!existsSync('public/hub/iris/tiny-vit-gpt2/resolve/main/model.safetensors')) {
+    const run = spawnSync(process.execPath, ['scripts/make-models.mjs', '--tiny'], { stdio: 'inherit' });
+    if (run.status !== 0) throw new Error('scripts/make-models.mjs --tiny failed');
+  }
   server = await createServer({
     configFile: 'vite.config.ts',
     logLevel: 'error',

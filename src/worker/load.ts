@@ -1,0 +1,74 @@
+/**
+ * From a model id to a ready task object: download (or read from the cache) the repository's files, parse
+ * tokenizer and preprocessor configs, upload the weights, and compile the kernels with one warm-up pass.
+ */
+import type { Gpu } from '../gpu/gpu';
+import { parsePreprocessorConfig } from '../image/preprocess';
+import { ClipModel } from '../models/clip';
+import type { Json } from '../models/config';
+import { GitModel } from '../models/git';
+import { parametersFrom, type ParameterOptions } from '../models/params';
+import { VitGpt2Model } from '../models/vit-gpt2';
+import { Captioner } from '../tasks/caption';
+import { ZeroShotClassifier } from '../tasks/zero-shot';
+import { loadBertTokenizer, loadClipTokenizer, loadGpt2Tokenizer } from '../tokenizers';
+import type { Hub, LoadProgress, ModelFiles } from '../weights';
+import { filesFor, type ModelEntry } from './registry';
+
+export type LoadedModel = { task: 'zero-shot'; classifier: ZeroShotClassifier } | { task: 'caption'; captioner: Captioner };
+
+export type LoadPhase =
+  | { phase: 'download'; progress: LoadProgress }
+  | { phase: 'upload' }
+  | { phase: 'compile'; done: boolean; pipelines: number };
+
+export interface LoadOptions extends ParameterOptions {
+  signal?: AbortSignal;
+  onPhase?: (phase: LoadPhase) => void;
+}
+
+export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: LoadOptions = {}): Promise<LoadedModel> {
+  const { files, optionalFiles } = filesFor(entry.family);
+  const downloaded = await hub.load({
+    repo: entry.repo, revision: entry.revision, files, optionalFiles, signal: options.signal,
+    onProgress: (progress) => options.onPhase?.({ phase: 'download', progress }),
+  });
+  options.onPhase?.({ phase: 'upload' });
+  const loaded = build(entry, downloaded, gpu, options);
+  await warmUp(loaded, gpu, options);
+  return loaded;
+}
+
+function build(entry: ModelEntry, files: ModelFiles, gpu: Gpu, options: ParameterOptions): LoadedModel {
+  const config = files.json('config.json') as Json;
+  const params = parametersFrom(files.weights(), gpu, options);
+  const generation = (files.has('generation_config.json') ? files.json('generation_config.json') : {}) as Json;
+  const text = (name: string) => files.text(name)!;
+  switch (entry.family) {
+    case 'clip': {
+      const preprocess = parsePreprocessorConfig(files.json('preprocessor_config.json'), 'CLIPImageProcessor');
+      const tokenizer = loadClipTokenizer({ vocabJson: text('vocab.json'), mergesTxt: text('merges.txt') });
+      return { task: 'zero-shot', classifier: new ZeroShotClassifier(ClipModel.load(params, config), tokenizer, preprocess) };
+    }
+    case 'git': {
+      const preprocess = parsePreprocessorConfig(files.json('preprocessor_config.json'), 'CLIPImageProcessor');
+      const tokenizer = loadBertTokenizer({ vocabTxt: text('vocab.txt') });
+      return { task: 'caption', captioner: new Captioner({ family: 'git', model: GitModel.load(params, config) }, tokenizer, preprocess, generation) };
+    }
+    case 'vit-gpt2': {
+      const preprocess = parsePreprocessorConfig(files.json('preprocessor_config.json'), 'ViTImageProcessor');
+      const tokenizer = loadGpt2Tokenizer({ vocabJson: text('vocab.json'), mergesTxt: text('merges.txt') });
+      return { task: 'caption', captioner: new Captioner({ family: 'vit-gpt2', model: VitGpt2Model.load(params, config) }, tokenizer, preprocess, generation) };
+    }
+  }
+}
+
+/** One small pass through every kernel the model uses, so the first real request pays no compile time. */
+async function warmUp(loaded: LoadedModel, gpu: Gpu, options: LoadOptions): Promise<void> {
+  const blank = { width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(128) };
+  const before = gpu.pipelines.size;
+  options.onPhase?.({ phase: 'compile', done: false, pipelines: 0 });
+  if (loaded.task === 'zero-shot') await loaded.classifier.classify([blank], ['warm-up']);
+  else await loaded.captioner.caption(blank, { maxNewTokens: 2, numBeams: 1 });
+  options.onPhase?.({ phase: 'compile', done: true, pipelines: gpu.pipelines.size - before });
+}

@@ -1,0 +1,94 @@
+/** What crosses the page ↔ worker boundary: options, results, progress events and errors as plain data. */
+import { IrisError, type IrisErrorCode } from '../errors';
+import type { ImageInput } from '../image/decode';
+import type { ClassifyOptions, LabelScore } from '../tasks/zero-shot';
+import type { CaptionOptions } from '../tasks/generation-config';
+import type { CachedModel } from '../weights';
+import type { LoadPhase } from './load';
+
+export type { LabelScore };
+
+export interface IrisOptions {
+  /** Hub mirror or self-hosted copy; default https://huggingface.co. */
+  baseUrl?: string;
+  /** Where the tiny demo models are served (Hub URL layout); default `${location.origin}/hub`. */
+  localBaseUrl?: string;
+  /** Matmul weights on the GPU; 'auto' keeps f16 checkpoints f16 where the device has shader-f16. */
+  precision?: 'auto' | 'f16' | 'f32';
+}
+
+export interface ProgressEvent {
+  model: string;
+  /** download: bytes of the model's files; upload: weights to the GPU; compile: shader compilation. */
+  phase: LoadPhase['phase'] | 'ready';
+  bytesDone?: number;
+  bytesTotal?: number;
+  file?: string;
+  pipelines?: number;
+}
+
+export interface WorkerClassifyOptions extends ClassifyOptions {
+  model?: string;
+}
+
+export interface WorkerCaptionOptions extends CaptionOptions {
+  model?: string;
+  family?: 'git' | 'vit-gpt2';
+}
+
+export interface ClassifyResult {
+  model: string;
+  labels: LabelScore[];
+  /** Milliseconds of the whole request in the worker (image decode, preprocess, GPU). */
+  ms: number;
+}
+
+export interface CaptionResult {
+  model: string;
+  text: string;
+  ids: number[];
+  ms: number;
+  tokensPerSecond: number;
+}
+
+export interface AdapterInfo {
+  description: string;
+  vendor: string;
+  architecture: string;
+  f16: boolean;
+}
+
+/** The worker's API (comlink). Callbacks arrive as comlink proxies; `requestId` ties a call to cancel(). */
+export interface WorkerApi {
+  configure(options: IrisOptions): Promise<void>;
+  adapter(): Promise<AdapterInfo>;
+  classify(requestId: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: (e: ProgressEvent) => void): Promise<ClassifyResult>;
+  caption(requestId: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: (e: ProgressEvent) => void): Promise<CaptionResult>;
+  embedImage(requestId: number, image: ImageInput, options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
+  embedText(requestId: number, texts: string[], options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
+  loadModel(requestId: number, model: string, task: 'zero-shot' | 'caption', onProgress?: (e: ProgressEvent) => void): Promise<void>;
+  cancel(requestId: number): Promise<void>;
+  cacheList(): Promise<CachedModel[]>;
+  cacheDelete(repo: string, revision?: string): Promise<void>;
+  cacheClear(): Promise<void>;
+  /** Test hook: destroys the GPU device as a driver crash would; the next request re-creates it. */
+  loseDevice(): Promise<void>;
+  /** Models loaded so far, and how many times each was loaded (a page with two components loads each once). */
+  stats(): Promise<{ loads: Record<string, number>; deviceGeneration: number }>;
+}
+
+/** Errors are thrown across the boundary as this plain object and rebuilt as IrisError on the page. */
+export interface SerializedError {
+  irisError: { code: IrisErrorCode; message: string; hint?: string };
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof IrisError) return { irisError: { code: error.code, message: error.message, hint: error.hint } };
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return { irisError: { code: 'gpu-error', message: `Unexpected error in the Iris worker: ${message}` } };
+}
+
+export function deserializeError(error: unknown): unknown {
+  const data = (error as Partial<SerializedError> | null)?.irisError;
+  return data ? IrisError.fromJSON(data) : error;
+}

@@ -1,0 +1,192 @@
+/**
+ * The Iris worker: owns the one GPU device of the page, loads each model once, and runs requests one at a
+ * time in arrival order. A cancelled or failed request leaves it usable; a lost device is re-created on the
+ * next request and the models re-uploaded from the IndexedDB cache (no network).
+ */
+import * as Comlink from 'comlink';
+import { IrisError, throwIfAborted } from '../errors';
+import { GpuRuntime, type Gpu } from '../gpu/gpu';
+import { decodeImage, type ImageInput } from '../image/decode';
+import { Hub } from '../weights';
+import { loadModel, type LoadedModel } from './load';
+import {
+  serializeError, type AdapterInfo, type CaptionResult, type ClassifyResult, type IrisOptions, type ProgressEvent,
+  type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
+} from './protocol';
+import { DEFAULT_MODELS, resolveModel, type Task } from './registry';
+
+type Progress = ((e: ProgressEvent) => void) | undefined;
+
+class IrisWorker implements WorkerApi {
+  private options: IrisOptions = {};
+  private runtime = new GpuRuntime();
+  private hub: Hub | null = null;
+  private localHub: Hub | null = null;
+  /** Loaded models of the current device generation. */
+  private models = new Map<string, Promise<LoadedModel>>();
+  private modelsGeneration = 0;
+  private loads: Record<string, number> = {};
+  private controllers = new Map<number, AbortController>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  async configure(options: IrisOptions): Promise<void> {
+    this.options = options;
+    this.hub = null;
+    this.localHub = null;
+  }
+
+  async adapter(): Promise<AdapterInfo> {
+    const gpu = await this.runtime.get();
+    return { ...gpu.adapter, f16: gpu.features.f16 };
+  }
+
+  classify(id: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: Progress): Promise<ClassifyResult> {
+    return this.run(id, async (signal) => {
+      const start = performance.now();
+      const model = options.model ?? DEFAULT_MODELS['zero-shot'];
+      const { classifier } = await this.zeroShot(model, signal, onProgress);
+      const pixels = await decodeImage(image, { signal });
+      throwIfAborted(signal, 'Classification');
+      const [ranked] = await classifier.classify([pixels], labels, options);
+      return { model, labels: ranked!, ms: performance.now() - start };
+    });
+  }
+
+  caption(id: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: Progress): Promise<CaptionResult> {
+    return this.run(id, async (signal) => {
+      const start = performance.now();
+      const model = options.model ?? DEFAULT_MODELS.caption;
+      const loaded = await this.load(model, 'caption', signal, onProgress, options.family);
+      if (loaded.task !== 'caption') throw new IrisError('bad-input', `${model} is not a captioning model.`);
+      const pixels = await decodeImage(image, { signal });
+      const result = await loaded.captioner.caption(pixels, { ...options, signal, onToken });
+      const ms = performance.now() - start;
+      return { model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000) };
+    });
+  }
+
+  embedImage(id: number, image: ImageInput, options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
+    return this.run(id, async (signal) => {
+      const { classifier } = await this.zeroShot(options.model ?? DEFAULT_MODELS['zero-shot'], signal, onProgress);
+      const embedding = await classifier.embedImages([await decodeImage(image, { signal })]);
+      return Comlink.transfer(embedding, [embedding.buffer]);
+    });
+  }
+
+  embedText(id: number, texts: string[], options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
+    return this.run(id, async (signal) => {
+      const { classifier } = await this.zeroShot(options.model ?? DEFAULT_MODELS['zero-shot'], signal, onProgress);
+      const embeddings = await classifier.embedTexts(texts);
+      return Comlink.transfer(embeddings, [embeddings.buffer]);
+    });
+  }
+
+  loadModel(id: number, model: string, task: Task, onProgress?: Progress): Promise<void> {
+    return this.run(id, async (signal) => {
+      await this.load(model, task, signal, onProgress);
+    });
+  }
+
+  async cancel(id: number): Promise<void> {
+    this.controllers.get(id)?.abort(new IrisError('aborted', 'The request was cancelled.'));
+  }
+
+  async cacheList() {
+    return this.hubFor(false).listCached();
+  }
+
+  async cacheDelete(repo: string, revision?: string): Promise<void> {
+    this.models.forEach((_, key) => key.startsWith(`${repo}|`) && this.models.delete(key));
+    await this.hubFor(false).deleteCached(repo, revision);
+  }
+
+  async cacheClear(): Promise<void> {
+    this.models.clear();
+    await this.hubFor(false).clearCache();
+  }
+
+  async loseDevice(): Promise<void> {
+    const gpu = await this.runtime.get();
+    gpu.device.destroy();
+    await gpu.device.lost;
+  }
+
+  async stats() {
+    return { loads: { ...this.loads }, deviceGeneration: this.runtime.generation };
+  }
+
+  /**
+   * Runs requests strictly one after another. The AbortController exists from arrival, so a request
+   * cancelled while queued never starts; errors cross the boundary as serialized IrisErrors.
+   */
+  private run<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    const result = this.queue.then(async () => {
+      try {
+        throwIfAborted(controller.signal, 'The request');
+        return await work(controller.signal);
+      } catch (error) {
+        throw serializeError(controller.signal.aborted && !(error instanceof IrisError) ? controller.signal.reason : error);
+      } finally {
+        this.controllers.delete(id);
+      }
+    });
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async zeroShot(model: string, signal: AbortSignal, onProgress: Progress) {
+    const loaded = await this.load(model, 'zero-shot', signal, onProgress);
+    if (loaded.task !== 'zero-shot') throw new IrisError('bad-input', `${model} is not a zero-shot (CLIP) model.`);
+    return loaded;
+  }
+
+  private async gpu(): Promise<Gpu> {
+    const gpu = await this.runtime.get();
+    if (this.modelsGeneration !== this.runtime.generation) {
+      // A new device: every model must be uploaded to it again (from the cache; no network).
+      this.models.clear();
+      this.modelsGeneration = this.runtime.generation;
+    }
+    return gpu;
+  }
+
+  private async load(model: string, task: Task, signal: AbortSignal, onProgress: Progress, family?: 'git' | 'vit-gpt2'): Promise<LoadedModel> {
+    const gpu = await this.gpu();
+    const entry = resolveModel(model, task, family);
+    const key = `${entry.repo}|${entry.revision}`;
+    let pending = this.models.get(key);
+    if (!pending) {
+      this.loads[entry.id] = (this.loads[entry.id] ?? 0) + 1;
+      pending = loadModel(entry, this.hubFor(entry.local ?? false), gpu, {
+        signal,
+        matmulPrecision: this.options.precision,
+        onPhase: (p) =>
+          onProgress?.(
+            p.phase === 'download'
+              ? { model, phase: 'download', file: p.progress.file, bytesDone: p.progress.bytesDone, bytesTotal: p.progress.bytesTotal }
+              : p.phase === 'compile'
+                ? { model, phase: 'compile', pipelines: p.pipelines }
+                : { model, phase: p.phase },
+          ),
+      });
+      this.models.set(key, pending);
+      pending.catch(() => this.models.delete(key)); // a failed or cancelled load is retried next time
+    }
+    const loaded = await pending;
+    onProgress?.({ model, phase: 'ready' });
+    return loaded;
+  }
+
+  private hubFor(local: boolean): Hub {
+    if (local) {
+      this.localHub ??= new Hub({ baseUrl: this.options.localBaseUrl ?? `${self.location.origin}/hub` });
+      return this.localHub;
+    }
+    this.hub ??= new Hub({ baseUrl: this.options.baseUrl });
+    return this.hub;
+  }
+}
+
+Comlink.expose(new IrisWorker());

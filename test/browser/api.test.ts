@@ -1,0 +1,138 @@
+// The library API (page ↔ worker via comlink) in headless Chromium with the tiny demo models served by the
+// app in the Hub URL layout: results, streaming, cancellation, queueing, errors and device-loss recovery.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { evaluateWithin, launchChromium, type Browser } from './chromium';
+
+declare global {
+  interface Window {
+    irisApi: {
+      start(): Promise<{ description: string }>;
+      iris: import('../../src/index').Iris;
+      testImage(width?: number, height?: number): ImageData;
+      attempt<T>(fn: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; code: string; message: string }>;
+    };
+  }
+}
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launchChromium();
+  await browser.page.goto(`${inject('baseUrl')}/test/browser/pages/api.html`);
+  await browser.page.waitForFunction(() => 'irisApi' in window, null, { timeout: 60_000 });
+  await evaluateWithin(browser.page, () => window.irisApi.start(), null, 60_000, 'createIris');
+});
+afterAll(async () => browser?.close());
+
+const run = <T>(fn: () => Promise<T>, what: string, ms = 240_000) => evaluateWithin(browser.page, fn, null, ms, what);
+
+describe('classify (tiny CLIP)', () => {
+  it('ranks every label with probabilities that sum to 1, and reports progress while loading', async () => {
+    const result = await run(async () => {
+      const events: string[] = [];
+      const r = await window.irisApi.iris.classify(window.irisApi.testImage(), ['cat', 'dog', 'car'], {
+        model: 'iris/tiny-clip', onProgress: (e) => events.push(e.phase),
+      });
+      return { ...r, events };
+    }, 'classify');
+    expect(result.labels.map((l) => l.label).sort()).toEqual(['car', 'cat', 'dog']);
+    const sum = result.labels.reduce((s, l) => s + l.score, 0);
+    expect(sum).toBeCloseTo(1, 5);
+    expect(result.labels.map((l) => l.score)).toEqual([...result.labels.map((l) => l.score)].sort((a, b) => b - a));
+    expect(result.events).toContain('download');
+    expect(result.events).toContain('compile');
+    expect(result.events[result.events.length - 1]).toBe('ready');
+  });
+
+  it('embeds texts and images as unit vectors of the projection size', async () => {
+    const [text, image] = await run(async () => {
+      const t = await window.irisApi.iris.embedText(['a cat', 'a dog'], { model: 'iris/tiny-clip' });
+      const i = await window.irisApi.iris.embedImage(window.irisApi.testImage(), { model: 'iris/tiny-clip' });
+      return [Array.from(t), Array.from(i)];
+    }, 'embed');
+    expect(text.length % 2).toBe(0);
+    const dim = text.length / 2;
+    expect(image.length).toBe(dim);
+    const norm = (v: number[]) => Math.hypot(...v);
+    expect(norm(text.slice(0, dim))).toBeCloseTo(1, 4);
+    expect(norm(image)).toBeCloseTo(1, 4);
+  });
+});
+
+describe('caption (tiny GIT and ViT-GPT2)', () => {
+  for (const model of ['iris/tiny-git', 'iris/tiny-vit-gpt2']) {
+    it(`${model}: streams the text as it grows, ending with the final caption`, async () => {
+      const result = await evaluateWithin(browser.page, async (name: string) => {
+        const seen: string[] = [];
+        const r = await window.irisApi.iris.caption(window.irisApi.testImage(), { model: name, maxNewTokens: 6, onToken: (t) => seen.push(t) });
+        return { ...r, seen };
+      }, model, 240_000, `caption ${model}`);
+      expect(result.ids.length).toBeGreaterThan(1);
+      expect(result.seen.length).toBe(result.ids.length - 1);
+      expect(result.seen[result.seen.length - 1]).toBe(result.text);
+    });
+  }
+
+  it('beam search returns a caption too', async () => {
+    const r = await run(() => window.irisApi.iris.caption(window.irisApi.testImage(), { model: 'iris/tiny-git', numBeams: 3, maxNewTokens: 5 }), 'beam');
+    expect(r.ids.length).toBeGreaterThan(1);
+  });
+});
+
+describe('requests', () => {
+  it('cancel mid-caption rejects with "aborted" and the worker stays usable', async () => {
+    const r = await run(async () => {
+      const controller = new AbortController();
+      const cancelled = await window.irisApi.attempt(() => window.irisApi.iris.caption(window.irisApi.testImage(), {
+        model: 'iris/tiny-git', maxNewTokens: 40, onToken: () => controller.abort(), signal: controller.signal,
+      }));
+      const after = await window.irisApi.attempt(() => window.irisApi.iris.classify(window.irisApi.testImage(), ['a', 'b'], { model: 'iris/tiny-clip' }));
+      return { cancelled, after };
+    }, 'cancel');
+    expect(r.cancelled).toMatchObject({ ok: false, code: 'aborted' });
+    expect(r.after.ok).toBe(true);
+  });
+
+  it('20 requests fired at once all complete, in order', async () => {
+    const order = await run(async () => {
+      const done: number[] = [];
+      const image = window.irisApi.testImage(32, 32);
+      await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        window.irisApi.iris.classify(image, [`label ${i}`, 'other'], { model: 'iris/tiny-clip' }).then(() => done.push(i))));
+      return done;
+    }, '20 requests');
+    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('bad input gives typed errors: an undecodable image, an unknown model', async () => {
+    const r = await run(async () => ({
+      image: await window.irisApi.attempt(() => window.irisApi.iris.classify(new Blob([new Uint8Array([1, 2, 3])]), ['a'], { model: 'iris/tiny-clip' })),
+      model: await window.irisApi.attempt(() => window.irisApi.iris.caption(window.irisApi.testImage(), { model: 'not a model' })),
+      labels: await window.irisApi.attempt(() => window.irisApi.iris.classify(window.irisApi.testImage(), [], { model: 'iris/tiny-clip' })),
+    }), 'errors');
+    expect(r.image).toMatchObject({ ok: false, code: 'bad-image' });
+    expect(r.model).toMatchObject({ ok: false, code: 'bad-input' });
+    expect(r.labels).toMatchObject({ ok: false, code: 'bad-input' });
+  });
+
+  it('after the GPU device is destroyed, the next request re-creates it and succeeds', async () => {
+    const r = await run(async () => {
+      const before = await window.irisApi.iris.debug.stats();
+      const first = await window.irisApi.iris.classify(window.irisApi.testImage(), ['x', 'y'], { model: 'iris/tiny-clip' });
+      await window.irisApi.iris.debug.loseDevice();
+      const second = await window.irisApi.iris.classify(window.irisApi.testImage(), ['x', 'y'], { model: 'iris/tiny-clip' });
+      const after = await window.irisApi.iris.debug.stats();
+      return { before, after, first: first.labels, second: second.labels };
+    }, 'device loss');
+    expect(r.after.deviceGeneration).toBe(r.before.deviceGeneration + 1);
+    expect(r.second.map((l) => l.label)).toEqual(r.first.map((l) => l.label));
+    r.second.forEach((l, i) => expect(l.score).toBeCloseTo(r.first[i]!.score, 5));
+  });
+
+  it('each model was loaded once per device', async () => {
+    const stats = await run(() => window.irisApi.iris.debug.stats(), 'stats');
+    expect(stats.loads['iris/tiny-git']).toBe(1);
+    expect(stats.loads['iris/tiny-vit-gpt2']).toBe(1);
+    expect(stats.loads['iris/tiny-clip']).toBe(2); // once, then again on the re-created device
+    expect(browser.pageErrors).toEqual([]);
+  });
+});

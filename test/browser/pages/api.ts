@@ -1,0 +1,34 @@
+// Page for the library API test: exposes createIris and a synthetic test image on window.
+import { createIris, isIrisError, type Iris } from '../../../src/index';
+
+function testImage(width = 96, height = 64): ImageData {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      data.set([(x * 255) / width, (y * 255) / height, ((x + y) * 3) % 256, 255], i);
+    }
+  }
+  return new ImageData(data, width, height);
+}
+
+let iris: Iris | undefined;
+const api = {
+  async start() {
+    iris = await createIris();
+    return iris.adapter();
+  },
+  get iris() {
+    return iris!;
+  },
+  testImage,
+  /** Runs `fn` and returns {ok, value} or {ok: false, code, message} so errors cross page.evaluate intact. */
+  async attempt<T>(fn: () => Promise<T>) {
+    try {
+      return { ok: true as const, value: await fn() };
+    } catch (error) {
+      return { ok: false as const, code: isIrisError(error) ? error.code : 'not-iris', message: String((error as Error)?.message ?? error) };
+    }
+  },
+};
+Object.assign(window, { irisApi: api });
