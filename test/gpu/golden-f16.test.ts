@@ -1,0 +1,101 @@
+// The f16 path (matmul weights stored as f16 on a shader-f16 device, f32 accumulation) against
+// ../shared/golden with the manifest's f16 tolerances (atol/rtol 2e-2, logits 5e-2) plus per-row cosine
+// similarity > 0.999. Runs on lavapipe (the only f16 adapter here); CI requires it (IRIS_REQUIRE_F16=1).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Gpu } from '../../src/gpu/gpu';
+import { Recorder } from '../../src/gpu/recorder';
+import { ClipModel } from '../../src/models/clip';
+import { GitModel } from '../../src/models/git';
+import { VitGpt2Model } from '../../src/models/vit-gpt2';
+import { createDawnGpu, requireF16 } from '../helpers/dawn';
+import { f32, goldenJson, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
+import { goldenParameters } from '../helpers/golden-models';
+import { allClose } from '../helpers/reference';
+
+let gpu: Gpu;
+beforeAll(async () => { gpu = await createDawnGpu(); });
+afterAll(() => gpu?.destroy());
+
+function f16Tolerances(model: GoldenModel) {
+  const t = goldenJson<{ suggested_tolerances: { float16_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(model, 'manifest.json').suggested_tolerances.float16_impl;
+  return { hidden: t.hidden_states_and_embeds, logits: t.logits };
+}
+
+/** Within tolerance, and every row of `cols` values points the same way as the reference's. */
+function expectF16Close(actual: ArrayLike<number>, expected: Float32Array, cols: number, t: { atol: number; rtol: number }, what: string) {
+  const check = allClose(actual, expected, t.atol, t.rtol);
+  expect(check.ok, `${what}: ${check.detail}`).toBe(true);
+  for (let r = 0; r < expected.length / cols; r++) {
+    let dot = 0, na = 0, nb = 0;
+    for (let c = 0; c < cols; c++) {
+      const a = actual[r * cols + c]!, b = expected[r * cols + c]!;
+      dot += a * b; na += a * a; nb += b * b;
+    }
+    expect(dot / Math.sqrt(na * nb), `${what} row ${r} cosine`).toBeGreaterThan(0.999);
+  }
+}
+
+function needF16(skip: () => void): boolean {
+  if (gpu.features.f16) return true;
+  if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
+  skip();
+  return false;
+}
+
+describe('f16 matmul weights vs golden', () => {
+  it('CLIP: pooled outputs and embeddings of both towers', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const { params, config } = goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' });
+    const model = ClipModel.load(params, config);
+    const inputs = goldenTensors('clip', 'inputs');
+    const outputs = goldenTensors('clip', 'outputs');
+    const t = f16Tolerances('clip');
+    const image = await model.encodeImages(f32(inputs, 'pixel_values'), 2);
+    const text = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), 3, 16);
+    expectF16Close(image.pooled, f32(outputs, 'vision_pooler_output'), 64, t.hidden, 'vision_pooler_output');
+    expectF16Close(image.embeds, f32(outputs, 'image_embeds_unnormalized'), 32, t.hidden, 'image_embeds');
+    expectF16Close(text.pooled, f32(outputs, 'text_pooler_output'), 48, t.hidden, 'text_pooler_output');
+    expectF16Close(text.embeds, f32(outputs, 'text_embeds_unnormalized'), 32, t.hidden, 'text_embeds');
+  });
+
+  it('GIT: teacher-forced logits', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const { params, config } = goldenParameters(gpu, 'git', { matmulPrecision: 'f16' });
+    const model = GitModel.load(params, config);
+    const inputs = goldenTensors('git', 'inputs');
+    const rec = new Recorder(gpu);
+    const { imageTokens } = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), [2, 3, 32, 32], 'f32'), 2);
+    const cache = model.createCache(2, 7);
+    const logits = model.step(rec, cache, { ids: i64AsI32(inputs, 'input_ids'), textMask: i64AsI32(inputs, 'attention_mask'), imageTokens, logits: 'all' });
+    const read = rec.read(logits);
+    await rec.submit();
+    cache.release();
+    expectF16Close(await read, f32(goldenTensors('git', 'outputs'), 'logits'), 1000, f16Tolerances('git').logits, 'logits');
+  });
+
+  it('ViT-GPT2: teacher-forced logits', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const { params, config } = goldenParameters(gpu, 'vit-gpt2', { matmulPrecision: 'f16' });
+    const model = VitGpt2Model.load(params, config);
+    const inputs = goldenTensors('vit-gpt2', 'inputs');
+    const rec = new Recorder(gpu);
+    const states = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), [2, 3, 32, 32], 'f32'), 2);
+    const memory = model.crossAttentionMemory(rec, states);
+    const cache = model.createCache(2, 7);
+    const logits = model.step(rec, cache, memory, { ids: i64AsI32(inputs, 'decoder_input_ids'), textMask: i64AsI32(inputs, 'decoder_attention_mask'), logits: 'all' });
+    const read = rec.read(logits);
+    await rec.submit();
+    cache.release();
+    memory.release();
+    expectF16Close(await read, f32(goldenTensors('vit-gpt2', 'outputs'), 'logits'), 1000, f16Tolerances('vit-gpt2').logits, 'logits');
+  });
+
+  it('the f16 path really stores f16 weights (half the bytes of f32)', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const before = gpu.bytesAllocated;
+    goldenParameters(gpu, 'clip', { matmulPrecision: 'f32' }).params.upload('visual_projection.weight', [32, 64], 'matmul');
+    const f32Bytes = gpu.bytesAllocated - before;
+    goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' }).params.upload('visual_projection.weight', [32, 64], 'matmul');
+    expect(gpu.bytesAllocated - before - f32Bytes).toBe(f32Bytes / 2);
+  });
+});
