@@ -1,0 +1,129 @@
+// topk.wgsl — the K largest values of each row and their column indices, best first, in passes:
+// every workgroup sorts CHUNK consecutive entries of one row in workgroup memory and keeps its best K; the
+// next pass does the same over those candidates, until one workgroup per row is left (the last pass).
+//
+// Order (deterministic, the same as the CPU reference): a larger value first; equal values by the smaller
+// index; −0 equals +0; NaN ranks below every number, −∞ included. Values are compared as "orderable" u32
+// keys: the f32 bits mapped so that unsigned order is numeric order (negative: every bit flipped; otherwise
+// the sign bit set), −0 read as +0 and NaN as key 0.
+//
+// Layouts (row-major, element strides in Params):
+//   first pass:  inKeys = the values [rows, n] f32, read as their u32 bits (row stride inStride); the index
+//                of an entry is its column; inIdx is unused (bind any read-only buffer).
+//   later:       inKeys / inIdx = the candidates a previous pass wrote: keys u32, indices u32 [rows, n].
+//   outKeys      [rows, groups · K] u32: each workgroup's best K keys at [row, group · K ..]; in the last
+//                pass the f32 bits of the values themselves (NaN comes back as a NaN).
+//   outIdx       [rows, groups · K] u32.
+// Entries past the end of a row are padding (key 0, index 0xffffffff): they sort after every real entry, so
+// with K ≤ n the final K are all real. K ≤ CHUNK / 2 makes every pass shrink the candidates at least twofold.
+//
+// Workgroup 256 invocations; bitonic sort of CHUNK = 1024 (key, index) pairs in 8 KiB of workgroup memory,
+// each invocation comparing two pairs per step. Dispatch (groups = ceil(n / CHUNK), rows).
+// The pass kind is a uniform flag, not an override constant, and the sort's outer bound comes from the
+// uniforms: one pipeline for every pass, and no fully unrolled sorting network (SwiftShader took ~1.5 s
+// to compile each unrolled variant, 0.7 s for this one).
+
+struct Params {
+  n: u32,         // entries per row in the input
+  k: u32,         // entries kept per workgroup
+  inStride: u32,  // row stride of the input
+  outStride: u32, // row stride of the output (groups · K)
+  chunk: u32,     // CHUNK, passed at run time so that compilers keep the sorting loops as loops
+  first: u32,     // 1 in the first pass (reads values)
+  last: u32,      // 1 in the last pass (writes values)
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> inKeys: array<u32>;
+@group(0) @binding(2) var<storage, read> inIdx: array<u32>;
+@group(0) @binding(3) var<storage, read_write> outKeys: array<u32>;
+@group(0) @binding(4) var<storage, read_write> outIdx: array<u32>;
+
+const WG = 256u;
+const CHUNK = 1024u;
+const PAD_INDEX = 0xffffffffu;
+
+var<workgroup> keys: array<u32, CHUNK>;
+var<workgroup> idxs: array<u32, CHUNK>;
+
+fn orderable(bits: u32) -> u32 {
+  if ((bits & 0x7fffffffu) > 0x7f800000u) { return 0u; } // NaN
+  if ((bits & 0x7fffffffu) == 0u) { return 0x80000000u; } // ±0 → the key of +0
+  if ((bits & 0x80000000u) != 0u) { return ~bits; }
+  return bits | 0x80000000u;
+}
+
+fn valueBits(key: u32) -> u32 {
+  if ((key & 0x80000000u) != 0u) { return key & 0x7fffffffu; }
+  if (key == 0u) { return 0x7fc00000u; } // NaN
+  return ~key;
+}
+
+// a ranks before b
+fn before(ka: u32, ia: u32, kb: u32, ib: u32) -> bool {
+  return ka > kb || (ka == kb && ia < ib);
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let row = wg.y;
+  let start = wg.x * CHUNK;
+
+  for (var t = 0u; t < CHUNK / WG; t++) {
+    let i = tid + t * WG;
+    let col = start + i;
+    var key = 0u;
+    var index = PAD_INDEX;
+    if (col < p.n) {
+      let at = row * p.inStride + col;
+      if (p.first != 0u) {
+        key = orderable(inKeys[at]);
+        index = col;
+      } else {
+        key = inKeys[at];
+        index = inIdx[at];
+      }
+    }
+    keys[i] = key;
+    idxs[i] = index;
+  }
+  workgroupBarrier();
+
+  // Bitonic sort, best first. Pair q of a step compares i and i | stride, where i has a 0 at bit `stride`.
+  for (var size = 2u; size <= p.chunk; size <<= 1u) {
+    for (var stride = size >> 1u; stride > 0u; stride >>= 1u) {
+      for (var t = 0u; t < CHUNK / 2u / WG; t++) {
+        let q = tid + t * WG;
+        let i = ((q & ~(stride - 1u)) << 1u) | (q & (stride - 1u));
+        let l = i | stride;
+        let ki = keys[i];
+        let ii = idxs[i];
+        let kl = keys[l];
+        let il = idxs[l];
+        // Blocks with bit `size` clear end best first, the others worst first; the last merge sorts all.
+        var swap = before(kl, il, ki, ii);
+        if ((i & size) != 0u) { swap = before(ki, ii, kl, il); }
+        if (swap) {
+          keys[i] = kl;
+          idxs[i] = il;
+          keys[l] = ki;
+          idxs[l] = ii;
+        }
+      }
+      workgroupBarrier();
+    }
+  }
+
+  for (var t = 0u; t < CHUNK / WG; t++) {
+    let i = tid + t * WG;
+    if (i < p.k) {
+      let at = row * p.outStride + wg.x * p.k + i;
+      if (p.last != 0u) {
+        outKeys[at] = valueBits(keys[i]);
+      } else {
+        outKeys[at] = keys[i];
+      }
+      outIdx[at] = idxs[i];
+    }
+  }
+}
