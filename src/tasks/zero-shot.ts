@@ -38,7 +38,7 @@ export class ZeroShotClassifier {
   constructor(
     readonly model: ClipModel,
     private readonly tokenizer: ClipTokenizer,
-    private readonly preprocessConfig: PreprocessConfig,
+    readonly preprocessConfig: PreprocessConfig,
   ) {}
 
   get dim(): number {
