@@ -17,9 +17,17 @@ import {
   type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './worker/protocol';
 import { MODELS, DEFAULT_MODELS, type ModelEntry } from './worker/registry';
+import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
+import type {
+  IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
+} from './retrieval/types';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS };
 export type { IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel };
+export type {
+  IrisIndex, IndexAddCallOptions, IndexSearchCallOptions, IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem,
+  IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
+};
 
 /** Anything a page has that holds an image. */
 export type ImageSource = HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | ImageBitmap | ImageData | Blob | ArrayBuffer | string;
@@ -44,6 +52,18 @@ export interface Iris {
   /** Downloads (or reads from the cache), uploads and compiles a model ahead of the first request. */
   load(model: string, task: 'zero-shot' | 'caption', options?: RequestOptions): Promise<void>;
   adapter(): Promise<AdapterInfo>;
+  /**
+   * A persistent, named index of image embeddings (IndexedDB), searched on the GPU: "search your own photos".
+   * Refused ('bad-input') when it holds vectors of another model than `options.model`.
+   */
+  index(name: string, options?: IndexOpenOptions): Promise<IrisIndex>;
+  /** Every stored index, and deleting one. */
+  indexes: {
+    list(): Promise<IndexInfo[]>;
+    delete(name: string): Promise<void>;
+  };
+  /** Image → texts: `texts` ranked by cosine similarity with the image, best first (topK: default all). */
+  rankTexts(image: ImageSource, texts: string[], options?: { model?: string; topK?: number } & RequestOptions): Promise<RankedText[]>;
   cache: {
     list(): Promise<CachedModel[]>;
     delete(repo: string, revision?: string): Promise<void>;
@@ -110,6 +130,15 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
     },
     load(model, task, o = {}) {
       return request(o.signal, (id) => remote.loadModel(id, model, task, progress(o)));
+    },
+    index: (name, o) => openIndex({ remote, request, call, transferable, defaultModelProgress: defaultProgress }, name, o),
+    indexes: {
+      list: () => call(remote.indexList()),
+      delete: (name) => call(remote.indexDelete(name)),
+    },
+    async rankTexts(image, texts, o = {}) {
+      const input = await transferable(image);
+      return request(o.signal, (id) => remote.rankTexts(id, input.value, texts, { model: o.model, topK: o.topK }, progress(o)));
     },
     adapter: async () => adapter,
     cache: {

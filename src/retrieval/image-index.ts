@@ -351,7 +351,19 @@ export class ImageIndex {
     return result;
   }
 
-  /** Binds an index to the model it was opened with: refused when it holds another model's vectors. */
+  /**
+   * Binds the index to `model` (default: its own) and, while it is empty, to `precision`. Refused with a
+   * 'bad-input' IrisError when it holds vectors of another model.
+   */
+  useModel(model: string = this.meta.model, precision?: VectorPrecision): void {
+    this.bindModel(model, precision);
+  }
+
+  /** Picks up what other tabs committed since this copy was read. */
+  sync(): Promise<void> {
+    return this.lock(() => this.refresh());
+  }
+
   private bindModel(model: string, precision?: VectorPrecision): void {
     if (this.size > 0) return this.checkModel(model, 'use');
     if (model !== this.meta.model) this.meta = { ...this.meta, model, dim: 0 };

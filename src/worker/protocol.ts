@@ -5,6 +5,10 @@ import type { ClassifyOptions, LabelScore } from '../tasks/zero-shot';
 import type { CaptionOptions } from '../tasks/generation-config';
 import type { CachedModel } from '../weights';
 import type { LoadPhase } from './load';
+import type {
+  IndexAddOptions, IndexAddProgress, IndexAddResult, IndexInfo, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions,
+  IndexSearchResult, RankedText,
+} from '../retrieval/types';
 
 export type { LabelScore };
 
@@ -75,6 +79,22 @@ export interface WorkerApi {
   loseDevice(): Promise<void>;
   /** Models loaded so far, and how many times each was loaded (a page with two components loads each once). */
   stats(): Promise<{ loads: Record<string, number>; deviceGeneration: number }>;
+
+  // Retrieval (src/retrieval): persistent, named indexes of image embeddings in IndexedDB, searched on the GPU.
+  indexOpen(name: string, options: IndexOpenOptions): Promise<IndexInfo>;
+  /** Not queued as a whole: each batch's forward pass takes its turn with other requests. */
+  indexAdd(requestId: number, name: string, items: Array<File | IndexItem>, options: IndexAddOptions, onProgress?: (p: IndexAddProgress) => void, onModelProgress?: (e: ProgressEvent) => void): Promise<IndexAddResult>;
+  indexSearch(requestId: number, name: string, query: IndexQuery, options: IndexSearchOptions, onModelProgress?: (e: ProgressEvent) => void): Promise<IndexSearchResult>;
+  indexInfo(name: string): Promise<IndexInfo>;
+  indexKeys(name: string): Promise<string[]>;
+  indexRemove(name: string, keys: string[]): Promise<{ removed: number; info: IndexInfo }>;
+  indexClear(name: string): Promise<IndexInfo>;
+  indexExport(name: string): Promise<Blob>;
+  indexImport(name: string, file: Blob, options: { replace?: boolean }): Promise<IndexInfo>;
+  indexList(): Promise<IndexInfo[]>;
+  indexDelete(name: string): Promise<void>;
+  /** Image → texts through the same GPU search: the texts ranked by cosine similarity with the image. */
+  rankTexts(requestId: number, image: ImageInput, texts: string[], options: { model?: string; topK?: number }, onProgress?: (e: ProgressEvent) => void): Promise<RankedText[]>;
 }
 
 /** Errors are thrown across the boundary as this plain object and rebuilt as IrisError on the page. */

@@ -14,6 +14,8 @@ import {
   type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './protocol';
 import { DEFAULT_MODELS, resolveModel, type Task } from './registry';
+import { RetrievalService } from '../retrieval/service';
+import type { IndexAddOptions, IndexAddProgress, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions } from '../retrieval/types';
 
 type Progress = ((e: ProgressEvent) => void) | undefined;
 
@@ -28,6 +30,12 @@ class IrisWorker implements WorkerApi {
   private loads: Record<string, number> = {};
   private controllers = new Map<number, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
+  private retrieval = new RetrievalService({
+    classifier: async (model, signal, onProgress) => (await this.zeroShot(model, signal, onProgress)).classifier,
+    gpu: () => this.gpu(),
+    exclusive: (work) => this.exclusive(work),
+    defaultModel: DEFAULT_MODELS['zero-shot'],
+  });
 
   async configure(options: IrisOptions): Promise<void> {
     this.options = options;
@@ -113,6 +121,84 @@ class IrisWorker implements WorkerApi {
 
   async stats() {
     return { loads: { ...this.loads }, deviceGeneration: this.runtime.generation };
+  }
+
+  indexOpen(name: string, options: IndexOpenOptions) {
+    return this.plain(() => this.retrieval.open(name, options));
+  }
+
+  indexAdd(id: number, name: string, items: Array<File | IndexItem>, options: IndexAddOptions, onProgress?: (p: IndexAddProgress) => void, onModelProgress?: Progress) {
+    return this.track(id, (signal) => this.retrieval.add(name, items, options, signal, onProgress, onModelProgress));
+  }
+
+  indexSearch(id: number, name: string, query: IndexQuery, options: IndexSearchOptions, onModelProgress?: Progress) {
+    return this.run(id, (signal) => this.retrieval.search(name, query, options, signal, onModelProgress));
+  }
+
+  indexInfo(name: string) {
+    return this.plain(() => this.retrieval.info(name));
+  }
+
+  indexKeys(name: string) {
+    return this.plain(() => this.retrieval.keys(name));
+  }
+
+  indexRemove(name: string, keys: string[]) {
+    return this.plain(() => this.retrieval.remove(name, keys));
+  }
+
+  indexClear(name: string) {
+    return this.plain(() => this.retrieval.clear(name));
+  }
+
+  indexExport(name: string) {
+    return this.plain(() => this.retrieval.export(name));
+  }
+
+  indexImport(name: string, file: Blob, options: { replace?: boolean }) {
+    return this.plain(() => this.retrieval.import(name, file, options));
+  }
+
+  indexList() {
+    return this.plain(() => this.retrieval.list());
+  }
+
+  indexDelete(name: string) {
+    return this.plain(() => this.retrieval.delete(name));
+  }
+
+  rankTexts(id: number, image: ImageInput, texts: string[], options: { model?: string; topK?: number }, onProgress?: Progress) {
+    return this.run(id, (signal) => this.retrieval.rankTexts(image, texts, options, signal, onProgress));
+  }
+
+  /** GPU work of a request that is not queued as a whole (indexAdd): it takes its turn with the others. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** A cancellable request outside the queue; errors cross the boundary like run()'s. */
+  private async track<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    try {
+      throwIfAborted(controller.signal, 'The request');
+      return await work(controller.signal);
+    } catch (error) {
+      throw serializeError(controller.signal.aborted && !(error instanceof IrisError) ? controller.signal.reason : error);
+    } finally {
+      this.controllers.delete(id);
+    }
+  }
+
+  /** A storage-only call: IrisErrors cross the boundary intact. */
+  private async plain<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw serializeError(error);
+    }
   }
 
   /**

@@ -1,0 +1,36 @@
+// Page for the retrieval test: createIris, and synthetic photo Files (PNG, drawn on a canvas) on window.
+import { createIris, isIrisError, type Iris } from '../../../src/index';
+
+/** A PNG File with its own pattern; the same (name, seed, lastModified) gives the same File each time. */
+async function photo(name: string, seed: number, lastModified = 1_700_000_000_000): Promise<File> {
+  const canvas = new OffscreenCanvas(48, 40);
+  const context = canvas.getContext('2d')!;
+  for (let y = 0; y < 40; y += 4) {
+    for (let x = 0; x < 48; x += 4) {
+      context.fillStyle = `rgb(${(x * seed * 7) % 256}, ${(y * seed * 13) % 256}, ${((x + y) * seed * 3) % 256})`;
+      context.fillRect(x, y, 4, 4);
+    }
+  }
+  const blob = await canvas.convertToBlob({ type: 'image/png' });
+  return new File([blob], name, { type: 'image/png', lastModified });
+}
+
+let iris: Iris | undefined;
+const api = {
+  async start() {
+    iris = await createIris();
+    return iris.adapter();
+  },
+  get iris() {
+    return iris!;
+  },
+  photo,
+  async attempt<T>(fn: () => Promise<T>) {
+    try {
+      return { ok: true as const, value: await fn() };
+    } catch (error) {
+      return { ok: false as const, code: isIrisError(error) ? error.code : 'not-iris', message: String((error as Error)?.message ?? error) };
+    }
+  },
+};
+Object.assign(window, { retrievalApi: api });
