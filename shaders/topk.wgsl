@@ -28,6 +28,7 @@ struct Params {
   k: u32,         // entries kept per workgroup
   inStride: u32,  // row stride of the input
   outStride: u32, // row stride of the output (groups · K)
+  kp: u32,        // k rounded up to a power of two (the run length)
   chunk: u32,     // CHUNK, passed at run time so that compilers keep the sorting loops as loops
   first: u32,     // 1 in the first pass (reads values)
   last: u32,      // 1 in the last pass (writes values)
@@ -64,6 +65,25 @@ fn before(ka: u32, ia: u32, kb: u32, ib: u32) -> bool {
   return ka > kb || (ka == kb && ia < ib);
 }
 
+// One step of a bitonic network: pair q compares i and i | stride (i has a 0 at bit `stride`) and orders them
+// best first where bit `size` of i is clear, worst first where it is set.
+fn compareExchange(q: u32, stride: u32, size: u32) {
+  let i = ((q & ~(stride - 1u)) << 1u) | (q & (stride - 1u));
+  let l = i | stride;
+  let ki = keys[i];
+  let ii = idxs[i];
+  let kl = keys[l];
+  let il = idxs[l];
+  var swap = before(kl, il, ki, ii);
+  if ((i & size) != 0u) { swap = before(ki, ii, kl, il); }
+  if (swap) {
+    keys[i] = kl;
+    idxs[i] = il;
+    keys[l] = ki;
+    idxs[l] = ii;
+  }
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
   let row = wg.y;
@@ -89,26 +109,50 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   }
   workgroupBarrier();
 
-  // Bitonic sort, best first. Pair q of a step compares i and i | stride, where i has a 0 at bit `stride`.
-  for (var size = 2u; size <= p.chunk; size <<= 1u) {
+  // 1. Sort runs of KP = p.kp entries (K rounded up to a power of two), alternately best first (even runs)
+  //    and worst first (odd runs), so that every pair of runs is one bitonic sequence.
+  for (var size = 2u; size <= p.kp; size <<= 1u) {
     for (var stride = size >> 1u; stride > 0u; stride >>= 1u) {
       for (var t = 0u; t < CHUNK / 2u / WG; t++) {
-        let q = tid + t * WG;
-        let i = ((q & ~(stride - 1u)) << 1u) | (q & (stride - 1u));
-        let l = i | stride;
-        let ki = keys[i];
-        let ii = idxs[i];
-        let kl = keys[l];
-        let il = idxs[l];
-        // Blocks with bit `size` clear end best first, the others worst first; the last merge sorts all.
-        var swap = before(kl, il, ki, ii);
-        if ((i & size) != 0u) { swap = before(ki, ii, kl, il); }
-        if (swap) {
-          keys[i] = kl;
-          idxs[i] = il;
-          keys[l] = ki;
-          idxs[l] = ii;
+        compareExchange(tid + t * WG, stride, size);
+      }
+      workgroupBarrier();
+    }
+  }
+
+  // 2. Halve until one run is left: the entry-wise better of a best-first and a worst-first run is a bitonic
+  //    sequence holding the best KP of both; a bitonic merge sorts it (alternating directions again).
+  for (var len = p.chunk; len > p.kp; len >>= 1u) {
+    let half = len >> 1u;
+    var keptKeys: array<u32, CHUNK / 2u / WG>;
+    var keptIdxs: array<u32, CHUNK / 2u / WG>;
+    for (var t = 0u; t < CHUNK / 2u / WG; t++) {
+      let j = tid + t * WG;
+      if (j < half) {
+        let a = 2u * (j / p.kp) * p.kp + j % p.kp;
+        let b = a + p.kp;
+        if (before(keys[b], idxs[b], keys[a], idxs[a])) {
+          keptKeys[t] = keys[b];
+          keptIdxs[t] = idxs[b];
+        } else {
+          keptKeys[t] = keys[a];
+          keptIdxs[t] = idxs[a];
         }
+      }
+    }
+    workgroupBarrier();
+    for (var t = 0u; t < CHUNK / 2u / WG; t++) {
+      let j = tid + t * WG;
+      if (j < half) {
+        keys[j] = keptKeys[t];
+        idxs[j] = keptIdxs[t];
+      }
+    }
+    workgroupBarrier();
+    for (var stride = p.kp >> 1u; stride > 0u; stride >>= 1u) {
+      for (var t = 0u; t < CHUNK / 2u / WG; t++) {
+        let q = tid + t * WG;
+        if (q < half / 2u) { compareExchange(q, stride, p.kp); }
       }
       workgroupBarrier();
     }

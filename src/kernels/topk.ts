@@ -46,7 +46,7 @@ export function topK(rec: Recorder, values: Tensor, k: number): TopK {
     const outIdx = rec.gpu.empty([rows, outLength], 'u32', 'topk.indices');
     rec.dispatch({
       shader: { name: 'topk', code: topkSource },
-      params: packParams([['u32', length], ['u32', kept], ['u32', length], ['u32', outLength], ['u32', TOPK_CHUNK], ['u32', first ? 1 : 0], ['u32', final ? 1 : 0]]),
+      params: packParams([['u32', length], ['u32', kept], ['u32', length], ['u32', outLength], ['u32', 2 ** Math.ceil(Math.log2(kept))], ['u32', TOPK_CHUNK], ['u32', first ? 1 : 0], ['u32', final ? 1 : 0]]),
       bindings: [input, inputIdx ?? rec.gpu.placeholder, outKeys, outIdx],
       workgroups: [groups, rows],
       output: final ? outKeys : undefined,

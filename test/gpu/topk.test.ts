@@ -6,7 +6,7 @@ import { isIrisError } from '../../src/errors';
 import type { Gpu } from '../../src/gpu/gpu';
 import { f16ArrayToF32, f32ArrayToF16 } from '../../src/gpu/half';
 import { Recorder } from '../../src/gpu/recorder';
-import { similarity } from '../../src/kernels/similarity';
+import { blockRows, similarity } from '../../src/kernels/similarity';
 import { MAX_TOPK, topK, topKReference } from '../../src/kernels/topk';
 import { createDawnGpu } from '../helpers/dawn';
 import { allClose, randomArray } from '../helpers/reference';
@@ -85,18 +85,21 @@ describe('similarity scores', () => {
   }
 
   for (const dtype of ['f32', 'f16'] as const) {
-    it(`${dtype}: 2 queries × 1001 rows × 516 values, written at column 37 of a wider tensor`, async (ctx) => {
+    it(`${dtype}: 2 queries × 1001 rows × 514 values (padded to 516, blocked), written at column 37 of a wider tensor`, async (ctx) => {
       if (dtype === 'f16' && !gpu.features.f16) ctx.skip();
-      const [rows, q, dim, base, n] = [1001, 2, 516, 37, 1100];
+      const [rows, q, dim, base, n] = [1001, 2, 514, 37, 1100];
+      const dim4 = 516;
       let matrix = randomArray(rows * dim, 5, 0.1);
       if (dtype === 'f16') matrix = f16ArrayToF32(f32ArrayToF16(matrix));
       const queries = randomArray(q * dim, 6, 0.1);
+      const paddedQueries = new Float32Array(q * dim4);
+      for (let i = 0; i < q; i++) paddedQueries.set(queries.subarray(i * dim, (i + 1) * dim), i * dim4);
       const rec = new Recorder(gpu, 'similarity test');
-      const padded = new Float32Array((rows + 5) * dim); // capacity beyond the filled rows must be ignored
-      padded.set(matrix);
-      padded.fill(1e6, rows * dim);
-      const tMatrix = gpu.upload(padded, [rows + 5, dim], dtype);
-      const tQueries = gpu.fromHost(queries, [q, dim], 'f32');
+      // 1024 rows of capacity: the 23 rows beyond the filled ones must be ignored.
+      const filled = new Float32Array(1024 * dim).fill(1e6);
+      filled.set(matrix);
+      const tMatrix = gpu.upload(blockRows(filled, 1024, dim), [1024, dim4], dtype);
+      const tQueries = gpu.fromHost(paddedQueries, [q, dim4], 'f32');
       const scores = gpu.fromHost(new Float32Array(q * n).fill(-7), [q, n], 'f32');
       similarity(rec, tMatrix, tQueries, { out: scores, base, rows });
       const read = rec.read(scores);
