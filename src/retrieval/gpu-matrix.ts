@@ -4,15 +4,16 @@
  *
  * The matrix is a list of segments (dedicated buffers) of doubling capacity — 1024 rows, 2048, … up to what one
  * storage binding may hold — so growing never copies what is already on the GPU, and 100,000 f32 vectors fit
- * devices whose bindings are limited to 128 MiB. Rows are zero-padded to a multiple of 4 values. The element
- * type is f16 where the device has shader-f16, else f32, whatever the host precision.
+ * devices whose bindings are limited to 128 MiB. Rows are zero-padded to a multiple of 4 values and stored in
+ * the similarity kernel's blocked layout (blocks of 32 rows), so a changed row is uploaded with its block.
+ * The element type is the caller's choice (f16 needs shader-f16), whatever the host precision.
  */
 import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
 import { f16ArrayToF32, f32ArrayToF16 } from '../gpu/half';
 import { Recorder } from '../gpu/recorder';
 import { Tensor } from '../gpu/tensor';
-import { similarity } from '../kernels/similarity';
+import { blockRows, SIMILARITY_BLOCK, similarity } from '../kernels/similarity';
 import { MAX_TOPK, topK, topKReference } from '../kernels/topk';
 import type { DirtyRows, VectorData } from './table';
 
@@ -50,8 +51,9 @@ export class GpuMatrix {
     this.dim4 = Math.ceil(dim / 4) * 4;
     const limits = gpu.device.limits;
     const rowBytes = this.dim4 * (this.dtype === 'f16' ? 2 : 4);
-    this.maxSegmentRows = Math.min(MAX_SEGMENT_ROWS, Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / rowBytes));
-    if (this.maxSegmentRows < 1) throw new IrisError('bad-input', `Vectors of ${dim} values do not fit one GPU storage binding.`);
+    const fit = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / rowBytes);
+    this.maxSegmentRows = Math.min(MAX_SEGMENT_ROWS, Math.floor(fit / SIMILARITY_BLOCK) * SIMILARITY_BLOCK);
+    if (this.maxSegmentRows < SIMILARITY_BLOCK) throw new IrisError('bad-input', `Vectors of ${dim} values do not fit one GPU storage binding.`);
   }
 
   /** GPU memory held, in bytes. */
@@ -65,10 +67,14 @@ export class GpuMatrix {
    */
   sync(data: VectorData, precision: 'f16' | 'f32', rows: number, dirty: DirtyRows): void {
     this.reserve(rows);
-    const ranges = dirty === 'all' ? [[0, rows] as [number, number]] : dirty;
+    const ranges = dirty === 'all' ? [[0, rows] as [number, number]] : [...dirty].sort((a, b) => a[0] - b[0]);
+    // Whole blocks: a changed row is rewritten with the 31 others of its block (from the host copy).
+    let written = 0;
     for (const [from, to] of ranges) {
-      const end = Math.min(to, rows);
-      if (end > from) this.write(data, precision, from, end);
+      const start = Math.max(Math.floor(from / SIMILARITY_BLOCK) * SIMILARITY_BLOCK, written);
+      const end = Math.min(Math.ceil(to / SIMILARITY_BLOCK) * SIMILARITY_BLOCK, Math.ceil(rows / SIMILARITY_BLOCK) * SIMILARITY_BLOCK);
+      if (end > start) this.write(data, precision, start, end, rows);
+      written = Math.max(written, end);
     }
     this.rows = rows;
   }
@@ -127,27 +133,27 @@ export class GpuMatrix {
     }
   }
 
-  /** Writes host rows [from, to) into the segments they fall in. */
-  private write(data: VectorData, precision: 'f16' | 'f32', from: number, to: number): void {
+  /**
+   * Writes the blocks of rows [from, to) (block-aligned; rows at or past `available` are zeros) into the
+   * segments they fall in. Segments start at multiples of the block size, so no block straddles two.
+   */
+  private write(data: VectorData, precision: 'f16' | 'f32', from: number, to: number, available: number): void {
     for (const segment of this.segments) {
       const start = Math.max(from, segment.start);
       const end = Math.min(to, segment.start + segment.capacity);
       if (end <= start) continue;
-      const rows = this.convert(data.subarray(start * this.dim, end * this.dim), precision, end - start);
-      const offset = (start - segment.start) * this.dim4 * rows.BYTES_PER_ELEMENT;
-      this.gpu.device.queue.writeBuffer(segment.tensor.buffer, offset, rows.buffer, rows.byteOffset, rows.byteLength);
+      const filled = Math.max(0, Math.min(end, available) - start);
+      const host = this.convert(data.subarray(start * this.dim, (start + filled) * this.dim), precision);
+      const blocked = blockRows(host, filled, this.dim, end - start);
+      const offset = (start - segment.start) * this.dim4 * blocked.BYTES_PER_ELEMENT;
+      this.gpu.device.queue.writeBuffer(segment.tensor.buffer, offset, blocked.buffer, blocked.byteOffset, blocked.byteLength);
     }
   }
 
-  /** Host rows in `precision` → the GPU element type, padded to dim4. */
-  private convert(rows: VectorData, precision: 'f16' | 'f32', count: number): Uint16Array | Float32Array {
-    let values: Uint16Array | Float32Array;
-    if (this.dtype === 'f16') values = precision === 'f16' ? rows : f32ArrayToF16(rows as Float32Array);
-    else values = precision === 'f32' ? rows : f16ArrayToF32(rows as Uint16Array);
-    if (this.dim4 === this.dim) return values;
-    const padded = values instanceof Uint16Array ? new Uint16Array(count * this.dim4) : new Float32Array(count * this.dim4);
-    for (let r = 0; r < count; r++) padded.set(values.subarray(r * this.dim, (r + 1) * this.dim), r * this.dim4);
-    return padded;
+  /** Host rows in `precision` → the GPU element type. */
+  private convert(rows: VectorData, precision: 'f16' | 'f32'): Uint16Array | Float32Array {
+    if (this.dtype === 'f16') return precision === 'f16' ? rows : f32ArrayToF16(rows as Float32Array);
+    return precision === 'f32' ? rows : f16ArrayToF32(rows as Uint16Array);
   }
 
   private pad(queries: Float32Array, q: number): Float32Array {

@@ -264,6 +264,17 @@ describe('index bookkeeping (fake embedder)', () => {
       const { order } = bruteForce(liveSeeds, query, 600, precision);
       expect(hits!.map((h) => h.key)).toEqual(order.map((i) => `k${live[i]}`));
       expect(index.size).toBe(live.length);
+      // Changes in descending row order (dirty ranges out of order), from the last segment to the first.
+      const seedOfKey = new Map(live.map((s) => [`k${s}`, s < 50 ? s + 500_000 : s]));
+      const doomed = index.keys().filter((_, row) => row % 7 === 0).reverse(); // keys() is in row order
+      await index.remove(doomed);
+      doomed.forEach((key) => seedOfKey.delete(key));
+      await index.add(fakeItems([700_001, 700_002, 700_003]), fake);
+      for (const s of [700_001, 700_002, 700_003]) seedOfKey.set(`k${s}`, s);
+      const afterKeys = [...seedOfKey.keys()];
+      const [again] = await index.search(gpu, query, 1, 50);
+      const expected = bruteForce(afterKeys.map((k) => seedOfKey.get(k)!), query, 50, precision);
+      expect(again!.map((h) => h.key)).toEqual(expected.order.map((i) => afterKeys[i]));
       index.dispose();
     });
   }
