@@ -16,6 +16,7 @@ import { clipEmbedder, ImageIndex, memoryVectorStore, rankCandidates, type Embed
 import { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import { loadClipTokenizer } from '../../src/tokenizers';
 import { WeightSet } from '../../src/weights';
+import { formatRetrievalReport, runRetrievalBench } from '../bench/retrieval-bench';
 import { createDawnGpu } from '../helpers/dawn';
 import { f32, f32Tolerances, goldenTensors, i64AsI32 } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
@@ -346,5 +347,29 @@ describe('index bookkeeping (fake embedder)', () => {
     expect(hits![0]!.key).toBe('k4');
     tab1.dispose();
     tab2.dispose();
+  });
+
+  it('a search on another device (as after a device loss) rebuilds the GPU copy from the table', async () => {
+    const index = await ImageIndex.open(memoryVectorStore(), 'device', { defaultModel: 'm' });
+    await index.add(fakeItems([1, 2, 3, 4]), fake);
+    const [before] = await index.search(gpu, unit(2), 1, 4);
+    const other = await createDawnGpu();
+    try {
+      const [after] = await index.search(other, unit(2), 1, 4);
+      expect(after).toEqual(before);
+      expect(after![0]!.key).toBe('k2');
+    } finally {
+      index.dispose();
+      other.destroy();
+    }
+  });
+});
+
+describe('retrieval benchmark', () => {
+  it('runs at small sizes (test/bench/retrieval-bench.ts, for npm run bench)', async () => {
+    const report = await runRetrievalBench(gpu, { runtime: 'vitest', sizes: [100, 1500], reps: 3, indexImages: 0 });
+    expect(report.query.map((r) => r.vectors)).toEqual(gpu.features.f16 ? [100, 100, 1500, 1500] : [100, 1500]);
+    expect(report.query.every((r) => r.medianMs > 0)).toBe(true);
+    expect(formatRetrievalReport(report)).toMatch(/1,500 +512/);
   });
 });
