@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { ImageInput } from '../image/decode';
+import { fileKey, fileVersion } from './items';
 import type { ProgressEvent, WorkerApi } from '../worker/protocol';
 import type {
   IndexAddOptions, IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions,
@@ -92,7 +93,9 @@ export async function openIndex(context: IndexContext, name: string, options: In
     },
     async add(files, o = {}) {
       const { signal, onProgress, onModelProgress, ...rest } = o;
-      const items = Array.from(files as ArrayLike<File | IndexItem>);
+      // Keys are taken here: a File's webkitRelativePath does not survive the copy to the worker.
+      const items = Array.from(files as ArrayLike<File | IndexItem>, (item) =>
+        item instanceof File ? { key: fileKey(item), image: item, version: fileVersion(item) } : item);
       try {
         const result = await request(signal, (id) =>
           remote.indexAdd(id, name, items, rest, onProgress && Comlink.proxy(onProgress), modelProgress(onModelProgress)));
