@@ -150,6 +150,7 @@ export class ImageIndex {
     const { signal, onProgress } = options;
     const batchSize = Math.max(1, Math.min(256, Math.floor(options.batchSize ?? 16)));
     const exclusive = deps.exclusive ?? ((work) => work());
+    const model = this.meta.model;
     // The last occurrence of a key wins, at the position of its first.
     const byKey = new Map<string, KeyedItem>();
     items.forEach((item, i) => {
@@ -173,15 +174,19 @@ export class ImageIndex {
     };
 
     const embedAndCommit = async (batch: Array<{ item: KeyedItem; pixels: Float32Array }>): Promise<void> => {
-      const model = await getEmbedder();
+      const loaded = await getEmbedder();
+      const dim = loaded.dim;
       const pixels = new Float32Array(batch.reduce((n, b) => n + b.pixels.length, 0));
       batch.reduce((offset, b) => (pixels.set(b.pixels, offset), offset + b.pixels.length), 0);
-      const vectors = await exclusive(() => model.embedPixels(pixels, batch.length));
-      const table = this.table!;
-      const entries = batch.map(({ item }, i) => ({ key: item.key, version: item.version, vector: table.encode(vectors.subarray(i * model.dim, (i + 1) * model.dim)) }));
+      const vectors = await exclusive(() => loaded.embedPixels(pixels, batch.length));
       await this.lock(async () => {
-        const before = new Set(entries.filter((e) => this.table!.has(e.key)).map((e) => e.key));
-        await this.commit(() => this.planUpsert(entries));
+        const precision = this.table?.precision ?? this.meta.precision;
+        const entries = batch.map(({ item }, i) => {
+          const vector = vectors.subarray(i * dim, (i + 1) * dim);
+          return { key: item.key, version: item.version, vector: precision === 'f16' ? f32ArrayToF16(vector) : vector };
+        });
+        const before = new Set(entries.filter((e) => this.table?.has(e.key)).map((e) => e.key));
+        await this.commit(() => this.planUpsert(entries, model, dim, precision));
         counts.updated += before.size;
         counts.added += entries.length - before.size;
         counts.embedded += entries.length;
@@ -218,8 +223,12 @@ export class ImageIndex {
         if (pending) await pending;
         pending = null;
         throwIfAborted(signal, 'Indexing');
-        if (batch.length > 0) pending = embedAndCommit(batch);
-        else progress();
+        if (batch.length > 0) {
+          pending = embedAndCommit(batch);
+          pending.catch(() => undefined); // handled when awaited; not an unhandled rejection meanwhile
+        } else {
+          progress();
+        }
       }
       if (pending) await pending;
       pending = null;
@@ -476,8 +485,14 @@ export class ImageIndex {
     }
   }
 
-  private planUpsert(entries: Entry[]): Plan {
+  /** (The checks matter after a reload: another tab may have cleared the index and rebound it.) */
+  private planUpsert(entries: Entry[], model: string, dim: number, precision: VectorPrecision): Plan {
+    if (this.meta.model !== model) {
+      throw new IrisError('bad-input', `The index "${this.name}" was switched to ${this.meta.model} by another tab while ${model} embeddings were being added; the rest were not stored.`);
+    }
+    this.bindDim(dim);
     const table = this.table!;
+    if (table.precision !== precision) throw new IrisError('bad-input', `The index "${this.name}" was re-created with ${table.precision} vectors by another tab while images were being added.`);
     const id = this.meta.nextChunk;
     const vectors = table.precision === 'f16' ? new Uint16Array(entries.length * table.dim) : new Float32Array(entries.length * table.dim);
     entries.forEach((e, i) => vectors.set(e.vector, i * table.dim));

@@ -3,7 +3,7 @@
  * (f16 bits or f32, as stored), which storage chunk holds each key, and which rows changed since the GPU copy
  * was last brought up to date. Removal moves the last row into the hole, so rows stay dense.
  */
-import { f16ArrayToF32, f32ArrayToF16 } from '../gpu/half';
+import { f16ArrayToF32 } from '../gpu/half';
 import type { VectorPrecision } from './types';
 
 export type VectorData = Uint16Array | Float32Array;
@@ -81,11 +81,6 @@ export class VectorTable {
     return [...(this.chunkKeys.get(id) ?? [])];
   }
 
-  /** Converts f32 vectors [n, dim] to this table's stored form. */
-  encode(vectors: Float32Array): VectorData {
-    return this.precision === 'f16' ? f32ArrayToF16(vectors) : vectors;
-  }
-
   /** A chunk record of these keys (all present in the table), `replacements` taking precedence. */
   chunkRecord(keys: readonly string[], replacements?: Map<string, { version: string; vector: VectorData }>): ChunkRecord {
     const out = this.allocate(keys.length);
@@ -102,7 +97,7 @@ export class VectorTable {
     return { keys: [...keys], versions, vectors: out.buffer as ArrayBuffer };
   }
 
-  /** Adds a key or overwrites its row in place; `vector` is in stored form (see `encode`). */
+  /** Adds a key or overwrites its row in place; `vector` is in stored form (f16 bits or f32). */
   put(key: string, version: string, vector: VectorData, chunk: number): void {
     let row = this.rowOf.get(key);
     if (row === undefined) {
