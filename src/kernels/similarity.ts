@@ -1,7 +1,7 @@
 /**
  * similarity: scores[q, base + r] = queries[q] · matrix[r] for the rows of one segment of a stored matrix
  * (shaders/similarity.wgsl) — the matrix–vector products of retrieval, one pass over the matrix per query.
- *   matrix  [capacity, dim4] f32 or f16 in the BLOCKED layout of `blockRows` (capacity a multiple of 32)
+ *   matrix  [capacity, dim4] f32 or f16 in the BLOCKED layout of `blockRows` (capacity a multiple of 4)
  *   queries [Q, dim4] f32 row-major (dim4 a multiple of 4: rows zero-padded)
  *   scores  [Q, n] f32; columns base .. base + rows are written
  */
@@ -13,7 +13,7 @@ import similaritySource from '../../shaders/similarity.wgsl?raw';
 import { assemble, elementTypeOf, expectDType, MAX_WORKGROUPS_PER_DIM, shapeError } from './common';
 
 /** Rows per block of the matrix layout (BLOCK in the shader). */
-export const SIMILARITY_BLOCK = 32;
+export const SIMILARITY_BLOCK = 4;
 const WORKGROUP = 64;
 
 export interface SimilarityOptions {
@@ -26,8 +26,8 @@ export interface SimilarityOptions {
 
 /**
  * Row-major rows [count, dim] → the blocked layout the kernel reads: rows padded to dim4 = roundUp(dim, 4) and
- * to whole blocks of 32 (room for `capacity` rows; those past `count` are zeros), vec4 v of row r at
- * (⌊r / 32⌋ · dim4/4 + v) · 32 + r % 32. Same element type out as in.
+ * to whole blocks of 4 rows (room for `capacity` rows; those past `count` are zeros), vec4 v of row r at
+ * (⌊r / 4⌋ · dim4/4 + v) · 4 + r % 4. Same element type out as in.
  */
 export function blockRows<T extends Float32Array | Uint16Array>(rows: T, count: number, dim: number, capacity = count): T {
   const dim4 = Math.ceil(dim / 4) * 4;

@@ -5,7 +5,7 @@
  * The matrix is a list of segments (dedicated buffers) of doubling capacity — 1024 rows, 2048, … up to what one
  * storage binding may hold — so growing never copies what is already on the GPU, and 100,000 f32 vectors fit
  * devices whose bindings are limited to 128 MiB. Rows are zero-padded to a multiple of 4 values and stored in
- * the similarity kernel's blocked layout (blocks of 32 rows), so a changed row is uploaded with its block.
+ * the similarity kernel's blocked layout (blocks of 4 rows), so a changed row is uploaded with its block.
  * The element type is the caller's choice (f16 needs shader-f16), whatever the host precision.
  */
 import { IrisError } from '../errors';
@@ -18,7 +18,7 @@ import { MAX_TOPK, topK, topKReference } from '../kernels/topk';
 import type { DirtyRows, VectorData } from './table';
 
 const FIRST_SEGMENT_ROWS = 1024;
-/** Segment rows are also bounded by one dispatch of the similarity kernel (32 rows per workgroup). */
+/** Segment rows are also bounded by one dispatch of the similarity kernel (64 rows per workgroup). */
 const MAX_SEGMENT_ROWS = 1 << 20;
 
 interface Segment {
@@ -68,7 +68,7 @@ export class GpuMatrix {
   sync(data: VectorData, precision: 'f16' | 'f32', rows: number, dirty: DirtyRows): void {
     this.reserve(rows);
     const ranges = dirty === 'all' ? [[0, rows] as [number, number]] : [...dirty].sort((a, b) => a[0] - b[0]);
-    // Whole blocks: a changed row is rewritten with the 31 others of its block (from the host copy).
+    // Whole blocks: a changed row is rewritten with the other rows of its block (from the host copy).
     let written = 0;
     for (const [from, to] of ranges) {
       const start = Math.max(Math.floor(from / SIMILARITY_BLOCK) * SIMILARITY_BLOCK, written);
