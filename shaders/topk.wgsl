@@ -32,6 +32,7 @@ struct Params {
   chunk: u32,     // CHUNK, passed at run time so that compilers keep the sorting loops as loops
   first: u32,     // 1 in the first pass (reads values)
   last: u32,      // 1 in the last pass (writes values)
+  mode: u32,      // entry point `groups` only: 1 = best of each group, 2 = members of selected groups
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -41,6 +42,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> outIdx: array<u32>;
 
 const WG = 256u;
+const GROUP = 8u;
 const CHUNK = 1024u;
 const PAD_INDEX = 0xffffffffu;
 
@@ -169,5 +171,49 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
       }
       outIdx[at] = idxs[i];
     }
+  }
+}
+
+// Entry point `groups`: the prefilter of long rows (kernels/topk.ts). The K best entries of a row lie in the K
+// groups of GROUP consecutive entries whose own best entries rank highest (were one of them in another group,
+// K distinct group bests would rank above it), so sorting the group bests and then those groups' members is
+// exact and sorts about n / GROUP + K · GROUP entries instead of n.
+//   mode 1: inKeys = values [rows, n] (u32 bits, row stride inStride); out[row, g] = key and column of the best
+//           entry of columns GROUP·g .. GROUP·g + GROUP − 1, g < ceil(n / GROUP) (row stride outStride).
+//   mode 2: inKeys = the same values; inIdx [rows, k] = columns of the selected group bests; out[row, s·GROUP + j]
+//           = key and column of entry j of the group of inIdx[row, s] (padding past n).
+// Workgroup 64; dispatch (ceil(count / 64), rows), count = ceil(n / GROUP) (mode 1) or k · GROUP (mode 2).
+@compute @workgroup_size(64)
+fn groups(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let row = gid.y;
+  let i = gid.x;
+  let at = row * p.outStride + i;
+  if (p.mode == 1u) {
+    if (i >= (p.n + GROUP - 1u) / GROUP) { return; }
+    var bestKey = 0u;
+    var bestIdx = PAD_INDEX;
+    for (var j = 0u; j < GROUP; j++) {
+      let col = i * GROUP + j;
+      if (col < p.n) {
+        let key = orderable(inKeys[row * p.inStride + col]);
+        if (before(key, col, bestKey, bestIdx)) {
+          bestKey = key;
+          bestIdx = col;
+        }
+      }
+    }
+    outKeys[at] = bestKey;
+    outIdx[at] = bestIdx;
+  } else {
+    if (i >= p.k * GROUP) { return; }
+    let col = (inIdx[row * p.k + i / GROUP] / GROUP) * GROUP + i % GROUP;
+    var key = 0u;
+    var index = PAD_INDEX;
+    if (col < p.n) {
+      key = orderable(inKeys[row * p.inStride + col]);
+      index = col;
+    }
+    outKeys[at] = key;
+    outIdx[at] = index;
   }
 }

@@ -22,7 +22,13 @@ export interface TopK {
   indices: Tensor;
 }
 
-/** values [rows, n] f32 → the best min(k, n) of each row. Intermediate candidates are released after submit. */
+/** Entries per group of the prefilter (GROUP in the shader). */
+const GROUP = 8;
+
+/**
+ * values [rows, n] f32 → the best min(k, n) of each row. Long rows (at least 4·k groups of 8) go through the
+ * group prefilter first (see the `groups` entry point). Intermediate candidates are released after submit.
+ */
 export function topK(rec: Recorder, values: Tensor, k: number): TopK {
   if (values.dtype !== 'f32') throw new IrisError('bad-input', `topK: values must be f32, got ${values.dtype}.`);
   if (values.shape.length !== 2) throw shapeError('topK', `values [${values.shape}] must be [rows, n].`);
@@ -32,31 +38,61 @@ export function topK(rec: Recorder, values: Tensor, k: number): TopK {
   if (k > MAX_TOPK) throw new IrisError('bad-input', `topK: k = ${k} is more than the kernel keeps (${MAX_TOPK}).`);
   if (rows > MAX_WORKGROUPS_PER_DIM) throw shapeError('topK', `${rows} rows are more than one dispatch covers (${MAX_WORKGROUPS_PER_DIM}).`);
   const kept = Math.min(k, n);
+  const groups = Math.ceil(n / GROUP);
+  if (n <= TOPK_CHUNK || groups < 4 * kept) {
+    const { keys, indices } = reduce(rec, values, undefined, rows, n, kept, true);
+    return { values: keys, indices };
+  }
+  const bestKeys = rec.gpu.empty([rows, groups], 'u32', 'topk.groupKeys');
+  const bestIdx = rec.gpu.empty([rows, groups], 'u32', 'topk.groupIndices');
+  groupsPass(rec, 1, values, rec.gpu.placeholder, bestKeys, bestIdx, n, kept, groups, [Math.ceil(groups / 64), rows]);
+  const selected = reduce(rec, bestKeys, bestIdx, rows, groups, kept, false);
+  const memberKeys = rec.gpu.empty([rows, kept * GROUP], 'u32', 'topk.memberKeys');
+  const memberIdx = rec.gpu.empty([rows, kept * GROUP], 'u32', 'topk.memberIndices');
+  groupsPass(rec, 2, values, selected.indices, memberKeys, memberIdx, n, kept, kept * GROUP, [Math.ceil((kept * GROUP) / 64), rows]);
+  rec.releaseAfterSubmit(selected.keys, selected.indices);
+  const { keys, indices } = reduce(rec, memberKeys, memberIdx, rows, kept * GROUP, kept, true);
+  return { values: keys, indices };
+}
 
-  let input = values;
-  let inputIdx: Tensor | undefined;
-  let length = n;
-  let first = true;
+function groupsPass(rec: Recorder, mode: 1 | 2, values: Tensor, selected: Tensor | GPUBuffer, outKeys: Tensor, outIdx: Tensor, n: number, k: number, outStride: number, workgroups: [number, number]): void {
+  rec.dispatch({
+    shader: { name: 'topk.groups', code: topkSource, entryPoint: 'groups' },
+    params: packParams([['u32', n], ['u32', k], ['u32', n], ['u32', outStride], ['u32', 0], ['u32', 0], ['u32', 0], ['u32', 0], ['u32', mode]]),
+    bindings: [values, selected, outKeys, outIdx],
+    workgroups,
+  });
+}
+
+/**
+ * Sorting passes until one workgroup per row is left: from the values themselves (`inputIdx` undefined: the
+ * index is the column) or from (key, index) candidates, which are released after submit. The result holds
+ * keys, or with `toValues` the f32 values.
+ */
+function reduce(rec: Recorder, input: Tensor, inputIdx: Tensor | undefined, rows: number, length: number, kept: number, toValues: boolean): { keys: Tensor; indices: Tensor } {
+  const runLength = 2 ** Math.ceil(Math.log2(kept));
   for (;;) {
     const groups = Math.ceil(length / TOPK_CHUNK);
     if (groups > MAX_WORKGROUPS_PER_DIM) throw shapeError('topK', `rows of ${length} entries are more than one dispatch covers.`);
     const final = groups === 1;
     const outLength = groups * kept;
-    const outKeys = rec.gpu.empty([rows, outLength], final ? 'f32' : 'u32', 'topk.keys');
+    const outKeys = rec.gpu.empty([rows, outLength], final && toValues ? 'f32' : 'u32', 'topk.keys');
     const outIdx = rec.gpu.empty([rows, outLength], 'u32', 'topk.indices');
     rec.dispatch({
       shader: { name: 'topk', code: topkSource },
-      params: packParams([['u32', length], ['u32', kept], ['u32', length], ['u32', outLength], ['u32', 2 ** Math.ceil(Math.log2(kept))], ['u32', TOPK_CHUNK], ['u32', first ? 1 : 0], ['u32', final ? 1 : 0]]),
+      params: packParams([
+        ['u32', length], ['u32', kept], ['u32', length], ['u32', outLength], ['u32', runLength], ['u32', TOPK_CHUNK],
+        ['u32', inputIdx ? 0 : 1], ['u32', final && toValues ? 1 : 0], ['u32', 0],
+      ]),
       bindings: [input, inputIdx ?? rec.gpu.placeholder, outKeys, outIdx],
       workgroups: [groups, rows],
-      output: final ? outKeys : undefined,
+      output: final && toValues ? outKeys : undefined,
     });
     if (inputIdx) rec.releaseAfterSubmit(input, inputIdx);
-    if (final) return { values: outKeys, indices: outIdx };
+    if (final) return { keys: outKeys, indices: outIdx };
     input = outKeys;
     inputIdx = outIdx;
     length = outLength;
-    first = false;
   }
 }
 

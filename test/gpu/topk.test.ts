@@ -53,6 +53,13 @@ describe('topK against a CPU sort', () => {
     await expectLikeCpu(new Float32Array(4097).fill(0.25), 1, 4097, 20);
   });
 
+  it('long rows (group prefilter): ties, ±0, ±∞ and NaN as in a full sort', async () => {
+    await expectLikeCpu(coarse(2 * 60_000, 3, 64), 2, 60_000, 200);
+    const special = [0, -0, Infinity, -Infinity, NaN, 1, -1, 3.5, 2 ** -149];
+    await expectLikeCpu(Float32Array.from({ length: 50_000 }, (_, i) => special[(i * 7 + (i >> 5)) % special.length]!), 1, 50_000, 100);
+    await expectLikeCpu(Float32Array.from({ length: 30_000 }, () => NaN), 1, 30_000, 30);
+  });
+
   it('−0 equals +0, ±∞ and NaN have their places (NaN last)', async () => {
     const special = [0, -0, Infinity, -Infinity, NaN, 1, -1, 0, -0, NaN, 3.5, -Infinity, Infinity, 2 ** -149, -(2 ** -149)];
     const values = Float32Array.from({ length: 2100 }, (_, i) => special[(i * 7) % special.length]!);
