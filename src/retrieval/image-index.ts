@@ -88,6 +88,7 @@ export class ImageIndex {
   private table: VectorTable | null = null;
   private matrix: GpuMatrix | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private dropped = false;
 
   private constructor(
     private readonly store: VectorStore,
@@ -236,7 +237,7 @@ export class ImageIndex {
     } catch (error) {
       // A batch already on the GPU is still committed: what was embedded is not thrown away.
       if (pending) await pending.catch(() => undefined);
-      throw this.explainFailure(error, counts.embedded, items.length);
+      throw this.explainFailure(error, counts.embedded, items.length, signal);
     }
     const ms = performance.now() - start;
     const skippedByReason: Record<SkipReason, number> = { 'not-an-image': 0, empty: 0, unreadable: 0, undecodable: 0 };
@@ -301,22 +302,32 @@ export class ImageIndex {
     });
   }
 
-  /** Deletes the index from storage altogether (this object is empty afterwards). */
+  /**
+   * Deletes the index from storage altogether. This object refuses every later change (an add still running
+   * stops at its next commit), so a deleted index is not brought back half-filled.
+   */
   drop(): Promise<void> {
     return this.lock(async () => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await this.store.commit([], [metaKey(this.name), ...this.meta.chunks.map((id) => chunkKey(this.name, id))], { key: metaKey(this.name), version: this.meta.version });
-          break;
-        } catch (error) {
-          if (!(error instanceof StoreConflict) || attempt >= COMMIT_ATTEMPTS) throw error;
-          await this.reload();
-        }
-      }
+      this.dropped = true;
+      await ImageIndex.deleteStored(this.store, this.name);
       this.table?.clear();
       this.meta = { ...this.meta, count: 0, chunks: [], version: 0 };
       this.dispose();
     });
+  }
+
+  /** Deletes a stored index without reading its vectors. */
+  static async deleteStored(store: VectorStore, name: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const meta = (await store.get(metaKey(name))) as IndexMeta | undefined;
+      if (!meta) return;
+      try {
+        await store.commit([], [metaKey(name), ...meta.chunks.map((id) => chunkKey(name, id))], { key: metaKey(name), version: meta.version });
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreConflict) || attempt >= COMMIT_ATTEMPTS) throw error;
+      }
+    }
   }
 
   export(): Promise<Blob> {
@@ -438,6 +449,7 @@ export class ImageIndex {
   /** One atomic, version-guarded write; on a conflict (another tab wrote), reloads and plans again. */
   private async commit(plan: () => Plan): Promise<void> {
     for (let attempt = 0; ; attempt++) {
+      if (this.dropped) throw new IrisError('aborted', `The index "${this.name}" was deleted.`);
       const p = plan();
       try {
         await this.store.commit([...p.puts, [metaKey(this.name), p.meta]], p.deletes, { key: metaKey(this.name), version: this.meta.version });
@@ -606,8 +618,8 @@ export class ImageIndex {
     }
   }
 
-  private explainFailure(error: unknown, embedded: number, total: number): unknown {
-    if (isIrisError(error, 'aborted')) {
+  private explainFailure(error: unknown, embedded: number, total: number, signal: AbortSignal | undefined): unknown {
+    if (isIrisError(error, 'aborted') && signal?.aborted) {
       return new IrisError('aborted', `Indexing was cancelled after ${embedded} new images of ${total} files; the ${this.size} images in the index "${this.name}" are kept.`, { cause: error });
     }
     return error;

@@ -176,10 +176,13 @@ export class RetrievalService {
     }));
   }
 
+  /** Deletes an index (refused or not: this is how an index of an unwanted model goes away). */
   async delete(name: string): Promise<void> {
-    const index = await this.index(name);
+    const cached = this.indexes.get(name);
     this.indexes.delete(name);
-    await index.drop();
+    const open = await cached?.catch(() => undefined);
+    if (open) await open.drop();
+    else await ImageIndex.deleteStored(this.store, name);
   }
 
   /** Frees every GPU copy (e.g. after a device loss the next search rebuilds them anyway). */

@@ -349,6 +349,24 @@ describe('index bookkeeping (fake embedder)', () => {
     tab2.dispose();
   });
 
+  it('deleting an index stops an add in progress; a refused index is deleted without opening it', async () => {
+    const store = memoryVectorStore();
+    const index = await ImageIndex.open(store, 'gone', { defaultModel: 'm' });
+    let dropping: Promise<void> | undefined;
+    const error = await index.add(fakeItems(Array.from({ length: 10 }, (_, i) => i)), fake, {
+      batchSize: 2, onProgress: (p) => { if (p.embedded >= 2) dropping ??= index.drop(); },
+    }).then(() => null, (e: unknown) => e);
+    await dropping;
+    expect(isIrisError(error, 'aborted')).toBe(true);
+    expect((error as Error).message).toMatch(/"gone" was deleted/);
+    expect(store.entries.size).toBe(0); // not re-created by the batches after the delete
+
+    await (await ImageIndex.open(store, 'refused', { model: 'a/b', defaultModel: 'm' })).add(fakeItems([1]), fake);
+    await expect(ImageIndex.open(store, 'refused', { model: 'c/d', defaultModel: 'm' })).rejects.toThrow(/it cannot use c\/d/);
+    await ImageIndex.deleteStored(store, 'refused');
+    expect(store.entries.size).toBe(0);
+  });
+
   it('a search on another device (as after a device loss) rebuilds the GPU copy from the table', async () => {
     const index = await ImageIndex.open(memoryVectorStore(), 'device', { defaultModel: 'm' });
     await index.add(fakeItems([1, 2, 3, 4]), fake);
