@@ -96,13 +96,24 @@ class IrisWorker implements WorkerApi {
   }
 
   async cacheDelete(repo: string, revision?: string): Promise<void> {
-    this.models.forEach((_, key) => key.startsWith(`${repo}|`) && this.models.delete(key));
+    await this.unload((key) => key.startsWith(`${repo}|`));
     await this.hubFor(false).deleteCached(repo, revision);
   }
 
   async cacheClear(): Promise<void> {
-    this.models.clear();
+    await this.unload(() => true);
     await this.hubFor(false).clearCache();
+  }
+
+  /** Drops loaded models and frees their GPU memory (runs in the queue: no request is using them). */
+  private unload(which: (key: string) => boolean): Promise<void> {
+    return this.run(-1, async () => {
+      for (const [key, pending] of this.models) {
+        if (!which(key)) continue;
+        this.models.delete(key);
+        (await pending.catch(() => null))?.release();
+      }
+    });
   }
 
   async loseDevice(): Promise<void> {
