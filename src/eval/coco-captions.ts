@@ -53,9 +53,9 @@ export function parseCocoCaptions(json: string | unknown, options: CocoCaptionOp
     const where = `images[${index}]`;
     if (!isObject(entry)) return fail(`${where} is not an object.`);
     const id = entry.id;
-    if (!isImageId(id)) return fail(`${where} has ${describe(id)} as "id"; expected a whole number or a non-empty string.`);
+    if (!isImageId(id)) return fail(`${where} has ${describeValue(id)} as "id"; expected a whole number or a non-empty string.`);
     const fileName = entry.file_name;
-    if (typeof fileName !== 'string' || fileName.trim() === '') return fail(`${where} (id ${show(id)}) has ${describe(fileName)} as "file_name".`);
+    if (typeof fileName !== 'string' || fileName.trim() === '') return fail(`${where} (id ${show(id)}) has ${describeValue(fileName)} as "file_name".`);
     const earlier = byId.get(id);
     if (earlier) fail(`${where} repeats image id ${show(id)} (first used by images[${earlier.index}]).`);
     const earlierFile = fileNames.get(fileName);
@@ -71,11 +71,11 @@ export function parseCocoCaptions(json: string | unknown, options: CocoCaptionOp
     const where = `annotations[${index}]`;
     if (!isObject(entry)) return fail(`${where} is not an object.`);
     const imageId = entry.image_id;
-    if (!isImageId(imageId)) return fail(`${where} has ${describe(imageId)} as "image_id".`);
+    if (!isImageId(imageId)) return fail(`${where} has ${describeValue(imageId)} as "image_id".`);
     const owner = byId.get(imageId);
     if (!owner) return fail(`${where} is a caption of image_id ${show(imageId)}, which is not in "images".`);
     const caption = entry.caption;
-    if (typeof caption !== 'string') return fail(`${where} (image_id ${show(imageId)}) has ${describe(caption)} as "caption".`);
+    if (typeof caption !== 'string') return fail(`${where} (image_id ${show(imageId)}) has ${describeValue(caption)} as "caption".`);
     if (caption.trim() === '') fail(`${where} (image_id ${show(imageId)}) has an empty caption.`);
     if ('id' in entry) {
       const earlier = annotationIds.get(entry.id);
@@ -107,4 +107,4 @@ function isImageId(value: unknown): value is ImageId {
 }
 
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
-const describe = (value: unknown): string => (value === undefined ? 'nothing' : `${Array.isArray(value) ? 'an array' : show(value)}`);
+const describeValue = (value: unknown): string => (value === undefined ? 'nothing' : `${Array.isArray(value) ? 'an array' : show(value)}`);
