@@ -13,3 +13,10 @@ export function checkCaptionSets(references: readonly (readonly string[])[], can
     if (refs.length === 0) throw new IrisError('bad-input', `Image ${i} has no reference captions; every scored image needs at least one.`);
   });
 }
+
+/** Arithmetic mean (numpy.mean of the per-image scores in pycocoevalcap; summation order differs only at 1e-16). */
+export function mean(values: readonly number[]): number {
+  let sum = 0;
+  for (const v of values) sum += v;
+  return sum / values.length;
+}

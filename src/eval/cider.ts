@@ -12,9 +12,8 @@
  * A quirk kept for exactness: the original's δ is the difference in *bigram* counts (its `length` adds
  * the counts of the n-grams at index 1), which equals the word-count difference unless a caption is empty.
  */
-import { checkCaptionSets } from './caption-sets';
+import { checkCaptionSets, mean } from './caption-sets';
 import { countNgrams, ngramOrder, splitWords } from './ngrams';
-import { mean } from './rouge';
 
 export interface CiderOptions {
   /** Highest n-gram order (default 4). */

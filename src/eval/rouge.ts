@@ -6,7 +6,7 @@
  * mean over images. Words are split on single spaces (Python's split(" ")), so an empty caption counts
  * as one empty word, as it does there.
  */
-import { checkCaptionSets } from './caption-sets';
+import { checkCaptionSets, mean } from './caption-sets';
 
 const BETA = 1.2;
 
@@ -47,10 +47,4 @@ export function lcsLength(a: readonly string[], b: readonly string[]): number {
     previous = current;
   }
   return previous[b.length];
-}
-
-export function mean(values: readonly number[]): number {
-  let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
 }
