@@ -14,7 +14,7 @@ import { VitGpt2Model } from '../../src/models/vit-gpt2';
 import { Captioner } from '../../src/tasks/caption';
 import { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import type { ClipTokenizer, Tokenizer } from '../../src/tokenizers';
-import { createDawnGpu } from '../helpers/dawn';
+import { createDawnGpu, requireF16 } from '../helpers/dawn';
 import { f32, goldenJson, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose, maxAbs } from '../helpers/reference';
@@ -156,6 +156,24 @@ describe('CLIP attention maps (golden/clip)', () => {
     const mask = i64AsI32(inputs, 'attention_mask');
     const plainText = await dispatchesOf(() => model.encodeTexts(ids, mask, 3, 16));
     expectOnlyProbsAdded(plainText, await dispatchesOf(() => model.encodeTexts(ids, mask, 3, 16, { attentions: { layers: [0] } })), 1);
+  });
+});
+
+describe('attention maps with f16 matmul weights (golden/clip)', () => {
+  it('capture works on the f16 path too (probabilities within the f16 tolerance 2e-2, rows sum to 1)', async (ctx) => {
+    if (!gpu.features.f16) {
+      if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
+      ctx.skip();
+    }
+    const { params, config } = goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' });
+    const model = ClipModel.load(params, config);
+    const out = await model.encodeImages(f32(goldenTensors('clip', 'inputs'), 'pixel_values'), 2, { attentions: { layers: 'all' } });
+    const golden = goldenTensors('clip', 'attentions');
+    out.attentions!.forEach((p, l) => {
+      const c = allClose(p.data, f32(golden, `vision_attentions.${l}`), 2e-2, 0);
+      expect(c.ok, `f16 vision_attentions.${l}: ${c.detail}`).toBe(true);
+      for (let r = 0; r < p.data.length / 17; r++) expect(p.data.subarray(r * 17, (r + 1) * 17).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    });
   });
 });
 
