@@ -13,11 +13,12 @@ import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
 import { Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
-import { attention } from '../kernels/attention';
+import { attention, type AttentionArgs } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
 import { embed, selectRows } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from './config';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
 import type { DecoderSession } from './generate';
 import { KvCache } from './kv-cache';
 import type { ParameterSource } from './params';
@@ -99,6 +100,19 @@ export interface GitStepInput {
   textMask?: Int32Array | Uint32Array;
   /** 'last': logits of each row's last position [batch, V]; 'all': [batch, (P +) T, V]. */
   logits: 'last' | 'all';
+  /**
+   * Attention maps (off by default): the requested layers' probabilities [batch, heads, rows, past + rows]
+   * over [image tokens; text tokens], image tokens first, as transformers' `output_attentions`.
+   */
+  attentions?: AttentionCapture;
+}
+
+/** One teacher-forced pass's attention probabilities (see GitModel.attentionMaps). */
+export interface GitAttentionMaps {
+  /** Image encoder layers: [1, heads, 1 + patches, 1 + patches]. */
+  vision: AttentionProbs[];
+  /** GIT layers: [1, heads, P + T, P + T], P = imageTokens image tokens first, then the T text tokens. */
+  text: AttentionProbs[];
 }
 
 export class GitModel {
@@ -145,9 +159,12 @@ export class GitModel {
     return this.config.vision.imageSize;
   }
 
-  /** pixel_values [B, 3, S, S] → image encoder output (post-LN, all tokens) and projected image tokens. */
-  encodeImage(rec: Recorder, pixels: Tensor, batch: number): { encoderOutput: Tensor; imageTokens: Tensor } {
-    const hidden = encodeImage(rec, this.vision, pixels, batch);
+  /**
+   * pixel_values [B, 3, S, S] → image encoder output (post-LN, all tokens) and projected image tokens.
+   * `attentions` captures the image encoder's attention probabilities (attention maps; off by default).
+   */
+  encodeImage(rec: Recorder, pixels: Tensor, batch: number, attentions?: AttentionCapture): { encoderOutput: Tensor; imageTokens: Tensor } {
+    const hidden = encodeImage(rec, this.vision, pixels, batch, attentions);
     const encoderOutput = applyLayerNorm(rec, hidden, this.visionPostNorm);
     hidden.release();
     const projected = matmul(rec, encoderOutput, this.visualProjection.weight, { bias: this.visualProjection.bias });
@@ -196,13 +213,15 @@ export class GitModel {
     this.layers.forEach((layer, l) => {
       const q = matmul(rec, x, layer.query.weight, { bias: layer.query.bias });
       matmul(rec, x, layer.keyValue.weight, { bias: layer.keyValue.bias, ...cache.appendTarget(l, rows) });
-      const attended = attention(rec, {
+      const args: AttentionArgs = {
         q: { tensor: q, rowStride: c.hidden, batchStride: rows * c.hidden },
         k: cache.keys(l), v: cache.values(l),
         batch, heads: c.heads, headDim: c.hidden / c.heads,
         queryLen: rows, keyLen: queryOffset + rows,
         mask: { causal: true, prefixLength: P, queryOffset, keyPadding },
-      });
+      };
+      const attended = attention(rec, args);
+      input.attentions?.hook(rec, l)?.(args);
       q.release();
       const a = matmul(rec, attended, layer.attentionOut.weight, { bias: layer.attentionOut.bias, residual: x });
       attended.release();
@@ -228,6 +247,30 @@ export class GitModel {
     const logits = matmul(rec, last, this.head.weight, { bias: this.head.bias });
     last.release();
     return logits;
+  }
+
+  /**
+   * Attention maps of one image and one token sequence (prompt and generated ids, e.g. a finished caption):
+   * a single teacher-forced pass, image encoder and GIT layers in one submit, that reads back the requested
+   * layers' probabilities. Row P + t of a GIT layer is text position t; its columns 0..P-1 are the image tokens.
+   */
+  async attentionMaps(pixels: Float32Array, ids: readonly number[], request: { vision?: AttentionRequest; text?: AttentionRequest }): Promise<GitAttentionMaps> {
+    const size = this.imageSize;
+    if (pixels.length !== 3 * size * size) throw new IrisError('bad-input', `GIT expects pixel_values [1, 3, ${size}, ${size}], got ${pixels.length} values.`);
+    if (ids.length === 0) throw new IrisError('bad-input', 'GIT attention maps need at least one token.');
+    const vision = AttentionCapture.create(request.vision, this.config.vision.layers);
+    const text = AttentionCapture.create(request.text, this.config.layers);
+    const rec = new Recorder(this.gpu, 'git.attention-maps');
+    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1, vision);
+    const cache = this.createCache(1, ids.length);
+    const logits = this.step(rec, cache, { ids: Int32Array.from(ids), imageTokens, logits: 'last', attentions: text });
+    rec.releaseAfterSubmit(encoderOutput, imageTokens, logits);
+    try {
+      await rec.submit();
+    } finally {
+      cache.release();
+    }
+    return { vision: (await vision?.results()) ?? [], text: (await text?.results()) ?? [] };
   }
 
   /** [batch, P, H] image tokens followed by [batch, T, H] text embeddings → [batch, P + T, H]. */
