@@ -47,6 +47,10 @@ class IrisWorker implements WorkerApi {
       const { classifier } = await this.zeroShot(model, signal, onProgress);
       const pixels = await decodeImage(image, { signal });
       throwIfAborted(signal, 'Classification');
+      if (options.attentionMap) {
+        const { ranked, attention } = await classifier.classifyWithAttention([pixels], labels, options);
+        return { model, labels: ranked[0]!, attention: attention[0]!.heatMap, ms: performance.now() - start };
+      }
       const [ranked] = await classifier.classify([pixels], labels, options);
       return { model, labels: ranked!, ms: performance.now() - start };
     });
@@ -61,7 +65,10 @@ class IrisWorker implements WorkerApi {
       const pixels = await decodeImage(image, { signal });
       const result = await loaded.captioner.caption(pixels, { ...options, signal, onToken });
       const ms = performance.now() - start;
-      return { model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000) };
+      return {
+        model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000),
+        tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout,
+      };
     });
   }
 
