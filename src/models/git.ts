@@ -19,7 +19,7 @@ import { embed, selectRows } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from './config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
-import type { DecoderSession } from './generate';
+import { CachedCaptionSession } from './caption-session';
 import { KvCache } from './kv-cache';
 import type { ParameterSource } from './params';
 import { applyLayerNorm, concat, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from './transformer';
@@ -290,51 +290,38 @@ export class GitModel {
 }
 
 /**
- * A captioning session over one image: the first `next` encodes the image and runs the prompt with the
- * image tokens (one submit); every later call runs only the new tokens against the cache.
+ * A captioning session over one image: the first step encodes the image and runs the prompt with the image
+ * tokens (one submit); every later step runs only the new tokens against the cache.
  */
-export class GitCaptionSession implements DecoderSession {
-  private cache: KvCache | null = null;
+export class GitCaptionSession extends CachedCaptionSession {
   private imageTokens: Tensor | null = null;
-  private pendingReorder: number[] | null = null;
 
   constructor(
     private readonly model: GitModel,
     private readonly pixels: Float32Array,
     private readonly maxTextTokens: number,
-  ) {}
+  ) {
+    super(model.gpuDevice, 'git.step');
+  }
 
   get vocabSize(): number {
     return this.model.config.vocabSize;
   }
 
-  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
-    const gpu = this.model.gpuDevice;
-    const rec = new Recorder(gpu, 'git.step');
-    let imageTokens: Tensor | undefined;
-    if (!this.cache) {
-      const size = this.model.imageSize;
-      const pixels = rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values');
-      const encoded = this.model.encodeImage(rec, pixels, 1);
-      rec.releaseAfterSubmit(encoded.encoderOutput);
-      this.imageTokens = imageTokens = encoded.imageTokens;
-      this.cache = this.model.createCache(rows, this.maxTextTokens);
-    }
-    if (this.pendingReorder) this.cache.reorder(rec, this.pendingReorder);
-    this.pendingReorder = null;
-    const logits = this.model.step(rec, this.cache, { ids: tokens, imageTokens, logits: 'last' });
-    const result = rec.read(logits);
-    rec.releaseAfterSubmit(logits);
-    await rec.submit();
-    return (await result) as Float32Array;
+  protected start(rec: Recorder, rows: number): KvCache {
+    const size = this.model.imageSize;
+    const encoded = this.model.encodeImage(rec, rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+    rec.releaseAfterSubmit(encoded.encoderOutput);
+    this.imageTokens = encoded.imageTokens;
+    return this.model.createCache(rows, this.maxTextTokens);
   }
 
-  reorder(sources: number[]): void {
-    this.pendingReorder = sources;
+  protected step(rec: Recorder, cache: KvCache, tokens: Int32Array): Tensor {
+    const imageTokens = cache.length === 0 ? this.imageTokens! : undefined;
+    return this.model.step(rec, cache, { ids: tokens, imageTokens, logits: 'last' });
   }
 
-  dispose(): void {
-    this.cache?.release();
+  protected releaseImage(): void {
     this.imageTokens?.release();
   }
 }

@@ -21,7 +21,7 @@ import { embed, selectRows } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from './config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
-import type { DecoderSession } from './generate';
+import { CachedCaptionSession } from './caption-session';
 import { KvCache } from './kv-cache';
 import type { ParameterSource } from './params';
 import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type Linear } from './transformer';
@@ -326,47 +326,34 @@ export class VitGpt2Model {
 }
 
 /** A captioning session over one image: the encoder and cross-attention k|v run once, with the first step. */
-export class VitGpt2CaptionSession implements DecoderSession {
-  private cache: KvCache | null = null;
+export class VitGpt2CaptionSession extends CachedCaptionSession {
   private memory: CrossAttentionMemory | null = null;
-  private pendingReorder: number[] | null = null;
 
   constructor(
     private readonly model: VitGpt2Model,
     private readonly pixels: Float32Array,
     private readonly maxTokens: number,
-  ) {}
+  ) {
+    super(model.gpuDevice, 'vit-gpt2.step');
+  }
 
   get vocabSize(): number {
     return this.model.config.decoder.vocabSize;
   }
 
-  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
-    const gpu = this.model.gpuDevice;
-    const rec = new Recorder(gpu, 'vit-gpt2.step');
-    if (!this.cache || !this.memory) {
-      const size = this.model.imageSize;
-      const pixels = rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values');
-      const states = this.model.encodeImage(rec, pixels, 1);
-      this.memory = this.model.crossAttentionMemory(rec, states);
-      rec.releaseAfterSubmit(states);
-      this.cache = this.model.createCache(rows, this.maxTokens);
-    }
-    if (this.pendingReorder) this.cache.reorder(rec, this.pendingReorder);
-    this.pendingReorder = null;
-    const logits = this.model.step(rec, this.cache, this.memory, { ids: tokens, logits: 'last' });
-    const result = rec.read(logits);
-    rec.releaseAfterSubmit(logits);
-    await rec.submit();
-    return (await result) as Float32Array;
+  protected start(rec: Recorder, rows: number): KvCache {
+    const size = this.model.imageSize;
+    const states = this.model.encodeImage(rec, rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+    this.memory = this.model.crossAttentionMemory(rec, states);
+    rec.releaseAfterSubmit(states);
+    return this.model.createCache(rows, this.maxTokens);
   }
 
-  reorder(sources: number[]): void {
-    this.pendingReorder = sources;
+  protected step(rec: Recorder, cache: KvCache, tokens: Int32Array): Tensor {
+    return this.model.step(rec, cache, this.memory!, { ids: tokens, logits: 'last' });
   }
 
-  dispose(): void {
-    this.cache?.release();
+  protected releaseImage(): void {
     this.memory?.release();
   }
 }
