@@ -6,8 +6,13 @@
 import { byId } from './dom';
 
 export function registerServiceWorker(): void {
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
-  navigator.serviceWorker.register('/sw.js').catch((error: unknown) => console.warn('Iris: no offline support, the service worker failed to register:', error));
+  if (!('serviceWorker' in navigator)) return;
+  if (import.meta.env.PROD) {
+    navigator.serviceWorker.register('/sw.js').catch((error: unknown) => console.warn('Iris: no offline support, the service worker failed to register:', error));
+  } else {
+    // The dev server may run on the port where `npm start` served a build: drop that build's service worker.
+    void navigator.serviceWorker.getRegistrations().then((all) => all.forEach((r) => void r.unregister()));
+  }
 }
 
 /** The "Offline" badge in the header. */

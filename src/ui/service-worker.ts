@@ -1,7 +1,9 @@
 /**
  * Iris's service worker: the app shell offline. On install it caches every file of the build (the list and a
- * version are written in by vite.config.ts as PRECACHE); it answers those URLs and page navigations from
- * that cache, and leaves every other request alone. Model weights are NOT cached here: the worker keeps
+ * version are written in by vite.config.ts as PRECACHE) and answers those URLs from that cache. Pages are
+ * asked from the network first (a new deployment shows at once, and a dev server on the same port is not
+ * hidden behind an old build) and come from the cache when the network fails or takes over 3 s. Every other
+ * request is left alone. Model weights are NOT cached here: the worker keeps
  * them in IndexedDB, and a second copy in Cache Storage would double the disk use, so /hub/** (the bundled
  * models) and huggingface.co always go to the network (or, once stored, are never asked for).
  */
@@ -41,10 +43,18 @@ self.addEventListener('fetch', (event) => {
   if (precached.has(url.href)) {
     event.respondWith(fromCache(url.href, request));
   } else if (request.mode === 'navigate' && url.href.startsWith(scope.href)) {
-    // Any other page of the app is the shell (a single page): it opens offline, and at once.
-    event.respondWith(fromCache(shell, request));
+    event.respondWith(page(request));
   }
 });
+
+/** A page from the network, or the cached shell (the app is one page) when offline or the network stalls. */
+async function page(request: Request): Promise<Response> {
+  const network = fetch(request);
+  const timeout = new Promise<undefined>((resolve) => setTimeout(resolve, 3000));
+  const response = await Promise.race([network.catch(() => undefined), timeout]);
+  if (response) return response;
+  return (await caches.match(shell, { cacheName: CACHE })) ?? network;
+}
 
 /** The cached response, or the network's if the cache lost it (storage pressure can evict caches). */
 async function fromCache(url: string, request: Request): Promise<Response> {
