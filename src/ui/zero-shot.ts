@@ -36,7 +36,9 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
       const templateList = parseList(templates.value);
       const result = await iris.classify(picked.blob, labelList, { model: id, templates: templateList.length ? templateList : undefined, signal });
       renderBars(bars, result.labels);
+      // Which model and image the bars are for (the tests read these).
       bars.dataset.model = id;
+      bars.dataset.image = picked.description;
       timing.textContent = `${formatMs(result.ms)} per image · ${labelList.length} labels`;
     });
 

@@ -39,7 +39,8 @@ beforeAll(async () => {
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('preview server has no TCP address');
   origin = `http://127.0.0.1:${address.port}`;
-  browser = await launchChromium();
+  // A fake camera (a test pattern) that needs no permission prompt.
+  browser = await launchChromium({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   await browser.page.setViewportSize(DESKTOP);
 });
 
@@ -167,6 +168,39 @@ describe('demo app (built, served by vite preview)', () => {
     await page.getByRole('tab', { name: 'Caption' }).click();
     await shot(page, 'phone-2-caption');
     await page.setViewportSize(DESKTOP);
+  });
+
+  it('takes an image from the file picker, a drop, a paste and the camera', async () => {
+    const { page } = browser;
+    const alt = () => page.locator('#preview').getAttribute('alt');
+    await page.getByRole('tab', { name: 'Zero-shot labels' }).click();
+    await page.locator('#file').setInputFiles('public/samples/car.png');
+    await expect.poll(alt).toBe('The image: car.png');
+
+    const dispatch = (kind: 'drop' | 'paste') => page.evaluate(async (how) => {
+      const blob = await (await fetch('/samples/house.png')).blob();
+      const data = new DataTransfer();
+      data.items.add(new File([blob], `${how}.png`, { type: 'image/png' }));
+      const init = { bubbles: true, cancelable: true };
+      if (how === 'drop') document.querySelector('#drop')!.dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: data }));
+      else document.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: data }));
+    }, kind);
+    await dispatch('drop');
+    await expect.poll(alt).toBe('The image: drop.png');
+    await dispatch('paste');
+    await expect.poll(alt).toBe('The image: a pasted image');
+
+    await page.getByRole('button', { name: 'Use the camera' }).click();
+    await page.locator('#camera-view').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => (document.querySelector('#camera-view') as HTMLVideoElement).videoWidth > 0);
+    await shot(page, 'desktop-camera');
+    await page.getByRole('button', { name: 'Take the photo' }).click();
+    await expect.poll(alt).toBe('The image: a photo from the camera');
+    expect(await page.evaluate(() => window.irisDemo!.image()!.type)).toBe('image/jpeg');
+    // The model is loaded, so a new image is classified at once (unless a run is still busy with the last one).
+    await page.locator('#zs-bars[data-image="a photo from the camera"] li').first().waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => document.querySelector('#zs-run')!.textContent === 'Classify');
+    expect(await page.locator('#zs-error').textContent()).toBe('');
   });
 
   it('works offline after one visit: the service worker serves the app, IndexedDB the weights', async () => {
