@@ -3,13 +3,17 @@
 // (dist/lib/assets/worker-*.js), and type declarations (dist/lib/types/, emitted by tsc -p tsconfig.lib.json).
 import { defineConfig, type Plugin } from 'vite';
 
-/** `iris.d.ts` next to `iris.js`, so TypeScript finds the declarations of a relative or CDN-mirrored import. */
+/**
+ * `iris.d.ts` next to `iris.js`, so TypeScript finds the declarations of a relative or CDN-mirrored import.
+ * They name WebGPU types (GPUDevice...), so they ask for @webgpu/types, which TypeScript users then install.
+ */
 function declarationEntries(): Plugin {
   return {
     name: 'iris-declaration-entries',
     generateBundle() {
       for (const [name, target] of [['iris', 'index'], ['iris-components', 'components/index']]) {
-        this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source: `export * from './types/${target}';\n` });
+        const source = `/// <reference types="@webgpu/types" />\nexport * from './types/${target}';\n`;
+        this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source });
       }
     },
   };
