@@ -16,6 +16,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Generous: CI and busy machines share two cores between the three projects.
+          testTimeout: 60_000,
         },
       },
       {

@@ -21,6 +21,7 @@ import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCa
 import type {
   IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
 } from './retrieval/types';
+import workerUrl from './worker/worker.ts?worker&url';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS };
 export type { IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel };
@@ -85,7 +86,7 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
       hint: 'Use a recent Chrome or Edge (113+), Safari 26+, or Firefox 141+ on Windows, served over https or localhost.',
     });
   }
-  const worker = options.worker ?? new Worker(new URL('./worker/worker.ts', import.meta.url), { type: 'module', name: 'iris' });
+  const worker = options.worker ?? startWorker();
   const remote = Comlink.wrap<WorkerApi>(worker);
   const { onProgress: defaultProgress, worker: _ignored, ...workerOptions } = options;
   void _ignored;
@@ -155,6 +156,19 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
       worker.terminate();
     },
   };
+}
+
+/**
+ * The worker is its own bundled file next to Iris. Browsers refuse `new Worker()` for a script on another
+ * origin, so when Iris itself was imported from a CDN, the worker starts from a same-origin blob: module
+ * that imports the real script (a CORS module fetch, like the import of Iris itself).
+ */
+function startWorker(): Worker {
+  const url = new URL(workerUrl, import.meta.url);
+  const options: WorkerOptions = { type: 'module', name: 'iris' };
+  if (url.origin === location.origin) return new Worker(url, options);
+  const shim = `import ${JSON.stringify(url.href)};\nURL.revokeObjectURL(import.meta.url);\n`;
+  return new Worker(URL.createObjectURL(new Blob([shim], { type: 'text/javascript' })), options);
 }
 
 async function call<T>(promise: Promise<T>): Promise<T> {

@@ -35,15 +35,19 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
   if (a.dtype !== 'f32') throw new IrisError('bad-input', `matmul: A must be f32, got ${a.dtype}.`);
   const weightType = elementTypeOf(b, 'matmul');
   if (a.shape.length < 2 || b.shape.length < 2) throw shapeError('matmul', `A [${a.shape}] and B [${b.shape}] need at least 2 dimensions.`);
-  const M = a.shape[a.shape.length - 2]!;
+  const rows = a.shape[a.shape.length - 2]!;
   const K = a.shape[a.shape.length - 1]!;
-  const batch = leadingSize(a.shape, 2);
+  const batches = leadingSize(a.shape, 2);
   const bRows = b.shape[b.shape.length - 2]!;
   const bCols = b.shape[b.shape.length - 1]!;
   const [N, bK] = transB ? [bRows, bCols] : [bCols, bRows];
   const batchB = leadingSize(b.shape, 2);
   if (bK !== K) throw shapeError('matmul', `A [${a.shape}] and B [${b.shape}] (transB=${transB}) disagree on K (${K} vs ${bK}).`);
-  if (batchB !== 1 && batchB !== batch) throw shapeError('matmul', `B [${b.shape}] has batch ${batchB}, A [${a.shape}] has ${batch}.`);
+  if (batchB !== 1 && batchB !== batches) throw shapeError('matmul', `B [${b.shape}] has batch ${batchB}, A [${a.shape}] has ${batches}.`);
+  // A shared weight with a dense output is one [batch·M, K] × B product: folding the batch into M keeps
+  // the 64-row tiles full (ten 8-token prompts are 80 rows, not ten tiles of 8 rows each).
+  const fold = batchB === 1 && (!options.outView || options.outView.batchStride === rows * options.outView.rowStride);
+  const [batch, M] = fold ? [1, batches * rows] : [batches, rows];
   if (options.bias && options.bias.size !== N) throw shapeError('matmul', `bias has ${options.bias.size} values, expected N = ${N}.`);
   if (options.bias && options.bias.dtype !== 'f32') throw new IrisError('bad-input', `matmul: bias must be f32, got ${options.bias.dtype}.`);
   const outShape = [...a.shape.slice(0, -1), N];

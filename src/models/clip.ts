@@ -13,6 +13,7 @@ import { embed, selectRows } from '../kernels/embedding';
 import type { Activation } from '../kernels/common';
 import { matmul } from '../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from './config';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
 import type { ParameterSource } from './params';
 import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams } from './transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from './vision';
@@ -80,6 +81,15 @@ export interface ClipVisionOutput {
   pooled: Float32Array;
   /** [B, projectionDim] visual_projection(pooled), not normalised. */
   embeds: Float32Array;
+  /** Only with `attentions`: each requested layer's probabilities [B, heads, 1 + patches, 1 + patches]. */
+  attentions?: AttentionProbs[];
+}
+
+export interface ClipEncodeOptions {
+  /** Also read back the encoder output (lastHiddenState). */
+  hiddenStates?: boolean;
+  /** Also compute and read back these layers' attention probabilities (off by default: no extra dispatches). */
+  attentions?: AttentionRequest;
 }
 
 export interface ClipTextOutput {
@@ -88,6 +98,8 @@ export interface ClipTextOutput {
   pooled: Float32Array;
   pooledPositions: number[];
   embeds: Float32Array;
+  /** Only with `attentions`: each requested layer's probabilities [B, heads, L, L] (causal + padding mask). */
+  attentions?: AttentionProbs[];
 }
 
 interface TextTower {
@@ -136,15 +148,16 @@ export class ClipModel {
   }
 
   /** pixel_values [B, 3, S, S] (already preprocessed) → pooled output and image embeddings. */
-  async encodeImages(pixels: Float32Array, batch: number, options: { hiddenStates?: boolean } = {}): Promise<ClipVisionOutput> {
+  async encodeImages(pixels: Float32Array, batch: number, options: ClipEncodeOptions = {}): Promise<ClipVisionOutput> {
     const { gpu } = this.source;
     const size = this.imageSize;
     if (pixels.length !== batch * 3 * size * size) {
       throw new IrisError('bad-input', `CLIP expects pixel_values [${batch}, 3, ${size}, ${size}], got ${pixels.length} values.`);
     }
     const rec = new Recorder(gpu, 'clip.vision');
+    const capture = AttentionCapture.create(options.attentions, this.config.vision.layers);
     const input = rec.upload(pixels, [batch, 3, size, size], 'f32', 'pixel_values');
-    const hidden = encodeImage(rec, this.vision, input, batch);
+    const hidden = encodeImage(rec, this.vision, input, batch, capture);
     const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
     const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
     const embeds = matmul(rec, pooled, this.visualProjection);
@@ -152,14 +165,16 @@ export class ClipModel {
     rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
     await rec.submit();
     const [pooledData, embedsData, hiddenData] = await Promise.all(reads);
-    return { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
+    const out: ClipVisionOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
+    if (capture) out.attentions = await capture.results();
+    return out;
   }
 
   /**
    * input_ids [B, L] with attention_mask [B, L] (1 = token, 0 = padding) → pooled output and text
    * embeddings. The causal mask and the padding mask are both applied, as in transformers.
    */
-  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: { hiddenStates?: boolean } = {}): Promise<ClipTextOutput> {
+  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: ClipEncodeOptions = {}): Promise<ClipTextOutput> {
     const { gpu } = this.source;
     const t = this.config.text;
     if (ids.length !== batch * seq || attentionMask.length !== batch * seq) {
@@ -167,10 +182,13 @@ export class ClipModel {
     }
     if (seq > t.maxPositions) throw new IrisError('bad-input', `CLIP text is limited to ${t.maxPositions} tokens, got ${seq}.`);
     const rec = new Recorder(gpu, 'clip.text');
+    const capture = AttentionCapture.create(options.attentions, t.layers);
     const idsTensor = rec.upload(ids, [batch, seq], 'i32', 'input_ids');
     const keyPadding = rec.upload(Uint32Array.from(attentionMask), [batch, seq], 'u32', 'attention_mask');
     let x = embed(rec, idsTensor, this.text.tokenEmbedding, { positions: this.text.positionEmbedding });
-    for (const layer of this.text.layers) x = encoderLayer(rec, layer, t, x, batch, seq, { causal: true, keyPadding });
+    this.text.layers.forEach((layer, l) => {
+      x = encoderLayer(rec, layer, t, x, batch, seq, { causal: true, keyPadding }, capture?.hook(rec, l));
+    });
     const last = applyLayerNorm(rec, x, this.text.finalLayerNorm);
     const pooledPositions = textPoolingPositions(ids, batch, seq, t.eosTokenId);
     const pooled = selectRows(rec, last, pooledPositions);
@@ -179,7 +197,9 @@ export class ClipModel {
     rec.releaseAfterSubmit(x, last, pooled, embeds);
     await rec.submit();
     const [pooledData, embedsData, lastData] = await Promise.all(reads);
-    return { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, pooledPositions, lastHiddenState: lastData as Float32Array | undefined };
+    const out: ClipTextOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, pooledPositions, lastHiddenState: lastData as Float32Array | undefined };
+    if (capture) out.attentions = await capture.results();
+    return out;
   }
 }
 

@@ -13,12 +13,13 @@ import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
 import { Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
-import { attention } from '../kernels/attention';
+import { attention, type AttentionArgs } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
 import { embed, selectRows } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from './config';
-import type { DecoderSession } from './generate';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
+import { CachedCaptionSession } from './caption-session';
 import { KvCache } from './kv-cache';
 import type { ParameterSource } from './params';
 import { applyLayerNorm, concat, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from './transformer';
@@ -99,6 +100,19 @@ export interface GitStepInput {
   textMask?: Int32Array | Uint32Array;
   /** 'last': logits of each row's last position [batch, V]; 'all': [batch, (P +) T, V]. */
   logits: 'last' | 'all';
+  /**
+   * Attention maps (off by default): the requested layers' probabilities [batch, heads, rows, past + rows]
+   * over [image tokens; text tokens], image tokens first, as transformers' `output_attentions`.
+   */
+  attentions?: AttentionCapture;
+}
+
+/** One teacher-forced pass's attention probabilities (see GitModel.attentionMaps). */
+export interface GitAttentionMaps {
+  /** Image encoder layers: [1, heads, 1 + patches, 1 + patches]. */
+  vision: AttentionProbs[];
+  /** GIT layers: [1, heads, P + T, P + T], P = imageTokens image tokens first, then the T text tokens. */
+  text: AttentionProbs[];
 }
 
 export class GitModel {
@@ -145,9 +159,12 @@ export class GitModel {
     return this.config.vision.imageSize;
   }
 
-  /** pixel_values [B, 3, S, S] → image encoder output (post-LN, all tokens) and projected image tokens. */
-  encodeImage(rec: Recorder, pixels: Tensor, batch: number): { encoderOutput: Tensor; imageTokens: Tensor } {
-    const hidden = encodeImage(rec, this.vision, pixels, batch);
+  /**
+   * pixel_values [B, 3, S, S] → image encoder output (post-LN, all tokens) and projected image tokens.
+   * `attentions` captures the image encoder's attention probabilities (attention maps; off by default).
+   */
+  encodeImage(rec: Recorder, pixels: Tensor, batch: number, attentions?: AttentionCapture): { encoderOutput: Tensor; imageTokens: Tensor } {
+    const hidden = encodeImage(rec, this.vision, pixels, batch, attentions);
     const encoderOutput = applyLayerNorm(rec, hidden, this.visionPostNorm);
     hidden.release();
     const projected = matmul(rec, encoderOutput, this.visualProjection.weight, { bias: this.visualProjection.bias });
@@ -196,13 +213,15 @@ export class GitModel {
     this.layers.forEach((layer, l) => {
       const q = matmul(rec, x, layer.query.weight, { bias: layer.query.bias });
       matmul(rec, x, layer.keyValue.weight, { bias: layer.keyValue.bias, ...cache.appendTarget(l, rows) });
-      const attended = attention(rec, {
+      const args: AttentionArgs = {
         q: { tensor: q, rowStride: c.hidden, batchStride: rows * c.hidden },
         k: cache.keys(l), v: cache.values(l),
         batch, heads: c.heads, headDim: c.hidden / c.heads,
         queryLen: rows, keyLen: queryOffset + rows,
         mask: { causal: true, prefixLength: P, queryOffset, keyPadding },
-      });
+      };
+      const attended = attention(rec, args);
+      input.attentions?.hook(rec, l)?.(args);
       q.release();
       const a = matmul(rec, attended, layer.attentionOut.weight, { bias: layer.attentionOut.bias, residual: x });
       attended.release();
@@ -230,6 +249,30 @@ export class GitModel {
     return logits;
   }
 
+  /**
+   * Attention maps of one image and one token sequence (prompt and generated ids, e.g. a finished caption):
+   * a single teacher-forced pass, image encoder and GIT layers in one submit, that reads back the requested
+   * layers' probabilities. Row P + t of a GIT layer is text position t; its columns 0..P-1 are the image tokens.
+   */
+  async attentionMaps(pixels: Float32Array, ids: readonly number[], request: { vision?: AttentionRequest; text?: AttentionRequest }): Promise<GitAttentionMaps> {
+    const size = this.imageSize;
+    if (pixels.length !== 3 * size * size) throw new IrisError('bad-input', `GIT expects pixel_values [1, 3, ${size}, ${size}], got ${pixels.length} values.`);
+    if (ids.length === 0) throw new IrisError('bad-input', 'GIT attention maps need at least one token.');
+    const vision = AttentionCapture.create(request.vision, this.config.vision.layers);
+    const text = AttentionCapture.create(request.text, this.config.layers);
+    const rec = new Recorder(this.gpu, 'git.attention-maps');
+    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1, vision);
+    const cache = this.createCache(1, ids.length);
+    const logits = this.step(rec, cache, { ids: Int32Array.from(ids), imageTokens, logits: 'last', attentions: text });
+    rec.releaseAfterSubmit(encoderOutput, imageTokens, logits);
+    try {
+      await rec.submit();
+    } finally {
+      cache.release();
+    }
+    return { vision: (await vision?.results()) ?? [], text: (await text?.results()) ?? [] };
+  }
+
   /** [batch, P, H] image tokens followed by [batch, T, H] text embeddings → [batch, P + T, H]. */
   private prependImageTokens(rec: Recorder, image: Tensor, text: Tensor, batch: number, T: number): Tensor {
     const H = this.config.hidden;
@@ -247,51 +290,38 @@ export class GitModel {
 }
 
 /**
- * A captioning session over one image: the first `next` encodes the image and runs the prompt with the
- * image tokens (one submit); every later call runs only the new tokens against the cache.
+ * A captioning session over one image: the first step encodes the image and runs the prompt with the image
+ * tokens (one submit); every later step runs only the new tokens against the cache.
  */
-export class GitCaptionSession implements DecoderSession {
-  private cache: KvCache | null = null;
+export class GitCaptionSession extends CachedCaptionSession {
   private imageTokens: Tensor | null = null;
-  private pendingReorder: number[] | null = null;
 
   constructor(
     private readonly model: GitModel,
     private readonly pixels: Float32Array,
     private readonly maxTextTokens: number,
-  ) {}
+  ) {
+    super(model.gpuDevice, 'git.step');
+  }
 
   get vocabSize(): number {
     return this.model.config.vocabSize;
   }
 
-  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
-    const gpu = this.model.gpuDevice;
-    const rec = new Recorder(gpu, 'git.step');
-    let imageTokens: Tensor | undefined;
-    if (!this.cache) {
-      const size = this.model.imageSize;
-      const pixels = rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values');
-      const encoded = this.model.encodeImage(rec, pixels, 1);
-      rec.releaseAfterSubmit(encoded.encoderOutput);
-      this.imageTokens = imageTokens = encoded.imageTokens;
-      this.cache = this.model.createCache(rows, this.maxTextTokens);
-    }
-    if (this.pendingReorder) this.cache.reorder(rec, this.pendingReorder);
-    this.pendingReorder = null;
-    const logits = this.model.step(rec, this.cache, { ids: tokens, imageTokens, logits: 'last' });
-    const result = rec.read(logits);
-    rec.releaseAfterSubmit(logits);
-    await rec.submit();
-    return (await result) as Float32Array;
+  protected start(rec: Recorder, rows: number): KvCache {
+    const size = this.model.imageSize;
+    const encoded = this.model.encodeImage(rec, rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+    rec.releaseAfterSubmit(encoded.encoderOutput);
+    this.imageTokens = encoded.imageTokens;
+    return this.model.createCache(rows, this.maxTextTokens);
   }
 
-  reorder(sources: number[]): void {
-    this.pendingReorder = sources;
+  protected step(rec: Recorder, cache: KvCache, tokens: Int32Array): Tensor {
+    const imageTokens = cache.length === 0 ? this.imageTokens! : undefined;
+    return this.model.step(rec, cache, { ids: tokens, imageTokens, logits: 'last' });
   }
 
-  dispose(): void {
-    this.cache?.release();
+  protected releaseImage(): void {
     this.imageTokens?.release();
   }
 }

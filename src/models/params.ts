@@ -25,6 +25,8 @@ export interface ParameterSource {
   upload(name: string, shape: readonly number[], kind: ParameterKind): Tensor;
   /** Uploads host data built from several tensors (e.g. fused q|k|v), with the same dtype policy. */
   uploadHost(data: Float32Array, shape: readonly number[], kind: ParameterKind, label: string): Tensor;
+  /** Frees every tensor uploaded through this source (unloading the model). */
+  release(): void;
 }
 
 export interface ParameterOptions {
@@ -41,6 +43,8 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
   const storedHalf = weights.names().some((n) => { const t = weights.get(n); return t.dtype === 'F16'; });
   const matmulF16 = gpu.features.f16 && (precision === 'f16' || (precision === 'auto' && storedHalf));
   const dtypeFor = (kind: ParameterKind) => (kind === 'matmul' && matmulF16 ? 'f16' : 'f32');
+  const uploaded: Tensor[] = [];
+  const keep = (t: Tensor) => (uploaded.push(t), t);
   return {
     gpu,
     has: (name) => weights.has(name),
@@ -50,8 +54,11 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
     },
     upload: (name, shape, kind) => {
       const t = weights.get(name, shape);
-      return dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name);
+      return keep(dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name));
     },
-    uploadHost: (data, shape, kind, label) => gpu.upload(data, shape, dtypeFor(kind), label),
+    uploadHost: (data, shape, kind, label) => keep(gpu.upload(data, shape, dtypeFor(kind), label)),
+    release: () => {
+      for (const t of uploaded.splice(0)) t.release();
+    },
   };
 }

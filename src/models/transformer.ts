@@ -7,7 +7,7 @@
  */
 import type { Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
-import { attention, type AttentionMask } from '../kernels/attention';
+import { attention, type AttentionArgs, type AttentionMask } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
 import { layerNorm } from '../kernels/layernorm';
 import { matmul } from '../kernels/matmul';
@@ -59,14 +59,23 @@ export function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-/** Multi-head self-attention over a packed q|k|v tensor [batch, seq, 3·hidden]. */
-export function selfAttention(rec: Recorder, qkv: Tensor, batch: number, seq: number, heads: number, hidden: number, mask?: AttentionMask): Tensor {
+/**
+ * Multi-head self-attention over a packed q|k|v tensor [batch, seq, 3·hidden]. `onAttention` (attention
+ * maps only) is called with the attention's arguments after it is recorded, while q|k|v is still alive.
+ */
+export function selfAttention(
+  rec: Recorder, qkv: Tensor, batch: number, seq: number, heads: number, hidden: number, mask?: AttentionMask,
+  onAttention?: (args: AttentionArgs) => void,
+): Tensor {
   const rowStride = 3 * hidden;
   const view = (offset: number) => ({ tensor: qkv, offset, rowStride, batchStride: seq * rowStride });
-  return attention(rec, {
+  const args: AttentionArgs = {
     q: view(0), k: view(hidden), v: view(2 * hidden),
     batch, heads, headDim: hidden / heads, queryLen: seq, keyLen: seq, mask,
-  });
+  };
+  const out = attention(rec, args);
+  onAttention?.(args);
+  return out;
 }
 
 export interface EncoderLayer {
@@ -118,12 +127,18 @@ export function loadEncoderLayer(p: ParameterSource, names: EncoderLayerNames, s
   };
 }
 
-/** One pre-LN layer; consumes `x` (released) and returns the new residual stream. */
-export function encoderLayer(rec: Recorder, layer: EncoderLayer, shape: EncoderShape, x: Tensor, batch: number, seq: number, mask?: AttentionMask): Tensor {
+/**
+ * One pre-LN layer; consumes `x` (released) and returns the new residual stream. `onAttention`: see
+ * selfAttention (undefined, the default, records nothing extra).
+ */
+export function encoderLayer(
+  rec: Recorder, layer: EncoderLayer, shape: EncoderShape, x: Tensor, batch: number, seq: number, mask?: AttentionMask,
+  onAttention?: (args: AttentionArgs) => void,
+): Tensor {
   const h1 = applyLayerNorm(rec, x, layer.ln1);
   const qkv = matmul(rec, h1, layer.qkv.weight, { bias: layer.qkv.bias });
   h1.release();
-  const attended = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask);
+  const attended = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask, onAttention);
   qkv.release();
   const x1 = matmul(rec, attended, layer.out.weight, { bias: layer.out.bias, residual: x });
   attended.release();

@@ -9,6 +9,7 @@ import type { Tensor } from '../gpu/tensor';
 import { patchEmbed, visionEmbeddings } from '../kernels/embedding';
 import type { Activation } from '../kernels/common';
 import { activationOf, field, requireDivisible, type Json } from './config';
+import type { AttentionCapture } from './attention-maps';
 import type { ParameterSource } from './params';
 import {
   applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, vitLayerNames,
@@ -84,8 +85,11 @@ export function loadVisionTower(p: ParameterSource, prefix: string, config: Visi
   };
 }
 
-/** pixels [B, 3, S, S] → hidden states [B, 1 + patches, hidden] after the last layer (no post-LN). */
-export function encodeImage(rec: Recorder, tower: VisionTower, pixels: Tensor, batch: number): Tensor {
+/**
+ * pixels [B, 3, S, S] → hidden states [B, 1 + patches, hidden] after the last layer (no post-LN).
+ * With `attentions`, the requested layers' probabilities are captured too (attention-maps.ts).
+ */
+export function encodeImage(rec: Recorder, tower: VisionTower, pixels: Tensor, batch: number, attentions?: AttentionCapture): Tensor {
   const shape: EncoderShape = tower.config;
   const patches = patchEmbed(rec, pixels, tower.patchWeight, tower.patchBias, tower.config.patchSize);
   let x = visionEmbeddings(rec, patches, tower.classToken, tower.positions);
@@ -96,7 +100,9 @@ export function encodeImage(rec: Recorder, tower: VisionTower, pixels: Tensor, b
     x = normed;
   }
   const seq = patchesPerImage(tower.config) + 1;
-  for (const layer of tower.layers) x = encoderLayer(rec, layer, shape, x, batch, seq);
+  tower.layers.forEach((layer, l) => {
+    x = encoderLayer(rec, layer, shape, x, batch, seq, undefined, attentions?.hook(rec, l));
+  });
   return x;
 }
 

@@ -15,12 +15,13 @@ import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
 import { Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
-import { attention, type HeadsView } from '../kernels/attention';
+import { attention, type AttentionArgs, type HeadsView } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
 import { embed, selectRows } from '../kernels/embedding';
 import { matmul } from '../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from './config';
-import type { DecoderSession } from './generate';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
+import { CachedCaptionSession } from './caption-session';
 import { KvCache } from './kv-cache';
 import type { ParameterSource } from './params';
 import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type Linear } from './transformer';
@@ -139,6 +140,20 @@ export interface VitGpt2StepInput {
   /** Padding mask [batch, T] for teacher forcing of right-padded rows (first step only). */
   textMask?: Int32Array | Uint32Array;
   logits: 'last' | 'all';
+  /** Attention maps (off by default): the requested layers' self-attention probabilities [batch, heads, T, past + T]. */
+  attentions?: AttentionCapture;
+  /** Attention maps (off by default): the requested layers' cross-attention probabilities [batch, heads, T, encoder tokens]. */
+  crossAttentions?: AttentionCapture;
+}
+
+/** One teacher-forced pass's attention probabilities (see VitGpt2Model.attentionMaps). */
+export interface VitGpt2AttentionMaps {
+  /** ViT layers: [1, heads, 1 + patches, 1 + patches]. */
+  encoder: AttentionProbs[];
+  /** GPT-2 causal self-attention: [1, heads, T, T]. */
+  decoder: AttentionProbs[];
+  /** GPT-2 cross-attention to the encoder states: [1, heads, T, 1 + patches] (column 0 is the class token). */
+  cross: AttentionProbs[];
 }
 
 export class VitGpt2Model {
@@ -178,9 +193,12 @@ export class VitGpt2Model {
     return this.gpu;
   }
 
-  /** pixel_values [B, 3, S, S] → ViT last_hidden_state [B, tokens, H] (after the final layernorm). */
-  encodeImage(rec: Recorder, pixels: Tensor, batch: number): Tensor {
-    const hidden = encodeImage(rec, this.encoder, pixels, batch);
+  /**
+   * pixel_values [B, 3, S, S] → ViT last_hidden_state [B, tokens, H] (after the final layernorm).
+   * `attentions` captures the ViT layers' attention probabilities (attention maps; off by default).
+   */
+  encodeImage(rec: Recorder, pixels: Tensor, batch: number, attentions?: AttentionCapture): Tensor {
+    const hidden = encodeImage(rec, this.encoder, pixels, batch, attentions);
     const out = applyLayerNorm(rec, hidden, this.encoderNorm);
     hidden.release();
     return out;
@@ -225,11 +243,13 @@ export class VitGpt2Model {
       const q = matmul(rec, h1, block.query.weight, { transB: false, bias: block.query.bias });
       matmul(rec, h1, block.keyValue.weight, { transB: false, bias: block.keyValue.bias, ...cache.appendTarget(l, T) });
       h1.release();
-      const selfOut = attention(rec, {
+      const selfArgs: AttentionArgs = {
         q: dense(q), k: cache.keys(l), v: cache.values(l),
         batch, heads: d.heads, headDim, queryLen: T, keyLen: past + T,
         mask: { causal: true, queryOffset: past, keyPadding },
-      });
+      };
+      const selfOut = attention(rec, selfArgs);
+      input.attentions?.hook(rec, l)?.(selfArgs);
       q.release();
       const x1 = matmul(rec, selfOut, block.attnProj.weight, { transB: false, bias: block.attnProj.bias, residual: x });
       selfOut.release();
@@ -241,12 +261,14 @@ export class VitGpt2Model {
       h2.release();
       const kv = memory.keyValues[l]!;
       const shared = memory.imageBatch === 1 ? 0 : memory.tokens * 2 * H;
-      const crossOut = attention(rec, {
+      const crossArgs: AttentionArgs = {
         q: dense(cq),
         k: { tensor: kv, offset: 0, rowStride: 2 * H, batchStride: shared },
         v: { tensor: kv, offset: H, rowStride: 2 * H, batchStride: shared },
         batch, heads: d.heads, headDim, queryLen: T, keyLen: memory.tokens,
-      });
+      };
+      const crossOut = attention(rec, crossArgs);
+      input.crossAttentions?.hook(rec, l)?.(crossArgs);
       cq.release();
       const x2 = matmul(rec, crossOut, block.crossProj.weight, { transB: false, bias: block.crossProj.bias, residual: x1 });
       crossOut.release();
@@ -270,50 +292,68 @@ export class VitGpt2Model {
     normed.release();
     return logits;
   }
+
+  /**
+   * Attention maps of one image and one decoder sequence (start token and generated ids, e.g. a finished
+   * caption): a single teacher-forced pass, encoder and decoder in one submit, that reads back the requested
+   * layers' probabilities.
+   */
+  async attentionMaps(
+    pixels: Float32Array, ids: readonly number[],
+    request: { encoder?: AttentionRequest; decoder?: AttentionRequest; cross?: AttentionRequest },
+  ): Promise<VitGpt2AttentionMaps> {
+    const size = this.imageSize;
+    if (pixels.length !== 3 * size * size) throw new IrisError('bad-input', `ViT-GPT2 expects pixel_values [1, 3, ${size}, ${size}], got ${pixels.length} values.`);
+    if (ids.length === 0) throw new IrisError('bad-input', 'ViT-GPT2 attention maps need at least one token.');
+    const layers = this.config.decoder.layers;
+    const encoder = AttentionCapture.create(request.encoder, this.config.encoder.layers);
+    const decoder = AttentionCapture.create(request.decoder, layers);
+    const cross = AttentionCapture.create(request.cross, layers);
+    const rec = new Recorder(this.gpu, 'vit-gpt2.attention-maps');
+    const states = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1, encoder);
+    const memory = this.crossAttentionMemory(rec, states);
+    const cache = this.createCache(1, ids.length);
+    const logits = this.step(rec, cache, memory, { ids: Int32Array.from(ids), logits: 'last', attentions: decoder, crossAttentions: cross });
+    rec.releaseAfterSubmit(states, logits);
+    try {
+      await rec.submit();
+    } finally {
+      cache.release();
+      memory.release();
+    }
+    return { encoder: (await encoder?.results()) ?? [], decoder: (await decoder?.results()) ?? [], cross: (await cross?.results()) ?? [] };
+  }
 }
 
 /** A captioning session over one image: the encoder and cross-attention k|v run once, with the first step. */
-export class VitGpt2CaptionSession implements DecoderSession {
-  private cache: KvCache | null = null;
+export class VitGpt2CaptionSession extends CachedCaptionSession {
   private memory: CrossAttentionMemory | null = null;
-  private pendingReorder: number[] | null = null;
 
   constructor(
     private readonly model: VitGpt2Model,
     private readonly pixels: Float32Array,
     private readonly maxTokens: number,
-  ) {}
+  ) {
+    super(model.gpuDevice, 'vit-gpt2.step');
+  }
 
   get vocabSize(): number {
     return this.model.config.decoder.vocabSize;
   }
 
-  async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
-    const gpu = this.model.gpuDevice;
-    const rec = new Recorder(gpu, 'vit-gpt2.step');
-    if (!this.cache || !this.memory) {
-      const size = this.model.imageSize;
-      const pixels = rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values');
-      const states = this.model.encodeImage(rec, pixels, 1);
-      this.memory = this.model.crossAttentionMemory(rec, states);
-      rec.releaseAfterSubmit(states);
-      this.cache = this.model.createCache(rows, this.maxTokens);
-    }
-    if (this.pendingReorder) this.cache.reorder(rec, this.pendingReorder);
-    this.pendingReorder = null;
-    const logits = this.model.step(rec, this.cache, this.memory, { ids: tokens, logits: 'last' });
-    const result = rec.read(logits);
-    rec.releaseAfterSubmit(logits);
-    await rec.submit();
-    return (await result) as Float32Array;
+  protected start(rec: Recorder, rows: number): KvCache {
+    const size = this.model.imageSize;
+    const states = this.model.encodeImage(rec, rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+    this.memory = this.model.crossAttentionMemory(rec, states);
+    rec.releaseAfterSubmit(states);
+    return this.model.createCache(rows, this.maxTokens);
   }
 
-  reorder(sources: number[]): void {
-    this.pendingReorder = sources;
+  protected step(rec: Recorder, cache: KvCache, tokens: Int32Array): Tensor {
+    return this.model.step(rec, cache, this.memory!, { ids: tokens, logits: 'last' });
   }
 
-  dispose(): void {
-    this.cache?.release();
+  protected releaseImage(): void {
     this.memory?.release();
   }
 }

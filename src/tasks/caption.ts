@@ -2,6 +2,7 @@
  * Image captioning with either family: preprocess per the checkpoint's preprocessor_config.json, start a
  * decoder session over the image, decode with greedy or beam search, and stream the text so far.
  */
+import { throwIfAborted } from '../errors';
 import type { PreprocessConfig } from '../image/preprocess';
 import { preprocess } from '../image/preprocess';
 import type { RgbaImage } from '../image/rgba-image';
@@ -10,12 +11,20 @@ import { GitCaptionSession, type GitModel } from '../models/git';
 import { VitGpt2CaptionSession, type VitGpt2Model } from '../models/vit-gpt2';
 import type { Json } from '../models/config';
 import type { Tokenizer } from '../tokenizers';
+import { attentionRollout, headMeanRows, resolveLayers } from '../models/attention-maps';
 import { resolveGeneration, type CaptionOptions } from './generation-config';
 
 export interface CaptionRequest extends CaptionOptions {
   /** Called with the caption so far after every decoding step. */
   onToken?: (text: string) => void;
   signal?: AbortSignal;
+  /**
+   * Also return attention maps (off by default; costs one extra teacher-forced pass over the finished
+   * caption): per token, the decoder's attention to the image patches (ViT-GPT2's cross-attention, GIT's
+   * text → image attention) of layer `layer` (default -1, the last) averaged over heads, and the image
+   * encoder's class-token rollout.
+   */
+  attentionMaps?: boolean | { layer?: number };
 }
 
 export interface CaptionResult {
@@ -24,6 +33,25 @@ export interface CaptionResult {
   /** Milliseconds: the whole call, and per generated token after the first. */
   totalMs: number;
   tokens: number;
+  /**
+   * With `attentionMaps`: for each generated token (ids after the prompt, EOS included if produced), the
+   * attention from that token's position to the image patches, averaged over heads: [tokens][patches] in
+   * patch order (class-token column left out; not renormalised). attentionHeatMap() turns one into a grid.
+   * (The step that chose token j queried from the position before it: that map is
+   * [...promptAttentions, ...tokenAttentions][promptLength + j - 1], the convention of transformers'
+   * generate(output_attentions=True).)
+   */
+  tokenAttentions?: number[][];
+  /** With `attentionMaps`: the same for the prompt positions ([CLS] / decoder start): [prompt length][patches]. */
+  promptAttentions?: number[][];
+  /** With `attentionMaps`: the image encoder's class-token attention rollout, [patches]. */
+  imageRollout?: number[];
+}
+
+/** Attention maps of a caption (see CaptionResult): rows for every position of `ids`, prompt included. */
+export interface CaptionAttention {
+  positions: number[][];
+  imageRollout: number[];
 }
 
 export type CaptionModel = { family: 'git'; model: GitModel } | { family: 'vit-gpt2'; model: VitGpt2Model };
@@ -60,9 +88,37 @@ export class Captioner {
         signal: request.signal,
         onStep: request.onToken && ((ids) => request.onToken!(decode(ids))),
       });
-      return { text: decode(result.ids), ids: result.ids, totalMs: performance.now() - start, tokens: result.ids.length - prompt.length };
+      const out: CaptionResult = { text: decode(result.ids), ids: result.ids, totalMs: performance.now() - start, tokens: result.ids.length - prompt.length };
+      if (request.attentionMaps) {
+        throwIfAborted(request.signal, 'Caption generation');
+        const layer = typeof request.attentionMaps === 'object' ? request.attentionMaps.layer ?? -1 : -1;
+        const maps = await this.attention(pixels, result.ids, layer);
+        out.promptAttentions = maps.positions.slice(0, prompt.length);
+        out.tokenAttentions = maps.positions.slice(prompt.length);
+        out.imageRollout = maps.imageRollout;
+        out.totalMs = performance.now() - start;
+      }
+      return out;
     } finally {
       session.dispose();
     }
+  }
+
+  /**
+   * Attention maps for a token sequence over preprocessed pixels [1, 3, S, S]: one teacher-forced pass.
+   * positions[t] = layer `layer`'s attention from position t of `ids` to the image patches, mean over heads.
+   */
+  async attention(pixels: Float32Array, ids: readonly number[], layer = -1): Promise<CaptionAttention> {
+    const c = this.captionModel;
+    const rows = ids.map((_, t) => t);
+    if (c.family === 'git') {
+      const l = resolveLayers([layer], c.model.config.layers);
+      const P = c.model.imageTokens;
+      const maps = await c.model.attentionMaps(pixels, ids, { vision: { layers: 'all' }, text: { layers: l } });
+      return { positions: headMeanRows(maps.text[0]!, rows.map((t) => P + t), 1, P), imageRollout: Array.from(attentionRollout(maps.vision)) };
+    }
+    const l = resolveLayers([layer], c.model.config.decoder.layers);
+    const maps = await c.model.attentionMaps(pixels, ids, { encoder: { layers: 'all' }, cross: { layers: l } });
+    return { positions: headMeanRows(maps.cross[0]!, rows, 1, c.model.encoderTokens), imageRollout: Array.from(attentionRollout(maps.encoder)) };
   }
 }

@@ -11,6 +11,7 @@ import { preprocessBatch } from '../image/preprocess';
 import type { RgbaImage } from '../image/rgba-image';
 import { l2Normalize, similarityLogits, softmaxRows, type ClipModel } from '../models/clip';
 import type { ClipTokenizer } from '../tokenizers';
+import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
 
 export const DEFAULT_TEMPLATE = 'a photo of a {label}.';
 
@@ -25,6 +26,13 @@ export interface LabelScore {
   label: string;
   score: number; // probability over the given labels
   logit: number;
+}
+
+/** classifyWithAttention's result: the ranking of `classify` and, per image, where CLIP's vision tower looked. */
+export interface ClassificationWithAttention {
+  ranked: LabelScore[][];
+  /** Per image: the class-token attention rollout over the patches and its heat map (attention-maps.ts). */
+  attention: ImageAttentionMap[];
 }
 
 /** Texts per text-tower forward pass: bounds GPU memory for 1,000-label sets. */
@@ -47,10 +55,15 @@ export class ZeroShotClassifier {
 
   /** L2-normalised image embeddings [images, dim]. */
   async embedImages(images: readonly RgbaImage[]): Promise<Float32Array> {
+    return (await this.encodeImages(images, false)).embeddings;
+  }
+
+  /** L2-normalised image embeddings and, with `attentionMaps`, each image's rollout map (same forward pass). */
+  private async encodeImages(images: readonly RgbaImage[], attentionMaps: boolean): Promise<{ embeddings: Float32Array; attention?: ImageAttentionMap[] }> {
     if (images.length === 0) throw new IrisError('bad-input', 'No images to embed.');
     const batch = preprocessBatch(images, this.preprocessConfig);
-    const { embeds } = await this.model.encodeImages(batch.data, images.length);
-    return l2Normalize(embeds, this.dim);
+    const { embeds, attentions } = await this.model.encodeImages(batch.data, images.length, attentionMaps ? { attentions: { layers: 'all' } } : {});
+    return { embeddings: l2Normalize(embeds, this.dim), attention: attentions && rolloutMaps(attentions) };
   }
 
   /** L2-normalised text embeddings [texts, dim] (each text on its own, no template). */
@@ -96,10 +109,25 @@ export class ZeroShotClassifier {
     const templates = options.templates ?? [DEFAULT_TEMPLATE];
     const text = await this.labelEmbeddings(labels, templates);
     const image = await this.embedImages(images);
+    return this.rank(image, text, images.length, labels, options);
+  }
+
+  /**
+   * `classify`, plus for each image the attention map of the vision tower that embedded it (class-token
+   * rollout over all layers, captured in the same forward pass): a heat map over the preprocessed image.
+   */
+  async classifyWithAttention(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<ClassificationWithAttention> {
+    const templates = options.templates ?? [DEFAULT_TEMPLATE];
+    const text = await this.labelEmbeddings(labels, templates);
+    const { embeddings, attention } = await this.encodeImages(images, true);
+    return { ranked: this.rank(embeddings, text, images.length, labels, options), attention: attention! };
+  }
+
+  private rank(image: Float32Array, text: Float32Array, imageCount: number, labels: readonly string[], options: ClassifyOptions): LabelScore[][] {
     const logits = similarityLogits(image, text, this.dim, this.model.logitScale);
     const probs = softmaxRows(logits, labels.length);
     const topK = Math.min(options.topK ?? labels.length, labels.length);
-    return images.map((_, i) =>
+    return Array.from({ length: imageCount }, (_, i) =>
       labels
         .map((label, j) => ({ label, score: probs[i * labels.length + j]!, logit: logits[i * labels.length + j]! }))
         .sort((a, b) => b.score - a.score)

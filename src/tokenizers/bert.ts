@@ -120,13 +120,7 @@ export class BertTokenizer implements Tokenizer {
    */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const { skipSpecialTokens = false, cleanUpTokenizationSpaces: cleanUp = true } = options;
-    const tokens: string[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (skipSpecialTokens && this.vocabulary.specialIds.has(id)) continue;
-      const token = this.vocabulary.token(id);
-      if (token !== undefined) tokens.push(token);
-    }
+    const tokens = this.vocabulary.tokensOf(ids, skipSpecialTokens);
     const text = stripLikePython(tokens.join(' ').replaceAll(` ${CONTINUATION_PREFIX}`, ''));
     return cleanUp ? cleanUpTokenizationSpaces(text) : text;
   }

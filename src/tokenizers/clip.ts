@@ -144,12 +144,7 @@ export class ClipTokenizer implements Tokenizer {
    */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const { skipSpecialTokens = false, cleanUpTokenizationSpaces: cleanUp = false } = options;
-    let symbols = '';
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (skipSpecialTokens && this.vocabulary.specialIds.has(id)) continue;
-      symbols += this.vocabulary.token(id) ?? '';
-    }
+    const symbols = this.vocabulary.tokensOf(ids, skipSpecialTokens).join('');
     const text = stripLikePython(fromByteLevel(symbols).replaceAll(CLIP_END_OF_WORD, ' '));
     return cleanUp ? cleanUpTokenizationSpaces(text) : text;
   }

@@ -64,13 +64,7 @@ export class Gpt2Tokenizer implements Tokenizer {
    */
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
     const { skipSpecialTokens = false, cleanUpTokenizationSpaces: cleanUp = false } = options;
-    let symbols = '';
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i];
-      if (skipSpecialTokens && this.vocabulary.specialIds.has(id)) continue;
-      symbols += this.vocabulary.token(id) ?? '';
-    }
-    const text = fromByteLevel(symbols);
+    const text = fromByteLevel(this.vocabulary.tokensOf(ids, skipSpecialTokens).join(''));
     return cleanUp ? cleanUpTokenizationSpaces(text) : text;
   }
 

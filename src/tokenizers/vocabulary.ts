@@ -33,6 +33,18 @@ export class Vocabulary {
     return this.tokenOfId.get(id);
   }
 
+  /** The tokens of `ids` in order; ids outside the vocab are skipped (as HF does), specials on request. */
+  tokensOf(ids: ArrayLike<number>, skipSpecialTokens: boolean): string[] {
+    const tokens: string[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
+      if (skipSpecialTokens && this.specialIds.has(id)) continue;
+      const token = this.tokenOfId.get(id);
+      if (token !== undefined) tokens.push(token);
+    }
+    return tokens;
+  }
+
   /** The id of a token the model cannot work without. */
   requireId(token: string): number {
     const id = this.idOfToken.get(token);

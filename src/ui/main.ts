@@ -1,15 +1,84 @@
-// Placeholder demo page: reports the WebGPU adapter (the full demo app replaces this).
-import { acquireDevice } from '../gpu/device';
-import { isIrisError } from '../errors';
+/**
+ * The Iris demo: pick an image, then rank labels with CLIP (zero-shot tab) or caption it (caption tab). All
+ * the work happens in the library's worker on this device's GPU; this file only wires the page together.
+ */
+import './app.css';
+import { createIris, isIrisError, type CachedModel, type Iris } from '../index';
+import { CacheManager } from './cache';
+import { setupCaption } from './caption';
+import { byId, describeError } from './dom';
+import { setupImageInput, type PickedImage } from './image-input';
+import { fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
+import { registerServiceWorker, showNetworkState } from './pwa';
+import { setupTabs } from './tabs';
+import { setupZeroShot } from './zero-shot';
+import { showUnavailable, webGpuProblem } from './unavailable';
 
-const status = document.querySelector<HTMLParagraphElement>('#adapter')!;
-acquireDevice().then(
-  ({ adapter, features, device }) => {
-    status.textContent = `WebGPU adapter: ${adapter.description} (${adapter.vendor}/${adapter.architecture})` +
-      `${features.f16 ? ', shader-f16' : ''}.`;
-    device.destroy();
-  },
-  (error: unknown) => {
-    status.textContent = isIrisError(error) ? error.message : `WebGPU failed: ${String(error)}`;
-  },
-);
+declare global {
+  interface Window {
+    /** For the console and the browser tests: the demo's Iris and its current image. */
+    irisDemo?: { iris: Iris; image(): Blob | null };
+  }
+}
+
+registerServiceWorker();
+showNetworkState();
+
+const problem = await webGpuProblem();
+if (problem) showUnavailable(problem);
+else await start();
+
+async function start(): Promise<void> {
+  let iris: Iris;
+  try {
+    iris = await createIris();
+  } catch (error) {
+    showUnavailable(isIrisError(error, 'webgpu-unavailable') ? error.message : `Iris could not start: ${describeError(error)}`);
+    return;
+  }
+  for (const id of ['image-panel', 'tasks', 'cache']) byId(id).hidden = false;
+  const adapter = await iris.adapter();
+  byId('adapter').textContent = `WebGPU adapter: ${adapter.description || `${adapter.vendor} ${adapter.architecture}`}` +
+    (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.';
+
+  const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
+  const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };
+  const refreshPickers = (cached: readonly CachedModel[]) => {
+    for (const task of ['zero-shot', 'caption'] as const) {
+      fillModelSelect(pickers[task], task, cached);
+      hints[task].textContent = modelHint(pickers[task].value, cached);
+    }
+  };
+
+  const cache = new CacheManager(iris, (models, removed) => {
+    // Deleted models must load (download) again before a new image can run at once.
+    for (const m of removed) for (const runner of [zeroShot, caption]) for (const id of runner.loaded) if (id.startsWith(m.repo)) runner.loaded.delete(id);
+    refreshPickers(models);
+  });
+  const cached = await cache.refresh();
+  for (const task of ['zero-shot', 'caption'] as const) {
+    fillModelSelect(pickers[task], task, cached, initialModel(task, cached));
+    hints[task].textContent = modelHint(pickers[task].value, cached);
+    pickers[task].addEventListener('change', () => {
+      rememberModel(task, pickers[task].value);
+      hints[task].textContent = modelHint(pickers[task].value, cache.list);
+    });
+  }
+
+  const onLoaded = () => void cache.refresh().then(refreshPickers);
+  let picked: PickedImage | null = null;
+  const image = () => picked;
+  const zeroShot = setupZeroShot(iris, image, onLoaded);
+  const caption = setupCaption(iris, image, onLoaded);
+  let activeTask: Task = 'zero-shot';
+  setupTabs(byId('tasks').querySelector('[role="tablist"]')!, (tab) => (activeTask = tab.id === 'tab-caption' ? 'caption' : 'zero-shot'));
+
+  const input = setupImageInput((next) => {
+    picked = next;
+    // With the model already on the GPU a new image costs milliseconds: run the open tab's task at once.
+    const runner = activeTask === 'caption' ? caption : zeroShot;
+    if (!runner.busy && runner.loaded.has(pickers[activeTask].value)) void runner.start();
+  });
+  window.irisDemo = { iris, image: () => input.current()?.blob ?? null };
+  document.body.dataset.ready = 'true';
+}

@@ -15,7 +15,10 @@ import { loadBertTokenizer, loadClipTokenizer, loadGpt2Tokenizer } from '../toke
 import type { Hub, LoadProgress, ModelFiles } from '../weights';
 import { filesFor, type ModelEntry } from './registry';
 
-export type LoadedModel = { task: 'zero-shot'; classifier: ZeroShotClassifier } | { task: 'caption'; captioner: Captioner };
+export type LoadedModel = ({ task: 'zero-shot'; classifier: ZeroShotClassifier } | { task: 'caption'; captioner: Captioner }) & {
+  /** Frees the model's GPU weights. */
+  release(): void;
+};
 
 export type LoadPhase =
   | { phase: 'download'; progress: LoadProgress }
@@ -42,23 +45,24 @@ export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: 
 function build(entry: ModelEntry, files: ModelFiles, gpu: Gpu, options: ParameterOptions): LoadedModel {
   const config = files.json('config.json') as Json;
   const params = parametersFrom(files.weights(), gpu, options);
+  const release = () => params.release();
   const generation = (files.has('generation_config.json') ? files.json('generation_config.json') : {}) as Json;
   const text = (name: string) => files.text(name)!;
   switch (entry.family) {
     case 'clip': {
       const preprocess = parsePreprocessorConfig(files.json('preprocessor_config.json'), 'CLIPImageProcessor');
       const tokenizer = loadClipTokenizer({ vocabJson: text('vocab.json'), mergesTxt: text('merges.txt') });
-      return { task: 'zero-shot', classifier: new ZeroShotClassifier(ClipModel.load(params, config), tokenizer, preprocess) };
+      return { task: 'zero-shot', classifier: new ZeroShotClassifier(ClipModel.load(params, config), tokenizer, preprocess), release };
     }
     case 'git': {
       const preprocess = parsePreprocessorConfig(files.json('preprocessor_config.json'), 'CLIPImageProcessor');
       const tokenizer = loadBertTokenizer({ vocabTxt: text('vocab.txt') });
-      return { task: 'caption', captioner: new Captioner({ family: 'git', model: GitModel.load(params, config) }, tokenizer, preprocess, generation) };
+      return { task: 'caption', captioner: new Captioner({ family: 'git', model: GitModel.load(params, config) }, tokenizer, preprocess, generation), release };
     }
     case 'vit-gpt2': {
       const preprocess = parsePreprocessorConfig(files.json('preprocessor_config.json'), 'ViTImageProcessor');
       const tokenizer = loadGpt2Tokenizer({ vocabJson: text('vocab.json'), mergesTxt: text('merges.txt') });
-      return { task: 'caption', captioner: new Captioner({ family: 'vit-gpt2', model: VitGpt2Model.load(params, config) }, tokenizer, preprocess, generation) };
+      return { task: 'caption', captioner: new Captioner({ family: 'vit-gpt2', model: VitGpt2Model.load(params, config) }, tokenizer, preprocess, generation), release };
     }
   }
 }

@@ -1,6 +1,7 @@
 /** What crosses the page ↔ worker boundary: options, results, progress events and errors as plain data. */
 import { IrisError, type IrisErrorCode } from '../errors';
 import type { ImageInput } from '../image/decode';
+import type { HeatMap } from '../tasks/attention-maps';
 import type { ClassifyOptions, LabelScore } from '../tasks/zero-shot';
 import type { CaptionOptions } from '../tasks/generation-config';
 import type { CachedModel } from '../weights';
@@ -10,7 +11,7 @@ import type {
   IndexSearchResult, RankedText,
 } from '../retrieval/types';
 
-export type { LabelScore };
+export type { HeatMap, LabelScore };
 
 export interface IrisOptions {
   /** Hub mirror or self-hosted copy; default https://huggingface.co. */
@@ -33,16 +34,22 @@ export interface ProgressEvent {
 
 export interface WorkerClassifyOptions extends ClassifyOptions {
   model?: string;
+  /** Also return where the vision tower looked: the class-token attention rollout as a heat map. */
+  attentionMap?: boolean;
 }
 
 export interface WorkerCaptionOptions extends CaptionOptions {
   model?: string;
+  /** Per generated token, where it looked in the image (last layer, mean over heads; or `{ layer }`). */
+  attentionMaps?: boolean | { layer?: number };
   family?: 'git' | 'vit-gpt2';
 }
 
 export interface ClassifyResult {
   model: string;
   labels: LabelScore[];
+  /** With `attentionMap`: row-major values in 0..1 over the model's input crop (top-left first). */
+  attention?: HeatMap;
   /** Milliseconds of the whole request in the worker (image decode, preprocess, GPU). */
   ms: number;
 }
@@ -51,6 +58,10 @@ export interface CaptionResult {
   model: string;
   text: string;
   ids: number[];
+  /** With `attentionMaps`: per generated token, its attention to the image patches (mean over heads). */
+  tokenAttentions?: number[][];
+  /** With `attentionMaps`: the image encoder's class-token attention rollout over the patches. */
+  imageRollout?: number[];
   ms: number;
   tokensPerSecond: number;
 }

@@ -55,6 +55,10 @@ class IrisWorker implements WorkerApi {
       const { classifier } = await this.zeroShot(model, signal, onProgress);
       const pixels = await decodeImage(image, { signal });
       throwIfAborted(signal, 'Classification');
+      if (options.attentionMap) {
+        const { ranked, attention } = await classifier.classifyWithAttention([pixels], labels, options);
+        return { model, labels: ranked[0]!, attention: attention[0]!.heatMap, ms: performance.now() - start };
+      }
       const [ranked] = await classifier.classify([pixels], labels, options);
       return { model, labels: ranked!, ms: performance.now() - start };
     });
@@ -69,7 +73,10 @@ class IrisWorker implements WorkerApi {
       const pixels = await decodeImage(image, { signal });
       const result = await loaded.captioner.caption(pixels, { ...options, signal, onToken });
       const ms = performance.now() - start;
-      return { model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000) };
+      return {
+        model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000),
+        tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout,
+      };
     });
   }
 
@@ -104,13 +111,24 @@ class IrisWorker implements WorkerApi {
   }
 
   async cacheDelete(repo: string, revision?: string): Promise<void> {
-    this.models.forEach((_, key) => key.startsWith(`${repo}|`) && this.models.delete(key));
+    await this.unload((key) => key.startsWith(`${repo}|`));
     await this.hubFor(false).deleteCached(repo, revision);
   }
 
   async cacheClear(): Promise<void> {
-    this.models.clear();
+    await this.unload(() => true);
     await this.hubFor(false).clearCache();
+  }
+
+  /** Drops loaded models and frees their GPU memory (runs in the queue: no request is using them). */
+  private unload(which: (key: string) => boolean): Promise<void> {
+    return this.run(-1, async () => {
+      for (const [key, pending] of this.models) {
+        if (!which(key)) continue;
+        this.models.delete(key);
+        (await pending.catch(() => null))?.release();
+      }
+    });
   }
 
   async loseDevice(): Promise<void> {

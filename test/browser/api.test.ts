@@ -78,6 +78,27 @@ describe('caption (tiny GIT and ViT-GPT2)', () => {
   });
 });
 
+describe('attention maps through the worker', () => {
+  it('classify returns a heat map over the patch grid; caption returns one map per generated token', async () => {
+    const r = await run(async () => {
+      const c = await window.irisApi.iris.classify(window.irisApi.testImage(), ['a', 'b'], { model: 'iris/tiny-clip', attentionMap: true });
+      const k = await window.irisApi.iris.caption(window.irisApi.testImage(), { model: 'iris/tiny-git', maxNewTokens: 4, attentionMaps: true });
+      return { map: c.attention && { rows: c.attention.rows, cols: c.attention.cols, values: Array.from(c.attention.values) }, tokens: k.ids.length - 1, maps: k.tokenAttentions, rollout: k.imageRollout };
+    }, 'attention maps');
+    // tiny models: 64×64 images in 16×16 patches → a 4×4 grid.
+    expect(r.map).toMatchObject({ rows: 4, cols: 4 });
+    expect(r.map!.values).toHaveLength(16);
+    expect(Math.min(...r.map!.values)).toBe(0);
+    expect(Math.max(...r.map!.values)).toBeCloseTo(1, 6);
+    expect(r.maps).toHaveLength(r.tokens);
+    for (const row of r.maps!) {
+      expect(row).toHaveLength(16);
+      row.forEach((v) => expect(v).toBeGreaterThanOrEqual(0));
+    }
+    expect(r.rollout).toHaveLength(16);
+  });
+});
+
 describe('requests', () => {
   it('cancel mid-caption rejects with "aborted" and the worker stays usable', async () => {
     const r = await run(async () => {

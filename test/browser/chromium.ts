@@ -21,9 +21,9 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(options: { webgpu?: boolean; args?: string[] } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iris-chromium-'));
-  const args = [...BASE_ARGS];
+  const args = [...BASE_ARGS, ...(options.args ?? [])];
   if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
   const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -128,9 +128,12 @@ describe('weight loader in Chromium', () => {
     expect(aborted.error).toMatchObject({ code: 'aborted' });
     const reached = aborted.progress.filter((p) => p.file === 'model.safetensors').at(-1)!.fileBytesDone;
     expect((await load({ db: 'abort', repo: CLIP, ...FILES })).sha256).toEqual(clipDigests);
-    const from = Number(/^bytes=(\d+)-$/.exec(server.requests('model.safetensors').at(-1)!.range!)![1]);
+    const resume = server.requests('model.safetensors').at(-1)!;
+    const from = Number(/^bytes=(\d+)-$/.exec(resume.range!)![1]);
     expect(from).toBeGreaterThanOrEqual(reached);
-    expect(server.bytesServed('model.safetensors') - clipWeights.bytes).toBeLessThan(64 * 1024); // at most what was in flight
+    // The resumed request carried only the missing bytes. (What the aborted request had in flight when the
+    // abort landed depends on machine load, so it is not bounded here.)
+    expect(resume.bytes).toBe(clipWeights.bytes - from);
   });
 
   it('each malformed safetensors file is its typed error, and nothing of it is cached', async () => {

@@ -1,0 +1,72 @@
+/** The cache manager: the models whose weights are in IndexedDB, their sizes, and deleting them. */
+import { MODELS, type CachedModel, type Iris } from '../index';
+import { formatBytes } from '../components/format';
+import { byId, describeError, element } from './dom';
+
+export class CacheManager {
+  private readonly rows = byId('cache-rows');
+  private readonly total = byId('cache-total');
+  private readonly clearButton = byId<HTMLButtonElement>('cache-clear');
+  private models: CachedModel[] = [];
+
+  constructor(private readonly iris: Iris, private readonly onChange: (models: CachedModel[], removed: CachedModel[]) => void) {
+    this.clearButton.addEventListener('click', () => void this.remove(this.models, () => iris.cache.clear()));
+  }
+
+  get list(): readonly CachedModel[] {
+    return this.models;
+  }
+
+  async refresh(): Promise<CachedModel[]> {
+    try {
+      this.models = await this.iris.cache.list();
+    } catch (error) {
+      this.total.textContent = `The cache could not be read: ${describeError(error)}`;
+      return this.models;
+    }
+    this.rows.replaceChildren(...this.models.map((model) => this.row(model)));
+    if (this.models.length === 0) {
+      const cell = element('td', 'empty', 'No models yet: the first Classify or Caption downloads one.');
+      cell.colSpan = 4;
+      const row = element('tr');
+      row.append(cell);
+      this.rows.append(row);
+    }
+    const bytes = this.models.reduce((sum, m) => sum + m.bytes, 0);
+    let text = `${this.models.length} ${this.models.length === 1 ? 'model' : 'models'}, ${formatBytes(bytes)}`;
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    if (estimate?.quota) text += ` · this site may store up to ${formatBytes(estimate.quota)}`;
+    this.total.textContent = text;
+    this.clearButton.disabled = this.models.length === 0;
+    return this.models;
+  }
+
+  private row(model: CachedModel): HTMLTableRowElement {
+    const name = MODELS.find((m) => m.repo === model.repo)?.label.replace(/ \(.*\)$/, '') ?? model.repo;
+    const row = element('tr');
+    const title = element('td');
+    title.append(element('span', 'model-name', name), element('span', 'repo', model.repo));
+    const revision = /^[0-9a-f]{40}$/.test(model.revision) ? model.revision.slice(0, 7) : model.revision;
+    const size = element('td', 'num', formatBytes(model.bytes));
+    const remove = element('button', 'small', 'Delete');
+    remove.type = 'button';
+    remove.setAttribute('aria-label', `Delete ${name} (${formatBytes(model.bytes)})`);
+    remove.addEventListener('click', () => void this.remove([model], () => this.iris.cache.delete(model.repo, model.revision)));
+    const actions = element('td', 'actions-cell');
+    actions.append(remove);
+    row.append(title, element('td', 'revision', revision), size, actions);
+    return row;
+  }
+
+  private async remove(models: CachedModel[], action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.total.textContent = `Could not delete: ${describeError(error)}`;
+      return;
+    }
+    await this.refresh();
+    this.onChange(this.models, models);
+    this.clearButton.focus();
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * One task tab's request cycle: load the picked model (progress bars), then run the request. While it runs
+ * the button reads "Cancel" and aborts it (the worker stops between GPU steps and stays usable).
+ */
+import { isIrisError, type Iris } from '../index';
+import { describeError } from './dom';
+import type { PickedImage } from './image-input';
+import { LoadProgressView } from './load-progress';
+import type { Task } from './models';
+
+export interface TaskRunnerParts {
+  iris: Iris;
+  task: Task;
+  button: HTMLButtonElement;
+  error: HTMLElement;
+  load: LoadProgressView;
+  model(): string;
+  image(): PickedImage | null;
+  /** A model finished loading (the cache list may have grown). */
+  onLoaded(model: string): void;
+}
+
+export class TaskRunner {
+  private controller: AbortController | null = null;
+  private readonly idleLabel: string;
+  /** Models loaded in the worker by this tab, so a new image can run at once. */
+  readonly loaded = new Set<string>();
+
+  constructor(private readonly parts: TaskRunnerParts) {
+    this.idleLabel = parts.button.textContent ?? '';
+  }
+
+  get busy(): boolean {
+    return this.controller !== null;
+  }
+
+  /** Runs `work` with the loaded model; a second call while one runs cancels it instead. */
+  async run(work: (model: string, image: PickedImage, signal: AbortSignal) => Promise<void>): Promise<void> {
+    if (this.controller) {
+      this.controller.abort();
+      return;
+    }
+    const { iris, task, button, error, load } = this.parts;
+    const image = this.parts.image();
+    if (!image) {
+      error.textContent = 'Pick an image first: drop one, paste one, choose a file, use the camera or a sample.';
+      return;
+    }
+    const controller = new AbortController();
+    const { signal } = controller;
+    this.controller = controller;
+    const model = this.parts.model();
+    error.textContent = '';
+    button.textContent = 'Cancel';
+    button.classList.add('cancel');
+    try {
+      load.start();
+      await iris.load(model, task, { signal, onProgress: (event) => load.update(event) });
+      if (!this.loaded.has(model)) {
+        this.loaded.add(model);
+        this.parts.onLoaded(model);
+      }
+      await work(model, image, signal);
+    } catch (e) {
+      load.stop();
+      error.textContent = isIrisError(e, 'aborted') ? 'Cancelled.' : describeError(e) + advice(e);
+    } finally {
+      this.controller = null;
+      button.textContent = this.idleLabel;
+      button.classList.remove('cancel');
+    }
+  }
+}
+
+function advice(error: unknown): string {
+  if (isIrisError(error, 'download-failed')) return ' No connection to the Hub? The bundled tiny models work offline.';
+  if (isIrisError(error, 'not-enough-storage') || isIrisError(error, 'quota-exceeded')) return ' Delete models you no longer need below.';
+  return '';
+}

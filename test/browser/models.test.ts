@@ -1,0 +1,170 @@
+// CLIP, GIT and ViT-GPT2 in real headless Chromium (SwiftShader WebGPU) against ../shared/golden, each model
+// loaded through the production download path: Hub (fetch from a local hub server, chunks in the page's
+// IndexedDB) → parametersFrom → Model.load. Golden inputs go into the page as plain arrays; the page's outputs
+// come back as plain arrays and are compared here at the manifest's f32 tolerances. CLIP runs on the page
+// thread and in a dedicated module Worker. (The full-size CLIP is in full-size-clip.test.ts.)
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { f32, f32Tolerances, GOLDEN_DIR, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
+import { HubServer } from '../helpers/hub-server';
+import { allClose } from '../helpers/reference';
+import type { Browser } from './chromium';
+import { openModelsPage, runModel, type RunArgs, type RunResult } from './models-page';
+import type { ModelSource, RunName } from './pages/model-runs';
+
+const REPOS: Record<GoldenModel, string> = { clip: 'iris-test/tiny-clip', git: 'iris-test/tiny-git', 'vit-gpt2': 'iris-test/tiny-vit-gpt2' };
+
+let browser: Browser;
+let server: HubServer;
+beforeAll(async () => {
+  server = await HubServer.start({ repos: Object.fromEntries(Object.entries(REPOS).map(([folder, repo]) => [repo, folder])) });
+  browser = await openModelsPage();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+beforeEach(() => server.resetLog());
+
+const run = <K extends RunName>(where: 'page' | 'worker', name: K, args: RunArgs<K>): Promise<RunResult<K>> => runModel(browser, where, name, args);
+
+const source = (model: GoldenModel, db: string): ModelSource => ({ baseUrl: server.url, repo: REPOS[model], db });
+
+function expectClose(actual: ArrayLike<number> | undefined, expected: ArrayLike<number>, t: { atol: number; rtol: number }, what: string): void {
+  expect(actual, what).toBeDefined();
+  const check = allClose(actual!, expected, t.atol, t.rtol);
+  expect(check.ok, `${what}: ${check.detail}`).toBe(true);
+}
+
+/** The model's weights really came over the network in this test: every byte of model.safetensors, once. */
+function expectDownloaded(model: GoldenModel): void {
+  const bytes = readFileSync(join(GOLDEN_DIR, model, 'model.safetensors')).length;
+  expect(server.bytesServed('model.safetensors', REPOS[model])).toBe(bytes);
+}
+
+/** Row `row` of a row-major [rows, width] array. */
+const row = (values: number[], r: number, width: number): number[] => values.slice(r * width, (r + 1) * width);
+
+describe('CLIP (golden/clip) in Chromium', () => {
+  const inputs = goldenTensors('clip', 'inputs');
+  const outputs = goldenTensors('clip', 'outputs');
+  const tol = f32Tolerances('clip');
+  const args = (db: string) => ({
+    ...source('clip', db),
+    pixelValues: Array.from(f32(inputs, 'pixel_values')), images: 2,
+    inputIds: Array.from(i64AsI32(inputs, 'input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'attention_mask')), texts: 3, seq: 16,
+  });
+
+  function expectClipOutputs(out: RunResult<'clip'>): void {
+    expectClose(out.visionLastHiddenState, f32(outputs, 'vision_last_hidden_state'), tol.hidden, 'vision_last_hidden_state');
+    expectClose(out.visionPooled, f32(outputs, 'vision_pooler_output'), tol.hidden, 'vision_pooler_output');
+    expectClose(out.imageEmbedsUnnormalized, f32(outputs, 'image_embeds_unnormalized'), tol.hidden, 'image_embeds_unnormalized');
+    expectClose(out.imageEmbeds, f32(outputs, 'image_embeds'), tol.hidden, 'image_embeds');
+    expect(out.textPooledPositions).toEqual(Array.from(i64AsI32(outputs, 'text_pooled_positions')));
+    expectClose(out.textLastHiddenState, f32(outputs, 'text_last_hidden_state'), tol.hidden, 'text_last_hidden_state');
+    expectClose(out.textPooled, f32(outputs, 'text_pooler_output'), tol.hidden, 'text_pooler_output');
+    expectClose(out.textEmbedsUnnormalized, f32(outputs, 'text_embeds_unnormalized'), tol.hidden, 'text_embeds_unnormalized');
+    expectClose(out.textEmbeds, f32(outputs, 'text_embeds'), tol.hidden, 'text_embeds');
+    expectClose(out.textLastHiddenStateNoMask, f32(outputs, 'text_last_hidden_state_no_attention_mask'), tol.hidden, 'text_last_hidden_state_no_attention_mask');
+    expectClose(out.textPooledNoMask, f32(outputs, 'text_pooler_output_no_attention_mask'), tol.hidden, 'text_pooler_output_no_attention_mask');
+    expect(Math.log(out.logitScale)).toBeCloseTo(f32(outputs, 'logit_scale')[0]!, 6);
+    expectClose(out.logitsPerImage, f32(outputs, 'logits_per_image'), tol.logits, 'logits_per_image');
+    expectClose(out.logitsPerText, f32(outputs, 'logits_per_text'), tol.logits, 'logits_per_text');
+  }
+
+  it('page thread: both towers (hidden states, pooled, embeddings; text with and without the mask) and logits', async () => {
+    const out = await run('page', 'clip', args('iris-models-page'));
+    console.log(`CLIP on the page: adapter ${out.adapter}, shader-f16 ${out.f16}`);
+    expect(out.context).toBe('page');
+    expectDownloaded('clip');
+    expectClipOutputs(out);
+  });
+
+  it('dedicated module Worker: the same checks, with the worker’s own device, fetch and IndexedDB', async () => {
+    const out = await run('worker', 'clip', args('iris-models-worker'));
+    expect(out.context).toBe('worker');
+    expectDownloaded('clip'); // its own database: a second real download, from the worker
+    expectClipOutputs(out);
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
+
+const greedySteps = 8;
+
+describe('GIT (golden/git) in Chromium', () => {
+  const inputs = goldenTensors('git', 'inputs');
+  const outputs = goldenTensors('git', 'outputs');
+  const tol = f32Tolerances('git');
+  const pixels = f32(inputs, 'pixel_values');
+  const firstImage = () => ({ ...source('git', 'iris-models-page'), pixelValues: Array.from(pixels.subarray(0, pixels.length / 2)), images: 1, maxNewTokens: greedySteps });
+  const V = 1000;
+  const P = 17; // image tokens
+
+  it('teacher-forced: image encoder, projected visual features and logits of all 24 positions', async () => {
+    const out = await run('page', 'gitTeacherForced', {
+      ...source('git', 'iris-models-page'), pixelValues: Array.from(pixels), images: 2,
+      inputIds: Array.from(i64AsI32(inputs, 'input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'attention_mask')),
+    });
+    expectDownloaded('git');
+    expect(out.logitsShape).toEqual([2, 24, V]);
+    expectClose(out.encoder, f32(outputs, 'image_encoder_last_hidden_state'), tol.hidden, 'image_encoder_last_hidden_state');
+    expectClose(out.projected, f32(outputs, 'projected_visual_features'), tol.hidden, 'projected_visual_features');
+    expectClose(out.logits, f32(outputs, 'logits'), tol.logits, 'logits');
+  });
+
+  it('greedy generation (GitCaptionSession + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
+    expect(Array.from(i64AsI32(inputs, 'generate_input_ids'))).toEqual([101]);
+    const out = await run('page', 'gitGenerate', firstImage());
+    expect(out.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));
+    expectClose(out.stepLogits, f32(outputs, 'generate_logits'), tol.logits, 'generate_logits');
+  });
+
+  it('KV-cache steps give the same logits as one full no-cache forward over the generated sequence', async () => {
+    const out = await run('page', 'gitCacheVsFull', firstImage());
+    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
+    expect(out.ids).toEqual(ids);
+    expect(out.fullShape).toEqual([1, P + ids.length, V]);
+    expectClose(out.full, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
+    for (let t = 0; t < greedySteps; t++) {
+      expectClose(row(out.stepLogits, t, V), row(out.full, P + t, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${P + t}`);
+    }
+  });
+});
+
+describe('ViT-GPT2 (golden/vit-gpt2) in Chromium', () => {
+  const inputs = goldenTensors('vit-gpt2', 'inputs');
+  const outputs = goldenTensors('vit-gpt2', 'outputs');
+  const tol = f32Tolerances('vit-gpt2');
+  const pixels = f32(inputs, 'pixel_values');
+  const firstImage = () => ({ ...source('vit-gpt2', 'iris-models-page'), pixelValues: Array.from(pixels.subarray(0, pixels.length / 2)), images: 1, maxNewTokens: greedySteps });
+  const V = 1000;
+
+  it('teacher-forced: encoder last_hidden_state and decoder logits', async () => {
+    const out = await run('page', 'vitGpt2TeacherForced', {
+      ...source('vit-gpt2', 'iris-models-page'), pixelValues: Array.from(pixels), images: 2,
+      inputIds: Array.from(i64AsI32(inputs, 'decoder_input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'decoder_attention_mask')),
+    });
+    expectDownloaded('vit-gpt2');
+    expect(out.logitsShape).toEqual([2, 7, V]);
+    expectClose(out.encoder, f32(outputs, 'encoder_last_hidden_state'), tol.hidden, 'encoder_last_hidden_state');
+    expectClose(out.logits, f32(outputs, 'logits'), tol.logits, 'logits');
+  });
+
+  it('greedy generation (VitGpt2CaptionSession + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
+    const out = await run('page', 'vitGpt2Generate', firstImage());
+    expect(out.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));
+    expectClose(out.stepLogits, f32(outputs, 'generate_logits'), tol.logits, 'generate_logits');
+  });
+
+  it('KV-cache steps give the same logits as one full no-cache forward over the generated sequence', async () => {
+    const out = await run('page', 'vitGpt2CacheVsFull', firstImage());
+    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
+    expect(out.ids).toEqual(ids);
+    expect(out.fullShape).toEqual([1, ids.length, V]);
+    expectClose(out.full, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
+    for (let t = 0; t < greedySteps; t++) {
+      expectClose(row(out.stepLogits, t, V), row(out.full, t, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${t}`);
+    }
+  });
+});

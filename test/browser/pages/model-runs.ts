@@ -1,0 +1,310 @@
+// The three models in Chromium (page thread or dedicated Worker), loaded the way the product loads them:
+// Hub (real fetch from the Node-side hub server, chunks cached in the real IndexedDB) → parametersFrom →
+// ClipModel / GitModel / VitGpt2Model. Each run takes the golden inputs as plain arrays and returns plain
+// number arrays; the Node-side test compares them with the golden outputs.
+import { Gpu } from '../../../src/gpu/gpu';
+import { Recorder } from '../../../src/gpu/recorder';
+import { parsePreprocessorConfig } from '../../../src/image/preprocess';
+import type { RgbaImage } from '../../../src/image/rgba-image';
+import { ClipModel, l2Normalize, similarityLogits } from '../../../src/models/clip';
+import type { Json } from '../../../src/models/config';
+import { generate, type GenerationOptions } from '../../../src/models/generate';
+import { GitCaptionSession, GitModel } from '../../../src/models/git';
+import { parametersFrom } from '../../../src/models/params';
+import { VitGpt2CaptionSession, VitGpt2Model } from '../../../src/models/vit-gpt2';
+import { ZeroShotClassifier, type LabelScore } from '../../../src/tasks/zero-shot';
+import { loadClipTokenizer } from '../../../src/tokenizers';
+import { indexedDbStore } from '../../../src/weights/cache-store';
+import { Hub } from '../../../src/weights/hub';
+import type { ModelFiles } from '../../../src/weights/model-files';
+
+/** Where a model comes from: the hub server's URL, a repository on it, and the IndexedDB database to cache in. */
+export interface ModelSource {
+  baseUrl: string;
+  repo: string;
+  db: string;
+}
+
+/** Golden inputs of one image-conditioned run. pixelValues: [images, 3, S, S] flattened. */
+export interface ImageInputs {
+  pixelValues: number[];
+  images: number;
+}
+
+export interface ClipArgs extends ModelSource, ImageInputs {
+  inputIds: number[];
+  attentionMask: number[];
+  texts: number;
+  seq: number;
+}
+
+export interface ClipResult {
+  context: string;
+  adapter: string;
+  f16: boolean;
+  visionLastHiddenState: number[];
+  visionPooled: number[];
+  imageEmbedsUnnormalized: number[];
+  imageEmbeds: number[];
+  textLastHiddenState: number[];
+  textPooled: number[];
+  textPooledPositions: number[];
+  textEmbedsUnnormalized: number[];
+  textEmbeds: number[];
+  textLastHiddenStateNoMask: number[];
+  textPooledNoMask: number[];
+  /** exp(logit_scale). */
+  logitScale: number;
+  logitsPerImage: number[];
+  logitsPerText: number[];
+}
+
+export interface TeacherForcedArgs extends ModelSource, ImageInputs {
+  inputIds: number[];
+  attentionMask: number[];
+}
+
+export interface TeacherForcedResult {
+  /** GIT: post-LN image encoder output; ViT-GPT2: encoder last_hidden_state. */
+  encoder: number[];
+  /** GIT only: projected visual features. */
+  projected?: number[];
+  logitsShape: number[];
+  logits: number[];
+}
+
+/** One image (pixelValues [1, 3, S, S]) for greedy decoding. */
+export interface GenerateArgs extends ModelSource, ImageInputs {
+  maxNewTokens: number;
+}
+
+export interface GenerateResult {
+  ids: number[];
+  /** The raw logits of each decoding step (KV-cache path), [steps, V] flattened. */
+  stepLogits: number[];
+}
+
+export interface CacheVsFullResult extends GenerateResult {
+  /** One forward over `ids` (the generated sequence) with an empty cache: every row's logits. */
+  fullShape: number[];
+  full: number[];
+}
+
+export interface ZeroShotArgs extends ModelSource {
+  labels: string[];
+  /** A synthetic RGBA image of this size is classified. */
+  width: number;
+  height: number;
+}
+
+export interface ZeroShotResult {
+  f16: boolean;
+  /** GPU bytes the loaded model's parameters occupy. */
+  weightBytes: number;
+  /** Bytes of the checkpoint files. */
+  fileBytes: number;
+  ranked: LabelScore[];
+  ms: { load: number; upload: number; classify: number };
+}
+
+const list = (values: ArrayLike<number>): number[] => Array.from(values);
+
+let shared: Promise<Gpu> | undefined;
+/** One device per page (or worker): every model and run shares it, and with it the compiled pipelines. */
+function device(): Promise<Gpu> {
+  shared ??= Gpu.create();
+  return shared;
+}
+
+function load(source: ModelSource, files: string[], optionalFiles: string[] = []): Promise<ModelFiles> {
+  const hub = new Hub({ baseUrl: source.baseUrl, store: indexedDbStore(source.db) });
+  return hub.load({ repo: source.repo, files, optionalFiles });
+}
+
+const loaded = new Map<string, Promise<unknown>>();
+/** Loads a model once per (database, repository) in this context; a failed load is forgotten, so it can be retried. */
+function model<T>(source: ModelSource, make: (files: ModelFiles, gpu: Gpu) => T): Promise<T> {
+  const key = `${source.db}\n${source.repo}`;
+  let promise = loaded.get(key) as Promise<T> | undefined;
+  if (!promise) {
+    promise = Promise.all([load(source, ['config.json', 'model.safetensors'], ['generation_config.json']), device()]).then(([files, gpu]) => make(files, gpu));
+    promise.catch(() => loaded.delete(key));
+    loaded.set(key, promise);
+  }
+  return promise;
+}
+
+const clipModel = (s: ModelSource) => model(s, (files, gpu) => ClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+const gitModel = (s: ModelSource) => model(s, (files, gpu) => GitModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+const vitGpt2Model = (s: ModelSource) => model(s, (files, gpu) => VitGpt2Model.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+
+async function clip(args: ClipArgs): Promise<ClipResult> {
+  const m = await clipModel(args);
+  const gpu = await device();
+  const dim = m.config.projectionDim;
+  const vision = await m.encodeImages(Float32Array.from(args.pixelValues), args.images, { hiddenStates: true });
+  const ids = Int32Array.from(args.inputIds);
+  const text = await m.encodeTexts(ids, Int32Array.from(args.attentionMask), args.texts, args.seq, { hiddenStates: true });
+  const noMask = await m.encodeTexts(ids, new Int32Array(ids.length).fill(1), args.texts, args.seq, { hiddenStates: true });
+  return {
+    context: typeof window === 'undefined' ? 'worker' : 'page',
+    adapter: [gpu.adapter.vendor, gpu.adapter.architecture, gpu.adapter.description].filter(Boolean).join(' / '),
+    f16: gpu.features.f16,
+    visionLastHiddenState: list(vision.lastHiddenState!),
+    visionPooled: list(vision.pooled),
+    imageEmbedsUnnormalized: list(vision.embeds),
+    imageEmbeds: list(l2Normalize(vision.embeds, dim)),
+    textLastHiddenState: list(text.lastHiddenState!),
+    textPooled: list(text.pooled),
+    textPooledPositions: text.pooledPositions,
+    textEmbedsUnnormalized: list(text.embeds),
+    textEmbeds: list(l2Normalize(text.embeds, dim)),
+    textLastHiddenStateNoMask: list(noMask.lastHiddenState!),
+    textPooledNoMask: list(noMask.pooled),
+    logitScale: m.logitScale,
+    logitsPerImage: list(similarityLogits(vision.embeds, text.embeds, dim, m.logitScale)),
+    logitsPerText: list(similarityLogits(text.embeds, vision.embeds, dim, m.logitScale)),
+  };
+}
+
+const greedy = (maxNewTokens: number, eos: number): GenerationOptions => ({
+  maxNewTokens, numBeams: 1, minLength: 0, lengthPenalty: 1, earlyStopping: false, noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds: [eos],
+});
+
+async function greedyCaption(session: GitCaptionSession | VitGpt2CaptionSession, prompt: number[], options: GenerationOptions): Promise<GenerateResult> {
+  try {
+    const result = await generate(session, prompt, options);
+    return { ids: result.ids, stepLogits: result.stepLogits!.flatMap(list) };
+  } finally {
+    session.dispose();
+  }
+}
+
+async function gitTeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
+  const m = await gitModel(args);
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.git.teacher-forced');
+  const pixels = rec.upload(Float32Array.from(args.pixelValues), [args.images, 3, size, size], 'f32', 'pixel_values');
+  const { encoderOutput, imageTokens } = m.encodeImage(rec, pixels, args.images);
+  const cache = m.createCache(args.images, args.inputIds.length / args.images);
+  const logits = m.step(rec, cache, { ids: Int32Array.from(args.inputIds), textMask: Int32Array.from(args.attentionMask), imageTokens, logits: 'all' });
+  const reads = [rec.read(encoderOutput), rec.read(imageTokens), rec.read(logits)];
+  rec.releaseAfterSubmit(encoderOutput, imageTokens, logits);
+  await rec.submit();
+  const [encoder, projected, out] = await Promise.all(reads);
+  cache.release();
+  return { encoder: list(encoder!), projected: list(projected!), logitsShape: [...logits.shape], logits: list(out!) };
+}
+
+async function gitGenerate(args: GenerateArgs): Promise<GenerateResult> {
+  const m = await gitModel(args);
+  const session = new GitCaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
+  return greedyCaption(session, [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+}
+
+/** Greedy decoding with the KV cache, then one no-cache forward over the sequence it produced. */
+async function gitCacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
+  const m = await gitModel(args);
+  const pixels = Float32Array.from(args.pixelValues);
+  const cached = await greedyCaption(new GitCaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.git.full-forward');
+  const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+  const cache = m.createCache(1, cached.ids.length);
+  const full = m.step(rec, cache, { ids: Int32Array.from(cached.ids), imageTokens, logits: 'all' });
+  const read = rec.read(full);
+  rec.releaseAfterSubmit(encoderOutput, imageTokens, full);
+  await rec.submit();
+  const out = await read;
+  cache.release();
+  return { ...cached, fullShape: [...full.shape], full: list(out) };
+}
+
+async function vitGpt2TeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
+  const m = await vitGpt2Model(args);
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.vit-gpt2.teacher-forced');
+  const states = m.encodeImage(rec, rec.upload(Float32Array.from(args.pixelValues), [args.images, 3, size, size], 'f32', 'pixel_values'), args.images);
+  const memory = m.crossAttentionMemory(rec, states);
+  const cache = m.createCache(args.images, args.inputIds.length / args.images);
+  const logits = m.step(rec, cache, memory, { ids: Int32Array.from(args.inputIds), textMask: Int32Array.from(args.attentionMask), logits: 'all' });
+  const reads = [rec.read(states), rec.read(logits)];
+  rec.releaseAfterSubmit(states, logits);
+  await rec.submit();
+  const [encoder, out] = await Promise.all(reads);
+  cache.release();
+  memory.release();
+  return { encoder: list(encoder!), logitsShape: [...logits.shape], logits: list(out!) };
+}
+
+async function vitGpt2Generate(args: GenerateArgs): Promise<GenerateResult> {
+  const m = await vitGpt2Model(args);
+  const session = new VitGpt2CaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
+  return greedyCaption(session, [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+}
+
+async function vitGpt2CacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
+  const m = await vitGpt2Model(args);
+  const pixels = Float32Array.from(args.pixelValues);
+  const cached = await greedyCaption(new VitGpt2CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.vit-gpt2.full-forward');
+  const states = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+  const memory = m.crossAttentionMemory(rec, states);
+  const cache = m.createCache(1, cached.ids.length);
+  const full = m.step(rec, cache, memory, { ids: Int32Array.from(cached.ids), logits: 'all' });
+  const read = rec.read(full);
+  rec.releaseAfterSubmit(states, full);
+  await rec.submit();
+  const out = await read;
+  cache.release();
+  memory.release();
+  return { ...cached, fullShape: [...full.shape], full: list(out) };
+}
+
+/** Smooth colour gradients with a bright disc: deterministic, and not constant under any crop. */
+function syntheticImage(width: number, height: number): RgbaImage {
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = (y * width + x) * 4;
+      const disc = (x - width / 2) ** 2 + (y - height / 2) ** 2 < (Math.min(width, height) / 4) ** 2;
+      data[i] = disc ? 240 : (255 * x) / width;
+      data[i + 1] = disc ? 200 : (255 * y) / height;
+      data[i + 2] = disc ? 40 : 128 + 100 * Math.sin(x / 9 + y / 13);
+      data[i + 3] = 255;
+    }
+  }
+  return { width, height, data };
+}
+
+/**
+ * The tasks-level zero-shot classifier over a full-size checkpoint, on a device of its own that is destroyed
+ * afterwards (the models have no release method, and these weights are hundreds of MB of SwiftShader memory).
+ */
+async function zeroShot(args: ZeroShotArgs): Promise<ZeroShotResult> {
+  const t0 = performance.now();
+  const files = await load(args, ['config.json', 'preprocessor_config.json', 'vocab.json', 'merges.txt', 'model.safetensors']);
+  const t1 = performance.now();
+  const gpu = await Gpu.create();
+  try {
+    const before = gpu.bytesAllocated;
+    const m = ClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json);
+    const weightBytes = gpu.bytesAllocated - before;
+    const t2 = performance.now();
+    const tokenizer = loadClipTokenizer({ vocabJson: files.text('vocab.json')!, mergesTxt: files.text('merges.txt')! });
+    const classifier = new ZeroShotClassifier(m, tokenizer, parsePreprocessorConfig(files.json('preprocessor_config.json')));
+    const [ranked] = await classifier.classify([syntheticImage(args.width, args.height)], args.labels);
+    const t3 = performance.now();
+    const fileBytes = ['config.json', 'preprocessor_config.json', 'vocab.json', 'merges.txt', 'model.safetensors'].reduce((n, f) => n + files.bytes(f)!.byteLength, 0);
+    return { f16: gpu.features.f16, weightBytes, fileBytes, ranked: ranked!, ms: { load: t1 - t0, upload: t2 - t1, classify: t3 - t2 } };
+  } finally {
+    gpu.destroy();
+  }
+}
+
+export const runs = {
+  clip, gitTeacherForced, gitGenerate, gitCacheVsFull, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+};
+export type Runs = typeof runs;
+export type RunName = keyof Runs;
