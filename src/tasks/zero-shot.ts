@@ -46,7 +46,7 @@ export class ZeroShotClassifier {
   constructor(
     readonly model: ClipModel,
     private readonly tokenizer: ClipTokenizer,
-    private readonly preprocessConfig: PreprocessConfig,
+    readonly preprocessConfig: PreprocessConfig,
   ) {}
 
   get dim(): number {
