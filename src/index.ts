@@ -11,10 +11,12 @@
 import * as Comlink from 'comlink';
 import { IrisError, isIrisError, type IrisErrorCode } from './errors';
 import { imageBitmapFromElement, type ImageInput } from './image/decode';
+import { attentionHeatMap } from './tasks/heat-map';
 import type { CachedModel } from './weights';
 import {
-  deserializeError, type AdapterInfo, type CaptionResult, type ClassifyResult, type IrisOptions, type ProgressEvent,
-  type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
+  deserializeError, type AdapterInfo, type CaptionEvalItem, type CaptionMetricOptions, type CaptionMetrics, type CaptionResult,
+  type CaptionToken, type ClassificationMetrics, type ClassifyResult, type HeatMap, type ImageRegion, type IrisOptions,
+  type ProgressEvent, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './worker/protocol';
 import { MODELS, DEFAULT_MODELS, type ModelEntry } from './worker/registry';
 import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
@@ -23,8 +25,11 @@ import type {
 } from './retrieval/types';
 import workerUrl from './worker/worker.ts?worker&url';
 
-export { IrisError, isIrisError, MODELS, DEFAULT_MODELS };
-export type { IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel };
+export { IrisError, isIrisError, MODELS, DEFAULT_MODELS, attentionHeatMap };
+export type {
+  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel,
+  HeatMap, ImageRegion, CaptionToken, CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, ClassificationMetrics, ScoreMatrix,
+};
 export type {
   IrisIndex, IndexAddCallOptions, IndexSearchCallOptions, IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem,
   IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
@@ -50,6 +55,16 @@ export interface Iris {
   caption(image: ImageSource, options?: WorkerCaptionOptions & RequestOptions & { onToken?: (text: string) => void }): Promise<CaptionResult>;
   embedImage(image: ImageSource, options?: { model?: string } & RequestOptions): Promise<Float32Array>;
   embedText(texts: string[], options?: { model?: string } & RequestOptions): Promise<Float32Array>;
+  /**
+   * COCO caption metrics of finished predictions (eval's scoreCaptions: PTB tokenization, BLEU-1..4,
+   * ROUGE-L, CIDEr-D; corpus and per image), computed in the worker. Runs after the requests before it.
+   */
+  evaluateCaptions(items: readonly CaptionEvalItem[], options?: CaptionMetricOptions & { signal?: AbortSignal }): Promise<CaptionMetrics>;
+  /**
+   * Zero-shot accuracy (eval's classificationMetrics: top-1, top-5, mean per-class) of a score matrix
+   * [images, classes] and each image's true class index, computed in the worker.
+   */
+  evaluateZeroShot(scores: ScoreMatrix, labels: readonly number[], options?: { signal?: AbortSignal }): Promise<ClassificationMetrics>;
   /** Downloads (or reads from the cache), uploads and compiles a model ahead of the first request. */
   load(model: string, task: 'zero-shot' | 'caption', options?: RequestOptions): Promise<void>;
   adapter(): Promise<AdapterInfo>;
@@ -128,6 +143,13 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
     },
     embedText(texts, o = {}) {
       return request(o.signal, (id) => remote.embedText(id, texts, { model: o.model }, progress(o)));
+    },
+    evaluateCaptions(items, o = {}) {
+      const { signal, ...rest } = o;
+      return request(signal, (id) => remote.scoreCaptions(id, items.map((i) => ({ imageId: i.imageId, references: [...i.references], candidate: i.candidate })), rest));
+    },
+    evaluateZeroShot(scores, labels, o = {}) {
+      return request(o.signal, (id) => remote.classificationMetrics(id, scores, [...labels]));
     },
     load(model, task, o = {}) {
       return request(o.signal, (id) => remote.loadModel(id, model, task, progress(o)));

@@ -82,6 +82,29 @@ export function centerCrop(image: RgbImage, crop: ImageSize): RgbImage {
   return { width: crop.width, height: crop.height, data };
 }
 
+/** A rectangle of an image in fractions of its width and height (0..1 when inside it), top-left origin. */
+export interface ImageRegion {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * Which part of a `width`×`height` image the model sees (its input, hence its patch grid), as fractions of
+ * the image: the centre crop of the resized image where the config crops (CLIP, GIT), else the whole image
+ * (ViT-GPT2 squashes it to a square). The resize scales the whole image, so fractions of the resized image
+ * are fractions of the original. A crop larger than the image (zero padding) reaches outside 0..1.
+ */
+export function modelInputRegion(width: number, height: number, cfg: PreprocessConfig): ImageRegion {
+  if (!cfg.doCenterCrop) return { x: 0, y: 0, width: 1, height: 1 };
+  const resized = cfg.doResize ? resizeOutputSize(width, height, cfg) : { width, height };
+  const { cropSize } = cfg;
+  const top = Math.floor((resized.height - cropSize.height) / 2);
+  const left = Math.floor((resized.width - cropSize.width) / 2);
+  return { x: left / resized.width, y: top / resized.height, width: cropSize.width / resized.width, height: cropSize.height / resized.height };
+}
+
 /**
  * The float32 value each byte becomes in channel `c`, computed with HF's exact arithmetic: rescale in float64
  * then cast to float32; normalize in float32. (fround after each double op equals the float32 op here.)

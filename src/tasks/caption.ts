@@ -46,6 +46,20 @@ export interface CaptionResult {
   promptAttentions?: number[][];
   /** With `attentionMaps`: the image encoder's class-token attention rollout, [patches]. */
   imageRollout?: number[];
+  /** With `attentionMaps`: the generated tokens as text, one per row of `tokenAttentions`. */
+  captionTokens?: CaptionToken[];
+}
+
+/** A generated token as it reads in the caption. */
+export interface CaptionToken {
+  id: number;
+  /**
+   * Its part of the decoded caption (the tokens' texts joined, then trimmed, are the caption): a leading
+   * space starts a new word (" cat"), none continues one (GIT's "##s" adds "s"). Empty for special tokens.
+   */
+  text: string;
+  /** [SEP], <|endoftext|> and the like: not part of the caption text. */
+  special: boolean;
 }
 
 /** Attention maps of a caption (see CaptionResult): rows for every position of `ids`, prompt included. */
@@ -60,7 +74,7 @@ export class Captioner {
   constructor(
     private readonly captionModel: CaptionModel,
     private readonly tokenizer: Tokenizer,
-    private readonly preprocessConfig: PreprocessConfig,
+    readonly preprocessConfig: PreprocessConfig,
     private readonly generationConfig: Json,
   ) {}
 
@@ -96,12 +110,33 @@ export class Captioner {
         out.promptAttentions = maps.positions.slice(0, prompt.length);
         out.tokenAttentions = maps.positions.slice(prompt.length);
         out.imageRollout = maps.imageRollout;
+        out.captionTokens = this.captionTokens(result.ids.slice(prompt.length));
         out.totalMs = performance.now() - start;
       }
       return out;
     } finally {
       session.dispose();
     }
+  }
+
+  /**
+   * Each generated token's part of the caption: the text that decoding up to it adds to decoding up to the
+   * token before, so word pieces and byte-level merges read as they do in the caption. Where decoding is
+   * not prefix-stable (a character split over byte tokens), the text goes to the token that completes it.
+   */
+  captionTokens(generated: readonly number[]): CaptionToken[] {
+    const decode = (ids: readonly number[]) => this.tokenizer.decode(ids, { skipSpecialTokens: true });
+    const full = decode(generated);
+    let end = 0;
+    return generated.map((id, i) => {
+      const special = decode([id]) === '' && this.tokenizer.decode([id]) !== '';
+      const upTo = i === generated.length - 1 ? full : decode(generated.slice(0, i + 1));
+      let common = 0;
+      while (common < upTo.length && upTo[common] === full[common]) common++;
+      const start = end;
+      end = Math.max(end, common);
+      return { id, text: full.slice(start, end), special };
+    });
   }
 
   /**

@@ -17,3 +17,8 @@ export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className
 export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** A number field's value as a whole number in min..max (`fallback` when empty or not a number). */
+export function clamp(value: number, min: number, max: number, fallback: number): number {
+  return Number.isFinite(value) ? Math.min(max, Math.max(min, Math.round(value))) : fallback;
+}

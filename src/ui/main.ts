@@ -7,10 +7,12 @@ import { createIris, isIrisError, type CachedModel, type Iris } from '../index';
 import { CacheManager } from './cache';
 import { setupCaption } from './caption';
 import { byId, describeError } from './dom';
+import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
 import { fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
 import { registerServiceWorker, showNetworkState } from './pwa';
 import { setupTabs } from './tabs';
+import { setupViews } from './views';
 import { setupZeroShot } from './zero-shot';
 import { showUnavailable, webGpuProblem } from './unavailable';
 
@@ -48,6 +50,7 @@ async function start(): Promise<void> {
       fillModelSelect(pickers[task], task, cached);
       hints[task].textContent = modelHint(pickers[task].value, cached);
     }
+    evaluate.refreshModels(cached);
   };
 
   const cache = new CacheManager(iris, (models, removed) => {
@@ -66,6 +69,7 @@ async function start(): Promise<void> {
   }
 
   const onLoaded = () => void cache.refresh().then(refreshPickers);
+  const evaluate = setupEvaluate({ iris, preferredModel: (task) => pickers[task].value, cached: () => cache.list, onLoaded });
   let picked: PickedImage | null = null;
   const image = () => picked;
   const zeroShot = setupZeroShot(iris, image, onLoaded);
@@ -79,6 +83,7 @@ async function start(): Promise<void> {
     const runner = activeTask === 'caption' ? caption : zeroShot;
     if (!runner.busy && runner.loaded.has(pickers[activeTask].value)) void runner.start();
   });
+  setupViews();
   window.irisDemo = { iris, image: () => input.current()?.blob ?? null };
   document.body.dataset.ready = 'true';
 }

@@ -1,7 +1,8 @@
 /** The zero-shot tab: labels and prompt templates in, CLIP's ranking out as a bar chart. */
-import type { Iris } from '../index';
+import type { ClassifyResult, Iris } from '../index';
 import { formatMs } from '../components/format';
 import { renderBars } from '../components/render';
+import { AttentionFigure } from './attention';
 import { byId } from './dom';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
@@ -23,6 +24,18 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
   const bars = byId<HTMLOListElement>('zs-bars');
   const timing = byId('zs-timing');
   const error = byId('zs-error');
+  const showAttention = byId<HTMLInputElement>('zs-attention');
+  const figure = new AttentionFigure(byId('zs-attention-area'), 'zs-attention-figure', 'Classify to see where the model looked.');
+  /** The last result shown, so the toggle can show or hide its map without running again. */
+  let shown: { picked: PickedImage; result: ClassifyResult } | null = null;
+
+  const drawAttention = () => {
+    const map = shown?.result.attention;
+    const region = shown?.result.attentionRegion;
+    if (!showAttention.checked || !shown || !map || !region) return figure.hide();
+    figure.setImage(shown.picked.blob, shown.picked.description);
+    figure.showMap(map, region, 'CLIP’s image encoder (attention rollout over its layers)');
+  };
 
   const runner = new TaskRunner({
     iris, task: 'zero-shot', button, error, image, onLoaded,
@@ -34,8 +47,12 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     runner.run(async (id, picked, signal) => {
       const labelList = parseList(labels.value, /[\n,]/);
       const templateList = parseList(templates.value);
-      const result = await iris.classify(picked.blob, labelList, { model: id, templates: templateList.length ? templateList : undefined, signal });
+      const result = await iris.classify(picked.blob, labelList, {
+        model: id, templates: templateList.length ? templateList : undefined, attentionMap: showAttention.checked, signal,
+      });
       renderBars(bars, result.labels);
+      shown = { picked, result };
+      drawAttention();
       // Which model and image the bars are for (the tests read these).
       bars.dataset.model = id;
       bars.dataset.image = picked.description;
@@ -43,6 +60,11 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     });
 
   button.addEventListener('click', () => void start());
+  // Switched on after a run without the map: run again (the model is loaded, so that takes milliseconds).
+  showAttention.addEventListener('change', () => {
+    if (showAttention.checked && shown && !shown.result.attention && !runner.busy && image() === shown.picked) void start();
+    else drawAttention();
+  });
   byId('zs-ensemble').addEventListener('click', () => {
     templates.value = ENSEMBLE.join('\n');
     templates.focus();

@@ -1,7 +1,10 @@
 /** What crosses the page ↔ worker boundary: options, results, progress events and errors as plain data. */
 import { IrisError, type IrisErrorCode } from '../errors';
+import type { CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, ClassificationMetrics, ScoreMatrix } from '../eval';
 import type { ImageInput } from '../image/decode';
-import type { HeatMap } from '../tasks/attention-maps';
+import type { ImageRegion } from '../image/preprocess';
+import type { CaptionToken } from '../tasks/caption';
+import type { HeatMap } from '../tasks/heat-map';
 import type { ClassifyOptions, LabelScore } from '../tasks/zero-shot';
 import type { CaptionOptions } from '../tasks/generation-config';
 import type { CachedModel } from '../weights';
@@ -11,7 +14,7 @@ import type {
   IndexSearchResult, RankedText,
 } from '../retrieval/types';
 
-export type { HeatMap, LabelScore };
+export type { CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, CaptionToken, ClassificationMetrics, HeatMap, ImageRegion, LabelScore, ScoreMatrix };
 
 export interface IrisOptions {
   /** Hub mirror or self-hosted copy; default https://huggingface.co. */
@@ -50,6 +53,8 @@ export interface ClassifyResult {
   labels: LabelScore[];
   /** With `attentionMap`: row-major values in 0..1 over the model's input crop (top-left first). */
   attention?: HeatMap;
+  /** With `attentionMap`: where the heat map's grid lies on the image (the part of it the model saw). */
+  attentionRegion?: ImageRegion;
   /** Milliseconds of the whole request in the worker (image decode, preprocess, GPU). */
   ms: number;
 }
@@ -62,6 +67,10 @@ export interface CaptionResult {
   tokenAttentions?: number[][];
   /** With `attentionMaps`: the image encoder's class-token attention rollout over the patches. */
   imageRollout?: number[];
+  /** With `attentionMaps`: the generated tokens' texts, one per row of `tokenAttentions` (special ones flagged). */
+  captionTokens?: CaptionToken[];
+  /** With `attentionMaps`: where the patch grid lies on the image (the part of it the model saw). */
+  attentionRegion?: ImageRegion;
   ms: number;
   tokensPerSecond: number;
 }
@@ -82,6 +91,10 @@ export interface WorkerApi {
   embedImage(requestId: number, image: ImageInput, options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
   embedText(requestId: number, texts: string[], options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
   loadModel(requestId: number, model: string, task: 'zero-shot' | 'caption', onProgress?: (e: ProgressEvent) => void): Promise<void>;
+  /** eval's scoreCaptions (PTB tokenization, BLEU, ROUGE-L, CIDEr-D), off the page's main thread. */
+  scoreCaptions(requestId: number, items: CaptionEvalItem[], options: CaptionMetricOptions): Promise<CaptionMetrics>;
+  /** eval's classificationMetrics (top-1, top-5, mean per-class accuracy) of a score matrix. */
+  classificationMetrics(requestId: number, scores: ScoreMatrix, labels: number[]): Promise<ClassificationMetrics>;
   cancel(requestId: number): Promise<void>;
   cacheList(): Promise<CachedModel[]>;
   cacheDelete(repo: string, revision?: string): Promise<void>;

@@ -6,11 +6,13 @@
 import * as Comlink from 'comlink';
 import { IrisError, throwIfAborted } from '../errors';
 import { GpuRuntime, type Gpu } from '../gpu/gpu';
+import { classificationMetrics, scoreCaptions, type CaptionEvalItem, type CaptionMetricOptions, type ScoreMatrix } from '../eval';
 import { decodeImage, type ImageInput } from '../image/decode';
+import { modelInputRegion } from '../image/preprocess';
 import { Hub } from '../weights';
 import { loadModel, type LoadedModel } from './load';
 import {
-  serializeError, type AdapterInfo, type CaptionResult, type ClassifyResult, type IrisOptions, type ProgressEvent,
+  serializeError, type AdapterInfo, type CaptionMetrics, type CaptionResult, type ClassificationMetrics, type ClassifyResult, type IrisOptions, type ProgressEvent,
   type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './protocol';
 import { DEFAULT_MODELS, resolveModel, type Task } from './registry';
@@ -57,7 +59,8 @@ class IrisWorker implements WorkerApi {
       throwIfAborted(signal, 'Classification');
       if (options.attentionMap) {
         const { ranked, attention } = await classifier.classifyWithAttention([pixels], labels, options);
-        return { model, labels: ranked[0]!, attention: attention[0]!.heatMap, ms: performance.now() - start };
+        const attentionRegion = modelInputRegion(pixels.width, pixels.height, classifier.preprocessConfig);
+        return { model, labels: ranked[0]!, attention: attention[0]!.heatMap, attentionRegion, ms: performance.now() - start };
       }
       const [ranked] = await classifier.classify([pixels], labels, options);
       return { model, labels: ranked!, ms: performance.now() - start };
@@ -75,7 +78,8 @@ class IrisWorker implements WorkerApi {
       const ms = performance.now() - start;
       return {
         model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000),
-        tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout,
+        tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout, captionTokens: result.captionTokens,
+        attentionRegion: options.attentionMaps ? modelInputRegion(pixels.width, pixels.height, loaded.captioner.preprocessConfig) : undefined,
       };
     });
   }
@@ -100,6 +104,16 @@ class IrisWorker implements WorkerApi {
     return this.run(id, async (signal) => {
       await this.load(model, task, signal, onProgress);
     });
+  }
+
+  // Metrics need no GPU, but they run in the queue like everything else: after the captions or
+  // classifications they score, and cancellable until they start.
+  scoreCaptions(id: number, items: CaptionEvalItem[], options: CaptionMetricOptions): Promise<CaptionMetrics> {
+    return this.run(id, async () => scoreCaptions(items, options));
+  }
+
+  classificationMetrics(id: number, scores: ScoreMatrix, labels: number[]): Promise<ClassificationMetrics> {
+    return this.run(id, async () => classificationMetrics(scores, labels));
   }
 
   async cancel(id: number): Promise<void> {

@@ -5,6 +5,7 @@ import { decodePng } from '../../src/image/png';
 import {
   DEFAULT_PREPROCESS_CONFIGS,
   centerCrop,
+  modelInputRegion,
   preprocess,
   preprocessBatch,
   resizeForModel,
@@ -192,6 +193,16 @@ describe('pipeline rules', () => {
     expect(out.length).toBe(3 * 224 * 224);
     expect(out[0]).toBeCloseTo((0 - CLIP.imageMean[0]) / CLIP.imageStd[0], 6);
     expect(out[112 * 224 + 112]).toBeCloseTo((1 - CLIP.imageMean[0]) / CLIP.imageStd[0], 6);
+  });
+
+  it('the region the model sees: the centre crop of the resized image, or all of it without a crop', () => {
+    // 640×480 -> 298×224, crop 224×224 at left = (298 - 224) // 2 = 37.
+    expect(modelInputRegion(640, 480, CLIP)).toEqual({ x: 37 / 298, y: 0, width: 224 / 298, height: 1 });
+    expect(modelInputRegion(480, 640, CLIP)).toEqual({ x: 0, y: 37 / 298, width: 1, height: 224 / 298 });
+    expect(modelInputRegion(300, 300, CLIP)).toEqual({ x: 0, y: 0, width: 1, height: 1 });
+    expect(modelInputRegion(640, 480, VIT)).toEqual({ x: 0, y: 0, width: 1, height: 1 }); // squashed, not cropped
+    // No resize, image smaller than the crop: the grid reaches past the image (zero padding).
+    expect(modelInputRegion(112, 224, { ...CLIP, doResize: false })).toEqual({ x: -56 / 112, y: 0, width: 2, height: 1 });
   });
 
   it('drops alpha instead of compositing', () => {
