@@ -49,7 +49,7 @@ const PANEL_HTML = `
       <span class="load-detail" id="search-progress-text"></span>
       <progress id="search-bar" max="1" value="0" aria-labelledby="search-progress-label"></progress>
     </div>
-    <button type="button" id="search-cancel" class="small">Cancel</button>
+    <button type="button" id="search-cancel" class="small" hidden>Cancel</button>
   </div>
   <div class="load" id="search-load"></div>
   <p class="timing" id="search-summary" role="status"></p>
@@ -72,7 +72,7 @@ const PANEL_HTML = `
 export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoaded: (model: string) => void): void {
   // Markup: one more tab and its panel in the task card.
   const tablist = byId('tasks').querySelector<HTMLElement>('[role="tablist"]')!;
-  const tab = element('button', '', 'Search photos');
+  const tab = element('button', '', 'Search');
   Object.assign(tab, { type: 'button', id: 'tab-search', tabIndex: -1 });
   tab.setAttribute('role', 'tab');
   tab.setAttribute('aria-controls', 'panel-search');
@@ -102,6 +102,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   const timing = byId('search-timing');
   const results = byId<HTMLOListElement>('search-results');
   const load = new LoadProgressView(byId('search-load'), 'search-load');
+  const cancel = byId<HTMLButtonElement>('search-cancel');
 
   // The model picker mirrors the zero-shot tab's (same options, same choice, both ways).
   const mirror = () => {
@@ -164,6 +165,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     skippedBox.hidden = true;
     resume.hidden = true;
     progress.hidden = false;
+    cancel.hidden = false;
     bar.value = 0;
     progressText.textContent = `0 of ${picked.length}`;
     const started = performance.now();
@@ -209,6 +211,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
       progress.hidden = true;
     } finally {
       running = null;
+      cancel.hidden = true;
       model.disabled = false;
       if (index) showSize();
     }
@@ -276,7 +279,9 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
         item.append(placeholder);
       }
       const caption = element('div', 'search-caption');
-      caption.append(element('span', 'search-rank', `${rank + 1}.`), element('span', 'search-name', name), element('span', 'search-score', hit.score.toFixed(3)));
+      const score = element('span', 'search-score', hit.score.toFixed(3));
+      score.title = 'Cosine similarity with the query';
+      caption.append(element('span', 'search-name', name), element('span', 'search-rank', `#${rank + 1}`), score);
       caption.title = hit.key;
       const more = element('button', 'small search-more', 'More like this');
       more.type = 'button';
@@ -319,7 +324,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     if (transfer) void droppedFiles(transfer).then(add, (e: unknown) => (error.textContent = describeError(e)));
   });
 
-  byId('search-cancel').addEventListener('click', () => running?.abort());
+  cancel.addEventListener('click', () => running?.abort());
   resume.addEventListener('click', () => void add(lastPicked));
   byId('search-clear').addEventListener('click', async () => {
     if (running) return;

@@ -1,4 +1,4 @@
-// The demo's "Search photos" tab, built and served by vite preview as people get it, with the tiny CLIP:
+// The demo's "Search" tab, built and served by vite preview as people get it, with the tiny CLIP:
 // pick synthetic PNGs and a text file through the file input, watch the progress reach done (the text file
 // skipped with its reason), search by text and check the grid against the library's own search in the same
 // page, "more like this", cancel a run mid-way and finish it, and the placeholders after a reload.
@@ -52,7 +52,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOT
 async function openSearchTab(page: Page): Promise<void> {
   await page.goto(origin);
   await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
-  await page.getByRole('tab', { name: 'Search photos' }).click();
+  await page.getByRole('tab', { name: 'Search' }).click();
   await page.locator('#search-model').selectOption(MODEL);
 }
 
@@ -102,7 +102,7 @@ async function searchThroughUi(page: Page, text: string): Promise<void> {
   await expect.poll(() => page.locator('#search-timing').textContent(), { timeout: 60_000 }).toContain(`for “${text}”`);
 }
 
-describe('demo "Search photos" tab (built, served by vite preview, tiny CLIP)', () => {
+describe('demo "Search" tab (built, served by vite preview, tiny CLIP)', () => {
   it('indexes 4 PNGs and skips a text file, then searches by text and "more like this" as the library does', async () => {
     const { page } = browser;
     await openSearchTab(page);
