@@ -75,6 +75,7 @@ async function start(): Promise<void> {
   const zeroShot = setupZeroShot(iris, image, onLoaded);
   const caption = setupCaption(iris, image, onLoaded);
   let activeTask: Task = 'zero-shot';
+  (await import('./search')).setupSearch(iris, pickers['zero-shot'], onLoaded); // the "Search" tab (adds its own markup)
   setupTabs(byId('tasks').querySelector('[role="tablist"]')!, (tab) => (activeTask = tab.id === 'tab-caption' ? 'caption' : 'zero-shot'));
 
   const input = setupImageInput((next) => {

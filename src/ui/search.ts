@@ -1,0 +1,393 @@
+/**
+ * The search tab: index a folder of photos with the zero-shot (CLIP) model, then find them by text or by
+ * "more like this". The vectors live in the library's IndexedDB index (one per model), committed in small
+ * batches, so a cancelled run or a closed tab keeps what was done and the next run embeds only the rest.
+ * The picked Files stay in a Map by key for thumbnails; after a reload the keys without a File show a
+ * placeholder. The tab's markup is made here, appended to the task tablist before setupTabs runs.
+ */
+import './search.css';
+import { isIrisError, type Iris, type IndexAddProgress, type IndexAddResult, type IndexHit, type IrisIndex, type SkipReason } from '../index';
+import { formatMs } from '../components/format';
+import { fileVersion } from '../retrieval/items';
+import { byId, describeError, element } from './dom';
+import { LoadProgressView } from './load-progress';
+import { modelLabel } from './models';
+
+/** A picked file and its key (its path in the picked folder). */
+interface Picked {
+  key: string;
+  file: File;
+}
+
+const BATCH = 8;
+const TOP_K = 24;
+const REASONS: Record<SkipReason, string> = {
+  'not-an-image': 'not an image',
+  empty: 'empty',
+  unreadable: 'unreadable',
+  undecodable: 'not decodable',
+};
+
+const PANEL_HTML = `
+  <div class="field">
+    <label for="search-model">Model <span class="note">— the zero-shot (CLIP) model; each model keeps its own index</span></label>
+    <select id="search-model"></select>
+  </div>
+  <div id="search-drop" class="search-drop">
+    <p>Drop a folder or photos here, or</p>
+    <div class="actions">
+      <button type="button" id="search-folder">Choose a folder…</button>
+      <input type="file" id="search-folder-input" webkitdirectory multiple hidden />
+      <button type="button" id="search-files">Choose photos…</button>
+      <input type="file" id="search-files-input" multiple accept="image/*" hidden />
+    </div>
+    <p class="hint">The photos are read on this device only. Adding the same folder again embeds only new or changed files.</p>
+  </div>
+  <div class="search-progress" id="search-progress" hidden>
+    <div class="load-step">
+      <span class="load-name" id="search-progress-label">Indexing</span>
+      <span class="load-detail" id="search-progress-text"></span>
+      <progress id="search-bar" max="1" value="0" aria-labelledby="search-progress-label"></progress>
+    </div>
+    <button type="button" id="search-cancel" class="small" hidden>Cancel</button>
+  </div>
+  <div class="load" id="search-load"></div>
+  <p class="timing" id="search-summary" role="status"></p>
+  <details id="search-skipped" hidden><summary>Skipped files</summary><ul></ul></details>
+  <p id="search-error" class="error" role="alert"></p>
+  <div class="search-index-row">
+    <p class="hint" id="search-size"></p>
+    <button type="button" id="search-resume" class="small" hidden>Index the rest</button>
+    <button type="button" id="search-clear" class="small">Empty this index</button>
+  </div>
+  <form class="search-query" id="search-form" role="search">
+    <label for="search-text" class="visually-hidden">Describe the photo you are looking for</label>
+    <input type="search" id="search-text" placeholder="Describe a photo, e.g. a dog on a beach" autocomplete="off" enterkeyhint="search" />
+    <button type="submit" class="primary" id="search-run">Search</button>
+  </form>
+  <p class="timing" id="search-timing" role="status"></p>
+  <ol class="search-grid" id="search-results" aria-label="Results, best match first"></ol>
+`;
+
+export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoaded: (model: string) => void): void {
+  // Markup: one more tab and its panel in the task card.
+  const tablist = byId('tasks').querySelector<HTMLElement>('[role="tablist"]')!;
+  const tab = element('button', '', 'Search');
+  Object.assign(tab, { type: 'button', id: 'tab-search', tabIndex: -1 });
+  tab.setAttribute('role', 'tab');
+  tab.setAttribute('aria-controls', 'panel-search');
+  tab.setAttribute('aria-selected', 'false');
+  tablist.append(tab);
+  const panel = element('div', 'panel search-panel');
+  Object.assign(panel, { id: 'panel-search', hidden: true });
+  panel.setAttribute('role', 'tabpanel');
+  panel.setAttribute('aria-labelledby', 'tab-search');
+  panel.innerHTML = PANEL_HTML;
+  byId('tasks').append(panel);
+
+  const model = byId<HTMLSelectElement>('search-model');
+  const folderInput = byId<HTMLInputElement>('search-folder-input');
+  const filesInput = byId<HTMLInputElement>('search-files-input');
+  const drop = byId('search-drop');
+  const progress = byId('search-progress');
+  const bar = byId<HTMLProgressElement>('search-bar');
+  const progressText = byId('search-progress-text');
+  const summary = byId('search-summary');
+  const skippedBox = byId<HTMLDetailsElement>('search-skipped');
+  const error = byId('search-error');
+  const sizeText = byId('search-size');
+  const resume = byId<HTMLButtonElement>('search-resume');
+  const form = byId<HTMLFormElement>('search-form');
+  const query = byId<HTMLInputElement>('search-text');
+  const timing = byId('search-timing');
+  const results = byId<HTMLOListElement>('search-results');
+  const load = new LoadProgressView(byId('search-load'), 'search-load');
+  const cancel = byId<HTMLButtonElement>('search-cancel');
+
+  // The model picker mirrors the zero-shot tab's (same options, same choice, both ways).
+  const mirror = () => {
+    model.replaceChildren(...[...zeroShotModel.children].map((node) => node.cloneNode(true)));
+    model.value = zeroShotModel.value;
+  };
+  mirror();
+  new MutationObserver(mirror).observe(zeroShotModel, { childList: true, subtree: true });
+  zeroShotModel.addEventListener('change', () => {
+    if (model.value !== zeroShotModel.value) {
+      model.value = zeroShotModel.value;
+      results.replaceChildren();
+      void openCurrent().catch((e: unknown) => (error.textContent = describeError(e)));
+    }
+  });
+  model.addEventListener('change', () => {
+    zeroShotModel.value = model.value;
+    zeroShotModel.dispatchEvent(new Event('change'));
+    results.replaceChildren();
+    summary.textContent = timing.textContent = '';
+    void openCurrent().catch((e: unknown) => (error.textContent = describeError(e)));
+  });
+
+  /** Picked Files by key, with their object URLs (made when first shown). */
+  const files = new Map<string, { file: File; url?: string }>();
+  let lastPicked: Picked[] = [];
+  let index: IrisIndex | null = null;
+  let running: AbortController | null = null;
+
+  const indexName = (id: string) => `demo-photos:${id}`;
+  const showSize = () => {
+    const n = index?.size ?? 0;
+    sizeText.textContent = `${n} ${n === 1 ? 'photo' : 'photos'} in the index (${modelLabel(model.value)}).`;
+  };
+
+  async function openCurrent(): Promise<IrisIndex> {
+    const id = model.value;
+    if (index?.model !== id || index.name !== indexName(id)) index = await iris.index(indexName(id), { model: id });
+    showSize();
+    return index;
+  }
+
+  async function add(picked: Picked[]): Promise<void> {
+    if (running) return;
+    if (picked.length === 0) {
+      error.textContent = 'No files were picked.';
+      return;
+    }
+    lastPicked = picked;
+    for (const { key, file } of picked) {
+      const old = files.get(key);
+      if (old?.url && old.file !== file) URL.revokeObjectURL(old.url);
+      if (old?.file !== file) files.set(key, { file });
+    }
+    const controller = new AbortController();
+    running = controller;
+    model.disabled = true;
+    error.textContent = '';
+    summary.textContent = '';
+    skippedBox.hidden = true;
+    resume.hidden = true;
+    progress.hidden = false;
+    cancel.hidden = false;
+    bar.value = 0;
+    progressText.textContent = `0 of ${picked.length}`;
+    const started = performance.now();
+    let embeddingStarted = 0;
+    const onProgress = (p: IndexAddProgress) => {
+      const now = performance.now();
+      if (!embeddingStarted) embeddingStarted = started;
+      bar.value = p.total ? p.processed / p.total : 1;
+      const seconds = (now - embeddingStarted) / 1000;
+      const rate = seconds > 0 ? p.embedded / seconds : 0;
+      const perItem = p.processed > 0 ? seconds / p.processed : 0;
+      const left = (p.total - p.processed) * perItem;
+      progressText.textContent = `${p.processed} of ${p.total}` + (rate > 0 ? ` · ${rate.toFixed(1)} images/s` : '') +
+        (p.processed < p.total && perItem > 0 ? ` · about ${formatSeconds(left)} left` : '');
+      sizeText.textContent = `${p.size} ${p.size === 1 ? 'photo' : 'photos'} in the index (${modelLabel(model.value)}).`;
+    };
+    try {
+      const target = await openCurrent();
+      load.start();
+      const items = picked.map(({ key, file }) => ({ key, image: file, version: fileVersion(file) }));
+      const result = await target.add(items, {
+        signal: controller.signal,
+        batchSize: BATCH,
+        onProgress,
+        onModelProgress: (event) => {
+          load.update(event);
+          if (event.phase === 'ready') {
+            embeddingStarted = performance.now();
+            onLoaded(event.model);
+          }
+        },
+      });
+      bar.value = 1;
+      summary.textContent = describeResult(result);
+      showSkipped(result);
+      progressText.textContent = `Done: ${result.added + result.updated + result.unchanged} of ${picked.length}`;
+    } catch (e) {
+      load.stop();
+      if (isIrisError(e, 'aborted')) {
+        summary.textContent = `Cancelled. ${index?.size ?? 0} photos are in the index; what was committed is kept.`;
+        resume.hidden = false;
+      } else error.textContent = describeError(e);
+      progress.hidden = true;
+    } finally {
+      running = null;
+      cancel.hidden = true;
+      model.disabled = false;
+      if (index) showSize();
+    }
+  }
+
+  function describeResult(r: IndexAddResult): string {
+    const parts = [`${r.added} added`];
+    if (r.updated) parts.push(`${r.updated} changed`);
+    if (r.unchanged) parts.push(`${r.unchanged} already indexed`);
+    const skipped = Object.entries(r.skippedByReason).filter(([, n]) => n > 0).map(([reason, n]) => `${n} ${REASONS[reason as SkipReason]}`);
+    if (r.skipped.length) parts.push(`${r.skipped.length} skipped (${skipped.join(', ')})`);
+    const rate = r.imagesPerSecond > 0 ? ` · ${r.imagesPerSecond.toFixed(1)} images/s` : '';
+    return `${parts.join(' · ')} in ${formatMs(r.ms)}${rate}.`;
+  }
+
+  function showSkipped(r: IndexAddResult): void {
+    const list = skippedBox.querySelector('ul')!;
+    list.replaceChildren(...r.skipped.map((s) => {
+      const item = element('li');
+      item.append(element('strong', '', s.key), `: ${REASONS[s.reason]} — ${s.message}`);
+      return item;
+    }));
+    skippedBox.hidden = r.skipped.length === 0;
+  }
+
+  async function search(q: string | { key: string }): Promise<void> {
+    error.textContent = '';
+    try {
+      const target = await openCurrent();
+      if (target.size === 0) {
+        error.textContent = 'The index is empty: choose a folder or photos first.';
+        return;
+      }
+      load.start();
+      const hits = await target.search(q, { topK: TOP_K, onModelProgress: (event) => load.update(event) });
+      render(hits, typeof q === 'string' ? `“${q}”` : `photos like ${q.key}`);
+      const t = target.lastSearch;
+      timing.textContent = `${hits.length} best of ${target.size} for ${typeof q === 'string' ? `“${q}”` : `photos like ${baseName(q.key)}`}` +
+        (t ? ` · ${formatMs(t.ms)} (GPU scoring ${formatMs(t.searchMs)})` : '');
+    } catch (e) {
+      load.stop();
+      error.textContent = describeError(e);
+    }
+  }
+
+  function render(hits: IndexHit[], what: string): void {
+    results.setAttribute('aria-label', `Results for ${what}, best match first`);
+    results.replaceChildren(...hits.map((hit, rank) => {
+      const item = element('li', 'search-hit');
+      item.dataset.key = hit.key;
+      item.dataset.score = String(hit.score);
+      const name = baseName(hit.key);
+      const entry = files.get(hit.key);
+      if (entry) {
+        entry.url ??= URL.createObjectURL(entry.file);
+        const img = element('img');
+        Object.assign(img, { src: entry.url, alt: name, loading: 'lazy', decoding: 'async' });
+        item.append(img);
+      } else {
+        const placeholder = element('div', 'search-placeholder');
+        placeholder.append(element('span', '', hit.key));
+        placeholder.title = 'This photo is in the index, but its file was not picked in this visit.';
+        placeholder.setAttribute('role', 'img');
+        placeholder.setAttribute('aria-label', `${name} (file not available in this visit)`);
+        item.append(placeholder);
+      }
+      const caption = element('div', 'search-caption');
+      const score = element('span', 'search-score', hit.score.toFixed(3));
+      score.title = 'Cosine similarity with the query';
+      caption.append(element('span', 'search-name', name), element('span', 'search-rank', `#${rank + 1}`), score);
+      caption.title = hit.key;
+      const more = element('button', 'small search-more', 'More like this');
+      more.type = 'button';
+      more.setAttribute('aria-label', `More like ${name}`);
+      more.addEventListener('click', () => void search({ key: hit.key }));
+      item.append(caption, more);
+      return item;
+    }));
+  }
+
+  // Picking: the folder button uses the File System Access API where the browser has it.
+  type DirectoryPicker = () => Promise<FileSystemDirectoryHandle>;
+  byId('search-folder').addEventListener('click', async () => {
+    const picker = (window as unknown as { showDirectoryPicker?: DirectoryPicker }).showDirectoryPicker;
+    if (!picker) return folderInput.click();
+    try {
+      const handle = await picker.call(window);
+      await add(await walkHandle(handle, handle.name));
+    } catch (e) {
+      if ((e as Error)?.name !== 'AbortError') error.textContent = describeError(e);
+    }
+  });
+  byId('search-files').addEventListener('click', () => filesInput.click());
+  for (const input of [folderInput, filesInput]) {
+    input.addEventListener('change', () => {
+      const picked = [...(input.files ?? [])].map((file) => ({ key: file.webkitRelativePath || file.name, file }));
+      input.value = '';
+      void add(picked);
+    });
+  }
+  drop.addEventListener('dragover', (event) => {
+    event.preventDefault();
+    drop.classList.add('dragging');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+  drop.addEventListener('drop', (event) => {
+    event.preventDefault();
+    drop.classList.remove('dragging');
+    const transfer = event.dataTransfer;
+    if (transfer) void droppedFiles(transfer).then(add, (e: unknown) => (error.textContent = describeError(e)));
+  });
+
+  cancel.addEventListener('click', () => running?.abort());
+  resume.addEventListener('click', () => void add(lastPicked));
+  byId('search-clear').addEventListener('click', async () => {
+    if (running) return;
+    const target = await openCurrent();
+    await target.clear();
+    results.replaceChildren();
+    summary.textContent = timing.textContent = '';
+    skippedBox.hidden = true;
+    progress.hidden = true;
+    showSize();
+  });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = query.value.trim();
+    if (text) void search(text);
+    else query.focus();
+  });
+  window.addEventListener('pagehide', () => running?.abort());
+
+  void openCurrent().catch((e: unknown) => (sizeText.textContent = describeError(e)));
+}
+
+function baseName(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+/** Every file under a directory handle (File System Access API), keyed by its path. */
+async function walkHandle(directory: FileSystemDirectoryHandle, path: string): Promise<Picked[]> {
+  const out: Picked[] = [];
+  const entries = (directory as unknown as { values(): AsyncIterable<FileSystemHandle> }).values();
+  for await (const handle of entries) {
+    const key = `${path}/${handle.name}`;
+    if (handle.kind === 'file') out.push({ key, file: await (handle as FileSystemFileHandle).getFile() });
+    else out.push(...(await walkHandle(handle as FileSystemDirectoryHandle, key)));
+  }
+  return out;
+}
+
+/** Dropped files and folders (folders walked through webkitGetAsEntry), keyed by their paths. */
+async function droppedFiles(transfer: DataTransfer): Promise<Picked[]> {
+  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
+  if (entries.length === 0) return [...transfer.files].map((file) => ({ key: file.name, file }));
+  const out: Picked[] = [];
+  const visit = async (entry: FileSystemEntry): Promise<void> => {
+    const key = entry.fullPath.replace(/^\//, '');
+    if (entry.isFile) {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      out.push({ key, file });
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+        if (batch.length === 0) break;
+        for (const child of batch) await visit(child);
+      }
+    }
+  };
+  for (const entry of entries) await visit(entry);
+  return out;
+}
