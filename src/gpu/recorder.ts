@@ -37,7 +37,6 @@ interface DebugSnapshot {
 export class Recorder {
   private readonly encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
-  private readonly usedUniforms: GPUBuffer[] = [];
   private readonly reads: PendingRead[] = [];
   private readonly snapshots: DebugSnapshot[] = [];
   private readonly temporaries: Tensor[] = [];
@@ -55,20 +54,13 @@ export class Recorder {
   }
 
   dispatch(d: Dispatch): void {
-    const { device } = this.gpu;
     const pipeline = this.gpu.pipelines.get(d.shader);
-    const entries: GPUBindGroupEntry[] = [];
-    let binding = 0;
-    if (d.params) {
-      const uniform = this.gpu.takeUniform();
-      this.usedUniforms.push(uniform);
-      device.queue.writeBuffer(uniform, 0, d.params);
-      entries.push({ binding: binding++, resource: { buffer: uniform } });
-    }
-    for (const b of d.bindings) {
-      entries.push({ binding: binding++, resource: { buffer: 'buffer' in b ? b.buffer : b } });
-    }
-    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: d.shader.name });
+    // Parameters live in a content-addressed uniform buffer and the bind group is cached: a dispatch seen
+    // before (same pipeline, same buffers, same parameters) creates and writes nothing (gpu/bindings.ts).
+    const buffers: GPUBuffer[] = [];
+    if (d.params) buffers.push(this.gpu.bindings.uniform(d.params));
+    for (const b of d.bindings) buffers.push('buffer' in b ? b.buffer : b);
+    const bindGroup = this.gpu.bindings.bindGroup(pipeline, buffers, d.shader.name);
     this.pass ??= this.encoder.beginComputePass({ label: this.label });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
@@ -122,7 +114,6 @@ export class Recorder {
     device.queue.submit([this.encoder.finish()]);
     for (const t of this.temporaries) t.release();
     for (const b of this.staging) b.destroy();
-    this.gpu.returnUniforms(this.usedUniforms);
     const validation = device.popErrorScope();
     const memory = device.popErrorScope();
     await Promise.all([
