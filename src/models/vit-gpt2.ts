@@ -13,7 +13,8 @@
  */
 import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
-import { Recorder } from '../gpu/recorder';
+import type { ShaderSpec } from '../gpu/pipelines';
+import { Recorder, SpecCollector } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { attention, type HeadsView } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
@@ -199,6 +200,25 @@ export class VitGpt2Model {
 
   get encoderTokens(): number {
     return patchesPerImage(this.config.encoder) + 1;
+  }
+
+  /**
+   * Every pipeline a captioning request runs (encoder, cross-attention k|v, two decoding steps), listed by
+   * recording them into a SpecCollector: no GPU work.
+   */
+  kernelSpecs(): ShaderSpec[] {
+    const rec = new SpecCollector(this.gpu);
+    const size = this.imageSize;
+    const states = this.encodeImage(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    const memory = this.crossAttentionMemory(rec, states);
+    const cache = this.createCache(1, 2);
+    const start = Int32Array.of(this.config.decoderStartTokenId);
+    const first = this.step(rec, cache, memory, { ids: start, logits: 'last' });
+    const next = this.step(rec, cache, memory, { ids: start, logits: 'last' });
+    rec.releaseAfterSubmit(states, first, next);
+    memory.release();
+    cache.release();
+    return rec.finish();
   }
 
   step(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, input: VitGpt2StepInput): Tensor {
