@@ -158,14 +158,16 @@ export class VitGpt2Model {
     const c = parseVitGpt2Config(configJson);
     const d = c.decoder;
     // lm_head is tied to wte (GPT-2's default, whatever the outer config says): the same tensor serves
-    // the embedding gather (f32) and the output matmul [V, H] with transB.
+    // the embedding gather and the output matmul [V, H] with transB. It is a matmul weight (f16 under the
+    // f16 policy: the embedding gather reads f16 tables too, and wpe follows wte's dtype): at 50257 × 768
+    // it is the largest weight each decoding step reads.
     return new VitGpt2Model(
       c, p.gpu,
       loadVisionTower(p, 'encoder', c.encoder, 'vit'),
       loadLayerNorm(p, 'encoder.layernorm', c.encoder.hidden, c.encoder.eps),
       // The Hub's conversion bot may have kept the tied copy under lm_head's name instead of wte's.
-      p.upload(p.has('decoder.transformer.wte.weight') ? 'decoder.transformer.wte.weight' : 'decoder.lm_head.weight', [d.vocabSize, d.hidden], 'f32'),
-      p.upload('decoder.transformer.wpe.weight', [d.maxPositions, d.hidden], 'f32'),
+      p.upload(p.has('decoder.transformer.wte.weight') ? 'decoder.transformer.wte.weight' : 'decoder.lm_head.weight', [d.vocabSize, d.hidden], 'matmul'),
+      p.upload('decoder.transformer.wpe.weight', [d.maxPositions, d.hidden], 'matmul'),
       range(d.layers).map((i) => loadBlock(p, `decoder.transformer.h.${i}`, d)),
       loadLayerNorm(p, 'decoder.transformer.ln_f', d.hidden, d.eps),
     );
