@@ -13,18 +13,18 @@
 // Vec4 loads need K, lda and ldb to be multiples of 4 (and N too when !TRANS_B): the wrapper pads others.
 //
 // Tiles are specialised by override constants (the wrapper picks them by M): a workgroup of WG_X × WG_Y
-// invocations, each computing TM rows × 4 columns of C, owns a (TM·WG_Y) × (4·WG_X) tile and walks K in
-// steps of 16 through two workgroup-memory tiles. Defaults: 16×16 invocations, TM 4 → 64×64 tiles for
-// prefill-sized M; the wrapper uses a 4×128 tile (32×1 invocations, TM 4) for decoding steps (M ≤ 4),
-// which would otherwise compute 64 rows for one. Dispatch (ceil(N / (4·WG_X)), ceil(M / (TM·WG_Y)), batch).
+// invocations, each computing a 4×4 block of C, owns a (4·WG_Y) × (4·WG_X) tile and walks K in steps of
+// 16 through two workgroup-memory tiles of vec4 (one 4-row column of A and one 4-column row of B per k,
+// so the inner loop does 2 vec4 loads per 4 vec4 FMAs). Defaults 16×16 → 64×64 tiles for prefill-sized
+// M; the wrapper uses 32×1 → 4×128 for decoding steps (M ≤ 4), which would otherwise compute 64 rows for
+// one. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
 
 override TRANS_B: bool = true;
 override HAS_BIAS: bool = false;
 override HAS_RESIDUAL: bool = false;
 override ACTIVATION: u32 = 0u;
 override WG_X: u32 = 16u; // invocations along N (4 columns each)
-override WG_Y: u32 = 16u; // invocations along M
-override TM: u32 = 4u;    // rows of C per invocation, 1..4
+override WG_Y: u32 = 16u; // invocations along M (4 rows each)
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -42,45 +42,43 @@ struct Params {
 
 const TILE_K = 16u; // K per step
 
-// Tiles stored k-major: As[k · TILE_M + m], Bs[k · TILE_N + n], so the inner loop reads adjacent values.
-var<workgroup> As: array<f32, TILE_K * TM * WG_Y>;
-var<workgroup> Bs: array<f32, TILE_K * 4u * WG_X>;
+// k-major: As[k · WG_Y + i] holds A[m0 + 4i .. 4i + 3, k], Bs[k · WG_X + j] holds B[k, n0 + 4j .. 4j + 3].
+var<workgroup> As: array<vec4<f32>, TILE_K * WG_Y>;
+var<workgroup> Bs: array<vec4<f32>, TILE_K * WG_X>;
 
 @compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) tid: u32) {
-  let TILE_M = TM * WG_Y;
-  let TILE_N = 4u * WG_X;
   let THREADS = WG_X * WG_Y;
-  let m0 = wg.y * TILE_M;
-  let n0 = wg.x * TILE_N;
+  let m0 = wg.y * 4u * WG_Y;
+  let n0 = wg.x * 4u * WG_X;
   let batch = wg.z;
   let aBase = batch * p.batchStrideA;
   let bBase = batch * p.batchStrideB;
 
-  var acc: array<vec4<f32>, 4>; // acc[i] = C[m0 + TM·ly + i, n0 + 4·lx .. +3], i < TM
+  var acc: array<vec4<f32>, 4>; // acc[i] = C[m0 + 4·ly + i, n0 + 4·lx .. +3]
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
-    // A tile: TILE_M rows × 4 vec4 (16 k).
-    for (var i = tid; i < TILE_M * 4u; i += THREADS) {
+    // A tile: 4·WG_Y rows × 4 vec4 (16 k), each vec4 spread over 4 k-rows of As.
+    for (var i = tid; i < WG_Y * 16u; i += THREADS) {
       let row = i / 4u;
       let kv = i % 4u;
       let m = m0 + row;
       let k = k0 + kv * 4u;
       var v = vec4<f32>(0.0);
       if (m < p.M && k < p.K) { v = A[(aBase + m * p.lda + k) / 4u]; }
-      for (var c = 0u; c < 4u; c++) { As[(kv * 4u + c) * TILE_M + row] = v[c]; }
+      for (var c = 0u; c < 4u; c++) { As[(kv * 4u + c) * WG_Y + row / 4u][row % 4u] = v[c]; }
     }
-    // B tile: 16 k × TILE_N n.
+    // B tile: 16 k × 4·WG_X n.
     if (TRANS_B) {
-      for (var i = tid; i < TILE_N * 4u; i += THREADS) {
+      for (var i = tid; i < WG_X * 16u; i += THREADS) {
         let col = i / 4u;
         let kv = i % 4u;
         let n = n0 + col;
         let k = k0 + kv * 4u;
         var v = vec4<f32>(0.0);
         if (n < p.N && k < p.K) { v = vec4<f32>(B[(bBase + n * p.ldb + k) / 4u]); }
-        for (var c = 0u; c < 4u; c++) { Bs[(kv * 4u + c) * TILE_N + col] = v[c]; }
+        for (var c = 0u; c < 4u; c++) { Bs[(kv * 4u + c) * WG_X + col / 4u][col % 4u] = v[c]; }
       }
     } else {
       for (var i = tid; i < TILE_K * WG_X; i += THREADS) {
@@ -90,23 +88,26 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         let n = n0 + nv * 4u;
         var v = vec4<f32>(0.0);
         if (k < p.K && n < p.N) { v = vec4<f32>(B[(bBase + k * p.ldb + n) / 4u]); }
-        for (var c = 0u; c < 4u; c++) { Bs[kr * TILE_N + nv * 4u + c] = v[c]; }
+        Bs[kr * WG_X + nv] = v;
       }
     }
     workgroupBarrier();
 
     for (var kk = 0u; kk < TILE_K; kk++) {
-      let b = vec4<f32>(Bs[kk * TILE_N + lid.x * 4u], Bs[kk * TILE_N + lid.x * 4u + 1u],
-                        Bs[kk * TILE_N + lid.x * 4u + 2u], Bs[kk * TILE_N + lid.x * 4u + 3u]);
-      for (var i = 0u; i < TM; i++) { acc[i] += As[kk * TILE_M + lid.y * TM + i] * b; }
+      let a = As[kk * WG_Y + lid.y];
+      let b = Bs[kk * WG_X + lid.x];
+      acc[0] += a.x * b;
+      acc[1] += a.y * b;
+      acc[2] += a.z * b;
+      acc[3] += a.w * b;
     }
     workgroupBarrier();
   }
 
   let cBase = p.cOffset + batch * p.batchStrideC;
   let rBase = batch * p.M * p.N;
-  for (var i = 0u; i < TM; i++) {
-    let m = m0 + lid.y * TM + i;
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + lid.y * 4u + i;
     if (m >= p.M) { break; }
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + lid.x * 4u + j;

@@ -27,24 +27,23 @@ export interface MatmulOptions {
   outView?: { offset: number; rowStride: number; batchStride: number };
 }
 
-/** A tile shape of shaders/matmul.wgsl: WG_X × WG_Y invocations, each TM rows × 4 columns. */
+/** A tile shape of shaders/matmul.wgsl: WG_X × WG_Y invocations, each a 4×4 block of C. */
 export interface MatmulTile {
   WG_X: number;
   WG_Y: number;
-  TM: number;
 }
 
 /** 64×64: prefill-sized M (image tokens, prompts, batched texts). */
-export const LARGE_TILE: MatmulTile = { WG_X: 16, WG_Y: 16, TM: 4 };
+export const LARGE_TILE: MatmulTile = { WG_X: 16, WG_Y: 16 };
 /**
- * 4×128: decoding steps (one row per beam), where a 64-row tile computes 64 rows for each real one. One
- * subgroup-sized row of 32 invocations, each 4 rows × 4 columns: on lavapipe 6–15× faster than the 64×64
- * tile at M = 1..3 (and faster than 4×64 tiles of 16×4 invocations × 1 row). Not tuned on a GPU yet.
+ * 4×128: decoding steps (one row per beam), where a 64-row tile computes 64 rows for each real one: one
+ * subgroup-sized row of 32 invocations. On lavapipe 6–15× faster than the 64×64 tile at M = 1..3 (and
+ * faster than 4×64 tiles of 16×4 invocations × 1 row each). Not tuned on a GPU yet.
  */
-export const SMALL_TILE: MatmulTile = { WG_X: 32, WG_Y: 1, TM: 4 };
+export const SMALL_TILE: MatmulTile = { WG_X: 32, WG_Y: 1 };
 
 export function tileFor(rows: number): MatmulTile {
-  return rows <= SMALL_TILE.WG_Y * SMALL_TILE.TM ? SMALL_TILE : LARGE_TILE;
+  return rows <= 4 * SMALL_TILE.WG_Y ? SMALL_TILE : LARGE_TILE;
 }
 
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -99,7 +98,6 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
         ACTIVATION: ACTIVATION_CODE[options.activation ?? 'none'],
         WG_X: tile.WG_X,
         WG_Y: tile.WG_Y,
-        TM: tile.TM,
       },
     },
     params: packParams([
@@ -109,7 +107,7 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
       ['u32', view.offset],
     ]),
     bindings: [aOp, bOp, options.bias ?? rec.gpu.placeholder, options.residual ?? rec.gpu.placeholder, out],
-    workgroups: [Math.ceil(N / (4 * tile.WG_X)), Math.ceil(rows / (tile.TM * tile.WG_Y)), groups],
+    workgroups: [Math.ceil(N / (4 * tile.WG_X)), Math.ceil(rows / (4 * tile.WG_Y)), groups],
     output: out,
   });
   if (aOp !== a) rec.releaseAfterSubmit(aOp);
