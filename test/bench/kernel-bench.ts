@@ -60,6 +60,8 @@ interface Case {
   /** FLOPs (compute-bound) or bytes moved (memory-bound) per kernel. */
   work: number;
   unit: BenchRow['unit'];
+  /** The largest buffer it binds, bytes (checked against the adapter's maxStorageBufferBindingSize). */
+  largestBinding?: number;
   /** Allocates inputs/outputs; returns the recording of one kernel and the cleanup. */
   setup(gpu: Gpu): { record(rec: Recorder): void; release(): void };
 }
@@ -79,6 +81,7 @@ function matmulCase(M: number, N: number, K: number, weightType: 'f32' | 'f16' =
     shape: `${M}×${N}×${K}`,
     work: decode ? N * K * weightBytes + 4 * (M * K + M * N) : 2 * M * N * K,
     unit: decode ? 'GB/s' : 'GFLOP/s',
+    largestBinding: N * K * weightBytes,
     setup(gpu) {
       const a = gpu.fromHost(randomArray(M * K, 1), [M, K], 'f32');
       const b = gpu.upload(randomArray(N * K, 2), transB ? [N, K] : [K, N], weightType);
@@ -212,13 +215,19 @@ export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<B
   if (gpu.features.f16) {
     cases.push(
       matmulCase(50, 768, 768, 'f16'), matmulCase(50, 3072, 768, 'f16'), matmulCase(197, 768, 3072, 'f16'),
-      matmulCase(1, 3072, 768, 'f16', false), matmulCase(1, 3072, 768, 'f16'),
+      matmulCase(1, 3072, 768, 'f16', false), matmulCase(1, 3072, 768, 'f16'), matmulCase(1, 50257, 768, 'f16'),
     );
   } else notes.push('no shader-f16 on this adapter: f16-weight matmuls skipped');
   cases.push(softmaxCase(12, 197), layerNormCase(197, 768), attentionCase(12, 197, 64), decodeCase(12, 40, 64));
 
   const rows: BenchRow[] = [];
+  const maxBinding = gpu.device.limits.maxStorageBufferBindingSize;
   for (const c of cases) {
+    if ((c.largestBinding ?? 0) > maxBinding) {
+      notes.push(`${c.name} ${c.shape} skipped: it binds ${(c.largestBinding! / 2 ** 20).toFixed(0)} MiB, over this adapter's maxStorageBufferBindingSize (${(maxBinding / 2 ** 20).toFixed(0)} MiB)`);
+      log(notes[notes.length - 1]!);
+      continue;
+    }
     const { record, release: cleanup } = c.setup(gpu);
     try {
       const label = `${c.name} ${c.shape}`;
