@@ -45,7 +45,11 @@ export interface ModelBenchOptions {
   models?: string[];
   /** Default: on for CPU adapters (SwiftShader, lavapipe), off otherwise. */
   quick?: boolean;
-  /** Timed runs per figure (default 10 full, 3 quick) and warm-up runs before them (default 2 full, 1 quick). */
+  /**
+   * Timed runs per figure (default 10 full; quick: 1 for the GPU-heavy figures, 3 for the CPU ones) and
+   * warm-up runs before them (default 2 full; quick: none, the first-result run has compiled and warmed
+   * every pipeline).
+   */
   reps?: number;
   warmups?: number;
   /** New tokens per caption (default 20 full, 8 quick). */
@@ -130,13 +134,15 @@ export async function runModelBench(options: ModelBenchOptions): Promise<ModelRe
   probe.destroy();
   const cpu = isCpuAdapter(adapter);
   const quick = options.quick ?? cpu;
-  const reps = options.reps ?? (quick ? 3 : 10);
-  const warmups = options.warmups ?? (quick ? 1 : 2);
+  const reps = options.reps ?? (quick ? 1 : 10);
+  const warmups = options.warmups ?? (quick ? 0 : 2);
   const tokens = options.tokens ?? (quick ? 8 : 20);
   const models = options.models ?? (quick ? QUICK_MODELS : [...BENCH_MODELS]);
   const notes = [
     `adapter: ${describeAdapter(adapter)}`,
-    `${quick ? 'quick' : 'full'} protocol: median of ${reps} timed runs after ${warmups} warm-up runs unless a figure says otherwise; ${tokens} new tokens per caption`,
+    quick
+      ? `quick protocol: ${reps} timed run${reps > 1 ? 's' : ''} per GPU figure after ${warmups} warm-up runs (the first-result run compiled and warmed every pipeline), 3 for CPU figures; ${tokens} new tokens per caption; no batch 8, no 1,000-label embedding`
+      : `full protocol: median of ${reps} timed runs after ${warmups} warm-up runs unless a figure says otherwise; ${tokens} new tokens per caption`,
     `checkpoints: full-size random weights (scripts/make-models.ts), ${options.dtype}, served over HTTP in the Hub URL layout and cached in ${options.storeName}`,
   ];
   if (cpu) notes.push('CPU adapter: WebGPU runs on the CPU here, so these figures say nothing about GPUs');
@@ -240,7 +246,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
       return { name, runs: 0, warmups: 0, how: why, skipped: true };
     };
 
-    figures.push(await measure('preprocess 640×480 image', () => preprocess(image, preprocessConfig), 'CPU: resize + crop + normalise (in the worker in the app)'));
+    figures.push(await measure('preprocess 640×480 image', () => preprocess(image, preprocessConfig), 'CPU: resize + crop + normalise (in the worker in the app)', Math.max(3, p.reps), Math.max(1, p.warmups)));
     if (loaded.task === 'zero-shot') {
       const labels = benchLabels(small.text('vocab.json')!);
       const tokenizer = loadClipTokenizer({ vocabJson: small.text('vocab.json')!, mergesTxt: small.text('merges.txt')! });
@@ -283,8 +289,8 @@ async function clipFigures(
   }
   const prompts = labels.map((l) => `a photo of a ${l}.`);
   const how = 'ZeroShotClassifier.embedTexts: tokenize, text tower in batches of 64, projection, readback, normalise';
-  figures.push(await measure('text embedding, 10 labels', () => classifier.embedTexts(prompts.slice(0, 10)), how, Math.min(p.reps, p.quick ? 2 : p.reps)));
-  figures.push(await measure('tokenizer, 1,000 labels', () => tokenizer.encodeBatch(prompts, { padding: 'longest' }), 'ClipTokenizer.encodeBatch on the CPU, "a photo of a {label}." for 1,000 vocabulary words'));
+  figures.push(await measure('text embedding, 10 labels', () => classifier.embedTexts(prompts.slice(0, 10)), how));
+  figures.push(await measure('tokenizer, 1,000 labels', () => tokenizer.encodeBatch(prompts, { padding: 'longest' }), 'ClipTokenizer.encodeBatch on the CPU, "a photo of a {label}." for 1,000 vocabulary words', Math.max(3, p.reps), Math.max(1, p.warmups)));
   if (p.quick) figures.push(skip('text embedding, 1,000 labels', 'quick mode (about 100× the 10-label figure on a CPU adapter)'));
   else figures.push(await measure('text embedding, 1,000 labels', () => classifier.embedTexts(prompts), how, Math.max(3, Math.ceil(p.reps / 2)), 1));
   return figures;
@@ -315,7 +321,7 @@ async function captionFigures(
   figures.push(await measure('caption encoder', encode, c.family === 'git'
     ? 'GitModel.encodeImage (ViT-B/16 + post-LN + visual projection), one submit, until the queue is idle'
     : 'VitGpt2Model.encodeImage (ViT-B/16 + final LN) + cross-attention k|v of all 12 layers, one submit, until the queue is idle',
-  p.quick ? 1 : p.reps, p.quick ? 0 : p.warmups));
+  p.reps, p.warmups));
 
   const n = p.tokens;
   for (const beams of [1, 3]) {
