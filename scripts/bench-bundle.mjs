@@ -117,7 +117,8 @@ set -e
 here=$(CDPATH= cd -- "$(dirname -- "$0")" && pwd)
 PATH="$PATH:/sbin:/usr/sbin"
 
-# Node >= 20: the system's, else the bundled binary (unpacked once into /tmp).
+# Node >= 20: the system's, else the bundled binary (unpacked once into /tmp; a per-process name, then an
+# atomic rename, so runs started together do not clobber each other).
 node=""
 if command -v node >/dev/null 2>&1 && node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' 2>/dev/null; then
   node=$(command -v node)
@@ -125,7 +126,7 @@ elif [ -f "$here/node.gz" ]; then
   node=/tmp/iris-bench-node/node
   if [ ! -x "$node" ] || [ "$here/node.gz" -nt "$node" ]; then
     mkdir -p /tmp/iris-bench-node
-    gzip -dc "$here/node.gz" > "$node.partial" && chmod +x "$node.partial" && mv "$node.partial" "$node"
+    gzip -dc "$here/node.gz" > "$node.$$" && chmod +x "$node.$$" && mv "$node.$$" "$node"
   fi
 else
   echo "run.sh: no Node >= 20 here and none bundled (rebuild without --no-node)" >&2
@@ -136,7 +137,7 @@ if [ -z "$IRIS_DAWN_NODE" ]; then
   export IRIS_DAWN_NODE=/tmp/iris-bench-node/dawn.node
   if [ ! -f "$IRIS_DAWN_NODE" ] || [ "$here/bin/dawn.node.gz" -nt "$IRIS_DAWN_NODE" ]; then
     mkdir -p /tmp/iris-bench-node
-    gzip -dc "$here/bin/dawn.node.gz" > "$IRIS_DAWN_NODE.partial" && mv "$IRIS_DAWN_NODE.partial" "$IRIS_DAWN_NODE"
+    gzip -dc "$here/bin/dawn.node.gz" > "$IRIS_DAWN_NODE.$$" && mv "$IRIS_DAWN_NODE.$$" "$IRIS_DAWN_NODE"
   fi
 fi
 

@@ -385,7 +385,7 @@ export function formatModelReport(report: ModelReport): string {
       `${m.repo} — ${m.checkpointDtype} checkpoint, ${m.weightsOnGpu} matmul weights on the GPU; gpu.bytesAllocated ${mib(m.memory.afterUploadBytes)} after upload, ${mib(m.memory.endBytes)} at the end`,
       `adapter: ${describeAdapter(report.adapter)}`,
       line(header),
-      line(widths.map((w) => '-'.repeat(w)).concat('---')),
+      line(widths.map((w, i) => (i === 4 ? '---' : '-'.repeat(w)))),
       ...rows.map(line),
     );
   }
