@@ -93,7 +93,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 
 /** The protocol once the adapter is known: quick on CPU adapters unless --full. */
 export function resolveProtocol(args: BenchArgs, adapter: { cpu: boolean; f16: boolean }) {
-  if (args.smoke) return { quick: true, models: args.models ?? [...BENCH_MODELS], dtypes: ['f16' as const] };
+  // --smoke is quick unless --full asks for the full protocol's code paths (batch 8, 1,000 labels, warm-ups).
+  if (args.smoke) return { quick: args.quick ?? true, models: args.models ?? [...BENCH_MODELS], dtypes: ['f16' as const] };
   const quick = args.quick ?? adapter.cpu;
   const models = args.models ?? (quick ? QUICK_MODELS : [...BENCH_MODELS]);
   // Quick: one dtype, f16 where the adapter has shader-f16 (half the bytes; and ViT-GPT2's f32 vocabulary
