@@ -1,30 +1,24 @@
 #!/usr/bin/env node
-// `npm run bench`: kernel benchmarks at the models' shapes (test/bench/kernel-bench.ts).
+// `npm run bench`: kernel benchmarks at the models' shapes with the adapter's measured peak
+// (test/bench/kernel-bench.ts, peak.ts), then the end-to-end benchmarks of the full-size models loaded
+// through the normal loader (test/bench/model-bench.ts).
 //
-//   node scripts/bench.mjs                 headless Chromium (WebGPU, SwiftShader on a CPU-only machine)
-//   node scripts/bench.mjs --node          Node + Dawn's bindings on the Vulkan driver (a GPU machine needs
-//                                          only Node, node_modules and the NVIDIA Vulkan driver)
-//   options: --reps N (≥ 5; default 10, 5 on a CPU adapter)   --out FILE (default bench-results/kernels.json)
+//   node scripts/bench.mjs                 headless Chromium (WebGPU; SwiftShader on a CPU-only machine),
+//                                          weights cached in the page's real IndexedDB
+//   node scripts/bench.mjs --node          Node + Dawn's bindings on the Vulkan driver (test/bench/node-bench.ts)
 //
+//   [--quick | --full]   default: quick on a CPU adapter (fewer runs and tokens, no batch 8 / 1,000 labels)
+//   --only kernels|models   --models LIST   --dtype f32|f16|f32,f16   --reps N   --tokens N
+//   --weights DIR (default weights/generated; missing checkpoints are generated first)
+//   --out-dir DIR (default bench-results: {chromium,node}-kernels.json, {chromium,node}-models-<dtype>.json)
+//   --smoke   every code path on the tiny demo models (seconds; checks that the benchmark runs, measures nothing)
+//
+// A GPU machine without node_modules runs the bundle that scripts/bench-bundle.mjs builds (README, Benchmarks).
 // Both modes load the TypeScript sources through a Vite dev server (the page over HTTP, Node through
-// ssrLoadModule), print a table and write JSON to bench-results/kernels.json.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+// ssrLoadModule).
 import { createServer } from 'vite';
 
-const { values: args } = parseArgs({
-  options: {
-    node: { type: 'boolean', default: false },
-    reps: { type: 'string' },
-    out: { type: 'string', default: 'bench-results/kernels.json' },
-  },
-});
-const options = {
-  runtime: args.node ? 'node + Dawn' : 'headless Chromium',
-  reps: args.reps === undefined ? undefined : Number(args.reps),
-};
-
+const argv = process.argv.slice(2);
 const server = await createServer({
   configFile: 'vite.config.ts',
   logLevel: 'error',
@@ -32,49 +26,53 @@ const server = await createServer({
   optimizeDeps: { noDiscovery: true, include: [] },
 });
 
-let report, formatReport;
 try {
-  ({ formatReport } = await server.ssrLoadModule('/test/bench/kernel-bench.ts'));
-  report = args.node ? await benchInNode() : await benchInChromium();
+  const bench = await server.ssrLoadModule('/test/bench/node-bench.ts');
+  process.exitCode = argv.includes('--node') ? await bench.main(argv) : await benchInChromium(bench);
 } finally {
   await server.close();
 }
 
-console.log(`\n${formatReport(report)}`);
-mkdirSync(dirname(resolve(args.out)), { recursive: true });
-writeFileSync(args.out, JSON.stringify(report, null, 2) + '\n');
-console.log(`\nwrote ${args.out}`);
-
-async function benchInNode() {
-  // Like the gpu test project: an explicit VK_ICD_FILENAMES wins; else the lavapipe that
-  // scripts/get-lavapipe.sh unpacks, when present (CPU-only machines); else the system's Vulkan drivers.
-  const lavapipe = resolve('.lavapipe/lvp_icd.json');
-  if (!process.env.VK_ICD_FILENAMES && existsSync(lavapipe)) process.env.VK_ICD_FILENAMES = lavapipe;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  const { create, globals } = await import('webgpu');
-  Object.assign(globalThis, globals);
-  const dawn = create([]); // must stay reachable while its devices live
-  const { Gpu } = await server.ssrLoadModule('/src/gpu/gpu.ts');
-  const { runKernelBench } = await server.ssrLoadModule('/test/bench/kernel-bench.ts');
-  const gpu = await Gpu.create(dawn);
-  try {
-    return await runKernelBench(gpu, { ...options, log: (line) => console.log(`[bench] ${line}`) });
-  } finally {
-    gpu.destroy();
-  }
-}
-
-async function benchInChromium() {
+async function benchInChromium(bench) {
+  const args = bench.parseBenchArgs(argv);
+  const log = (line) => console.log(`[bench] ${line}`);
+  const { formatReport } = await server.ssrLoadModule('/test/bench/kernel-bench.ts');
+  const { formatModelReport } = await server.ssrLoadModule('/test/bench/model-bench.ts');
   await server.listen();
   const address = server.httpServer.address();
   const { launchChromium, evaluateWithin } = await server.ssrLoadModule('/test/browser/chromium.ts');
   const browser = await launchChromium();
+  const printed = [];
   try {
     browser.page.on('console', (m) => { if (m.text().startsWith('[bench]')) console.log(m.text()); });
     await browser.page.goto(`http://127.0.0.1:${address.port}/test/browser/pages/bench.html`);
     await browser.page.waitForFunction(() => 'irisBench' in window, null, { timeout: 60_000 });
-    return await evaluateWithin(browser.page, (opts) => window.irisBench.run(opts), options, 600_000, 'the benchmark');
+    const adapter = await evaluateWithin(browser.page, () => window.irisBench.adapter(), undefined, 60_000, 'the adapter query');
+    const protocol = bench.resolveProtocol(args, adapter);
+    log(`${protocol.quick ? 'quick' : 'full'} protocol${adapter.cpu ? ' (CPU adapter)' : ''}`);
+    const runtime = 'headless Chromium';
+
+    if (args.only !== 'models') {
+      const report = await evaluateWithin(browser.page, (o) => window.irisBench.run(o), { runtime, reps: args.reps }, 1_800_000, 'the kernel benchmark');
+      printed.push(formatReport(report), `wrote ${bench.writeReport(args.outDir, 'chromium-kernels.json', report)}`);
+    }
+    if (args.only !== 'kernels') {
+      await bench.ensureModels(args.weights, protocol.models, protocol.dtypes, log, args.smoke);
+      for (const dtype of protocol.dtypes) {
+        const hub = await bench.startHub(args.weights, dtype, args.smoke);
+        try {
+          const options = { runtime, hubUrl: hub.url, dtype, models: protocol.models, quick: protocol.quick, reps: args.reps, tokens: args.tokens };
+          const report = await evaluateWithin(browser.page, (o) => window.irisBench.runModels(o), options, 3_600_000, 'the model benchmark');
+          if (args.smoke) report.notes.push('SMOKE TEST: the tiny demo models stood in for the Hub checkpoints; the figures mean nothing');
+          printed.push(formatModelReport(report), `wrote ${bench.writeReport(args.outDir, `chromium-models-${args.smoke ? 'smoke' : dtype}.json`, report)}`);
+        } finally {
+          await hub.close();
+        }
+      }
+    }
   } finally {
     await browser.close();
   }
+  console.log(`\n${printed.join('\n\n')}`);
+  return 0;
 }

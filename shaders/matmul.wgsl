@@ -12,13 +12,19 @@
 //            (lets a projection write straight into rows of a KV cache)
 // Vec4 loads need K, lda and ldb to be multiples of 4 (and N too when !TRANS_B): the wrapper pads others.
 //
-// Workgroup 16×16 invocations; each computes a 4×4 block of C, so a workgroup owns a 64×64 tile and walks
-// K in steps of 16 through two workgroup-memory tiles. Dispatch (ceil(N/64), ceil(M/64), batch).
+// Tiles are specialised by override constants (the wrapper picks them by M): a workgroup of WG_X × WG_Y
+// invocations, each computing a 4×4 block of C, owns a (4·WG_Y) × (4·WG_X) tile and walks K in steps of
+// 16 through two workgroup-memory tiles of vec4 (one 4-row column of A and one 4-column row of B per k,
+// so the inner loop does 2 vec4 loads per 4 vec4 FMAs). Defaults 16×16 → 64×64 tiles for prefill-sized
+// M; the wrapper uses 32×1 → 4×128 for decoding steps (M ≤ 4), which would otherwise compute 64 rows for
+// one. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
 
 override TRANS_B: bool = true;
 override HAS_BIAS: bool = false;
 override HAS_RESIDUAL: bool = false;
 override ACTIVATION: u32 = 0u;
+override WG_X: u32 = 16u; // invocations along N (4 columns each)
+override WG_Y: u32 = 16u; // invocations along M (4 rows each)
 
 struct Params {
   M: u32, N: u32, K: u32,
@@ -34,18 +40,18 @@ struct Params {
 @group(0) @binding(4) var<storage, read> residual: array<f32>;
 @group(0) @binding(5) var<storage, read_write> C: array<f32>;
 
-const TILE = 64u;   // rows of A / columns of B per workgroup
 const TILE_K = 16u; // K per step
 
-// Tiles stored k-major: As[k * 64 + m], Bs[k * 64 + n], so the inner loop reads 4 adjacent values.
-var<workgroup> As: array<f32, 1024>;
-var<workgroup> Bs: array<f32, 1024>;
+// k-major: As[k · WG_Y + i] holds A[m0 + 4i .. 4i + 3, k], Bs[k · WG_X + j] holds B[k, n0 + 4j .. 4j + 3].
+var<workgroup> As: array<vec4<f32>, TILE_K * WG_Y>;
+var<workgroup> Bs: array<vec4<f32>, TILE_K * WG_X>;
 
-@compute @workgroup_size(16, 16, 1)
+@compute @workgroup_size(WG_X, WG_Y, 1)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(local_invocation_index) tid: u32) {
-  let m0 = wg.y * TILE;
-  let n0 = wg.x * TILE;
+  let THREADS = WG_X * WG_Y;
+  let m0 = wg.y * 4u * WG_Y;
+  let n0 = wg.x * 4u * WG_X;
   let batch = wg.z;
   let aBase = batch * p.batchStrideA;
   let bBase = batch * p.batchStrideB;
@@ -53,41 +59,43 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   var acc: array<vec4<f32>, 4>; // acc[i] = C[m0 + 4·ly + i, n0 + 4·lx .. +3]
 
   for (var k0 = 0u; k0 < p.K; k0 += TILE_K) {
-    // A tile: 64 rows × 4 vec4 (16 k); one vec4 per invocation.
-    {
-      let row = tid / 4u;
-      let kv = tid % 4u;
+    // A tile: 4·WG_Y rows × 4 vec4 (16 k), each vec4 spread over 4 k-rows of As.
+    for (var i = tid; i < WG_Y * 16u; i += THREADS) {
+      let row = i / 4u;
+      let kv = i % 4u;
       let m = m0 + row;
       let k = k0 + kv * 4u;
       var v = vec4<f32>(0.0);
       if (m < p.M && k < p.K) { v = A[(aBase + m * p.lda + k) / 4u]; }
-      for (var c = 0u; c < 4u; c++) { As[(kv * 4u + c) * TILE + row] = v[c]; }
+      for (var c = 0u; c < 4u; c++) { As[(kv * 4u + c) * WG_Y + row / 4u][row % 4u] = v[c]; }
     }
-    // B tile: 16 k × 64 n, one vec4 per invocation.
+    // B tile: 16 k × 4·WG_X n.
     if (TRANS_B) {
-      let col = tid / 4u;
-      let kv = tid % 4u;
-      let n = n0 + col;
-      let k = k0 + kv * 4u;
-      var v = vec4<f32>(0.0);
-      if (n < p.N && k < p.K) { v = vec4<f32>(B[(bBase + n * p.ldb + k) / 4u]); }
-      for (var c = 0u; c < 4u; c++) { Bs[(kv * 4u + c) * TILE + col] = v[c]; }
+      for (var i = tid; i < WG_X * 16u; i += THREADS) {
+        let col = i / 4u;
+        let kv = i % 4u;
+        let n = n0 + col;
+        let k = k0 + kv * 4u;
+        var v = vec4<f32>(0.0);
+        if (n < p.N && k < p.K) { v = vec4<f32>(B[(bBase + n * p.ldb + k) / 4u]); }
+        for (var c = 0u; c < 4u; c++) { Bs[(kv * 4u + c) * WG_X + col / 4u][col % 4u] = v[c]; }
+      }
     } else {
-      let kr = tid / 16u;
-      let nv = tid % 16u;
-      let k = k0 + kr;
-      let n = n0 + nv * 4u;
-      var v = vec4<f32>(0.0);
-      if (k < p.K && n < p.N) { v = vec4<f32>(B[(bBase + k * p.ldb + n) / 4u]); }
-      for (var c = 0u; c < 4u; c++) { Bs[kr * TILE + nv * 4u + c] = v[c]; }
+      for (var i = tid; i < TILE_K * WG_X; i += THREADS) {
+        let kr = i / WG_X;
+        let nv = i % WG_X;
+        let k = k0 + kr;
+        let n = n0 + nv * 4u;
+        var v = vec4<f32>(0.0);
+        if (k < p.K && n < p.N) { v = vec4<f32>(B[(bBase + k * p.ldb + n) / 4u]); }
+        Bs[kr * WG_X + nv] = v;
+      }
     }
     workgroupBarrier();
 
     for (var kk = 0u; kk < TILE_K; kk++) {
-      let a = vec4<f32>(As[kk * TILE + lid.y * 4u], As[kk * TILE + lid.y * 4u + 1u],
-                        As[kk * TILE + lid.y * 4u + 2u], As[kk * TILE + lid.y * 4u + 3u]);
-      let b = vec4<f32>(Bs[kk * TILE + lid.x * 4u], Bs[kk * TILE + lid.x * 4u + 1u],
-                        Bs[kk * TILE + lid.x * 4u + 2u], Bs[kk * TILE + lid.x * 4u + 3u]);
+      let a = As[kk * WG_Y + lid.y];
+      let b = Bs[kk * WG_X + lid.x];
       acc[0] += a.x * b;
       acc[1] += a.y * b;
       acc[2] += a.z * b;

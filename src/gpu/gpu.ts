@@ -4,6 +4,7 @@
  */
 import { IrisError } from '../errors';
 import { acquireDevice, type AcquiredDevice, type AdapterDescription, type DeviceFeatures, type DeviceOptions } from './device';
+import { BindingCache } from './bindings';
 import { f16ArrayToF32, f32ArrayToF16 } from './half';
 import { PipelineCache } from './pipelines';
 import { BufferPool } from './pool';
@@ -17,11 +18,12 @@ export class Gpu {
   readonly features: DeviceFeatures;
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
+  /** Uniform buffers and bind groups reused across dispatches and forward passes. */
+  readonly bindings: BindingCache;
   /** Set when the device is lost; every later use must go through GpuRuntime.get() for a new one. */
   lost: GPUDeviceLostInfo | null = null;
   /** Kernels check every output for NaN/Inf and name the kernel that produced one (slow; for debugging). */
   debug = false;
-  private readonly uniforms: GPUBuffer[] = [];
   private dummy: GPUBuffer | null = null;
   private weightBytes = 0;
 
@@ -31,6 +33,7 @@ export class Gpu {
     this.features = acquired.features;
     this.pool = new BufferPool(this.device);
     this.pipelines = new PipelineCache(this.device);
+    this.bindings = new BindingCache(this.device);
     void this.device.lost.then((info) => {
       this.lost = info;
     });
@@ -81,15 +84,6 @@ export class Gpu {
     return tensor;
   }
 
-  /** A 256-byte uniform buffer for one dispatch's parameters (returned by the recorder after submit). */
-  takeUniform(): GPUBuffer {
-    return this.uniforms.pop() ?? this.device.createBuffer({ size: 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  }
-
-  returnUniforms(buffers: GPUBuffer[]): void {
-    this.uniforms.push(...buffers);
-  }
-
   /** A 16-byte storage buffer bound where a kernel's optional input (bias, residual, mask) is absent. */
   get placeholder(): GPUBuffer {
     this.dummy ??= this.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE, label: 'placeholder' });
@@ -109,6 +103,7 @@ export class Gpu {
   }
 
   destroy(): void {
+    this.bindings.clear();
     this.pool.destroy();
     this.device.destroy();
   }

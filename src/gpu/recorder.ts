@@ -37,38 +37,34 @@ interface DebugSnapshot {
 export class Recorder {
   private readonly encoder: GPUCommandEncoder;
   private pass: GPUComputePassEncoder | null = null;
-  private readonly usedUniforms: GPUBuffer[] = [];
   private readonly reads: PendingRead[] = [];
   private readonly snapshots: DebugSnapshot[] = [];
-  private readonly temporaries: Tensor[] = [];
+  protected readonly temporaries: Tensor[] = [];
   private readonly staging: GPUBuffer[] = [];
   dispatchCount = 0;
 
   constructor(
     readonly gpu: Gpu,
     readonly label = 'forward',
+    /** SpecCollector: no error scopes (nothing is submitted). */
+    collectOnly = false,
   ) {
     if (gpu.lost) throw new IrisError('device-lost', 'The GPU device was lost; Iris will re-create it on the next request.');
-    gpu.device.pushErrorScope('out-of-memory');
-    gpu.device.pushErrorScope('validation');
+    if (!collectOnly) {
+      gpu.device.pushErrorScope('out-of-memory');
+      gpu.device.pushErrorScope('validation');
+    }
     this.encoder = gpu.device.createCommandEncoder({ label });
   }
 
   dispatch(d: Dispatch): void {
-    const { device } = this.gpu;
     const pipeline = this.gpu.pipelines.get(d.shader);
-    const entries: GPUBindGroupEntry[] = [];
-    let binding = 0;
-    if (d.params) {
-      const uniform = this.gpu.takeUniform();
-      this.usedUniforms.push(uniform);
-      device.queue.writeBuffer(uniform, 0, d.params);
-      entries.push({ binding: binding++, resource: { buffer: uniform } });
-    }
-    for (const b of d.bindings) {
-      entries.push({ binding: binding++, resource: { buffer: 'buffer' in b ? b.buffer : b } });
-    }
-    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries, label: d.shader.name });
+    // Parameters live in a content-addressed uniform buffer and the bind group is cached: a dispatch seen
+    // before (same pipeline, same buffers, same parameters) creates and writes nothing (gpu/bindings.ts).
+    const buffers: GPUBuffer[] = [];
+    if (d.params) buffers.push(this.gpu.bindings.uniform(d.params));
+    for (const b of d.bindings) buffers.push('buffer' in b ? b.buffer : b);
+    const bindGroup = this.gpu.bindings.bindGroup(pipeline, buffers, d.shader.name);
     this.pass ??= this.encoder.beginComputePass({ label: this.label });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
@@ -122,7 +118,6 @@ export class Recorder {
     device.queue.submit([this.encoder.finish()]);
     for (const t of this.temporaries) t.release();
     for (const b of this.staging) b.destroy();
-    this.gpu.returnUniforms(this.usedUniforms);
     const validation = device.popErrorScope();
     const memory = device.popErrorScope();
     await Promise.all([
@@ -162,6 +157,45 @@ export class Recorder {
         throw new IrisError('non-finite', `Kernel "${s.kernel}" wrote ${values[bad]} at element ${bad} of its [${s.tensor.shape}] output (debug mode).`);
       }
     }
+  }
+}
+
+/**
+ * A recording that records nothing: the kernel wrappers check their arguments and allocate their outputs
+ * as usual, but `dispatch` only collects the shader specs. A model runs its forward passes through one to
+ * list every pipeline they need, for PipelineCache.prepare() at load time, with no GPU work. Copies and
+ * reads do nothing; `finish()` returns the specs and releases the tensors handed to releaseAfterSubmit.
+ */
+export class SpecCollector extends Recorder {
+  private readonly specs: ShaderSpec[] = [];
+
+  constructor(gpu: Gpu) {
+    super(gpu, 'collect', true);
+  }
+
+  override dispatch(d: Dispatch): void {
+    this.specs.push(d.shader);
+  }
+
+  override upload(_data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
+    const tensor = this.gpu.empty(shape, dtype, label);
+    this.releaseAfterSubmit(tensor);
+    return tensor;
+  }
+
+  override copy(): void {}
+
+  override read(): Promise<Float32Array | Int32Array | Uint32Array> {
+    return new Promise(() => {});
+  }
+
+  override async submit(): Promise<void> {
+    this.finish();
+  }
+
+  finish(): ShaderSpec[] {
+    for (const t of this.temporaries.splice(0)) t.release();
+    return this.specs;
   }
 }
 

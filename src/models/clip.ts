@@ -7,7 +7,8 @@
  *   logits_per_image = exp(logit_scale) · cos(image, text)
  */
 import { IrisError } from '../errors';
-import { Recorder } from '../gpu/recorder';
+import type { ShaderSpec } from '../gpu/pipelines';
+import { Recorder, SpecCollector } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { embed, selectRows } from '../kernels/embedding';
 import type { Activation } from '../kernels/common';
@@ -157,17 +158,23 @@ export class ClipModel {
     const rec = new Recorder(gpu, 'clip.vision');
     const capture = AttentionCapture.create(options.attentions, this.config.vision.layers);
     const input = rec.upload(pixels, [batch, 3, size, size], 'f32', 'pixel_values');
-    const hidden = encodeImage(rec, this.vision, input, batch, capture);
-    const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
-    const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
-    const embeds = matmul(rec, pooled, this.visualProjection);
+    const { hidden, pooled, embeds } = this.recordImages(rec, input, batch, capture);
     const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(hidden) : undefined];
-    rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
     await rec.submit();
     const [pooledData, embedsData, hiddenData] = await Promise.all(reads);
     const out: ClipVisionOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
     if (capture) out.attentions = await capture.results();
     return out;
+  }
+
+  /** The vision forward pass; every tensor it returns is released after the recording's submit. */
+  private recordImages(rec: Recorder, input: Tensor, batch: number, capture?: AttentionCapture): { hidden: Tensor; pooled: Tensor; embeds: Tensor } {
+    const hidden = encodeImage(rec, this.vision, input, batch, capture);
+    const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
+    const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
+    const embeds = matmul(rec, pooled, this.visualProjection);
+    rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
+    return { hidden, pooled, embeds };
   }
 
   /**
@@ -183,6 +190,18 @@ export class ClipModel {
     if (seq > t.maxPositions) throw new IrisError('bad-input', `CLIP text is limited to ${t.maxPositions} tokens, got ${seq}.`);
     const rec = new Recorder(gpu, 'clip.text');
     const capture = AttentionCapture.create(options.attentions, t.layers);
+    const { last, pooled, embeds, pooledPositions } = this.recordTexts(rec, ids, attentionMask, batch, seq, capture);
+    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(last) : undefined];
+    await rec.submit();
+    const [pooledData, embedsData, lastData] = await Promise.all(reads);
+    const out: ClipTextOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, pooledPositions, lastHiddenState: lastData as Float32Array | undefined };
+    if (capture) out.attentions = await capture.results();
+    return out;
+  }
+
+  /** The text forward pass; every tensor it returns is released after the recording's submit. */
+  private recordTexts(rec: Recorder, ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, capture?: AttentionCapture) {
+    const t = this.config.text;
     const idsTensor = rec.upload(ids, [batch, seq], 'i32', 'input_ids');
     const keyPadding = rec.upload(Uint32Array.from(attentionMask), [batch, seq], 'u32', 'attention_mask');
     let x = embed(rec, idsTensor, this.text.tokenEmbedding, { positions: this.text.positionEmbedding });
@@ -193,13 +212,21 @@ export class ClipModel {
     const pooledPositions = textPoolingPositions(ids, batch, seq, t.eosTokenId);
     const pooled = selectRows(rec, last, pooledPositions);
     const embeds = matmul(rec, pooled, this.textProjection);
-    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(last) : undefined];
     rec.releaseAfterSubmit(x, last, pooled, embeds);
-    await rec.submit();
-    const [pooledData, embedsData, lastData] = await Promise.all(reads);
-    const out: ClipTextOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, pooledPositions, lastHiddenState: lastData as Float32Array | undefined };
-    if (capture) out.attentions = await capture.results();
-    return out;
+    return { last, pooled, embeds, pooledPositions };
+  }
+
+  /**
+   * Every pipeline an image or a text request runs, listed by recording both passes into a SpecCollector
+   * (no GPU work): texts of 3 and 8 tokens, so both the decoding-sized and the prefill-sized matmul tiles
+   * are in. Requests of other shapes use the same pipelines.
+   */
+  kernelSpecs(): ShaderSpec[] {
+    const rec = new SpecCollector(this.source.gpu);
+    const size = this.imageSize;
+    this.recordImages(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    for (const seq of [3, 8]) this.recordTexts(rec, new Int32Array(seq), new Int32Array(seq).fill(1), 1, seq);
+    return rec.finish();
   }
 }
 

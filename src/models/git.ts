@@ -11,7 +11,8 @@
  */
 import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
-import { Recorder } from '../gpu/recorder';
+import type { ShaderSpec } from '../gpu/pipelines';
+import { Recorder, SpecCollector } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { attention, type AttentionArgs } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
@@ -271,6 +272,22 @@ export class GitModel {
       cache.release();
     }
     return { vision: (await vision?.results()) ?? [], text: (await text?.results()) ?? [] };
+  }
+
+  /**
+   * Every pipeline a captioning request runs (image encoder, the first step over image + prompt, one
+   * decoding step), listed by recording them into a SpecCollector: no GPU work.
+   */
+  kernelSpecs(): ShaderSpec[] {
+    const rec = new SpecCollector(this.gpu);
+    const size = this.imageSize;
+    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    const cache = this.createCache(1, 2);
+    const first = this.step(rec, cache, { ids: Int32Array.of(this.config.bosTokenId), imageTokens, logits: 'last' });
+    const next = this.step(rec, cache, { ids: Int32Array.of(this.config.bosTokenId), logits: 'last' });
+    rec.releaseAfterSubmit(encoderOutput, imageTokens, first, next);
+    cache.release();
+    return rec.finish();
   }
 
   /** [batch, P, H] image tokens followed by [batch, T, H] text embeddings → [batch, P + T, H]. */

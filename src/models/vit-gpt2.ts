@@ -13,7 +13,8 @@
  */
 import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
-import { Recorder } from '../gpu/recorder';
+import type { ShaderSpec } from '../gpu/pipelines';
+import { Recorder, SpecCollector } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { attention, type AttentionArgs, type HeadsView } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
@@ -172,14 +173,16 @@ export class VitGpt2Model {
     const c = parseVitGpt2Config(configJson);
     const d = c.decoder;
     // lm_head is tied to wte (GPT-2's default, whatever the outer config says): the same tensor serves
-    // the embedding gather (f32) and the output matmul [V, H] with transB.
+    // the embedding gather and the output matmul [V, H] with transB. It is a matmul weight (f16 under the
+    // f16 policy: the embedding gather reads f16 tables too, and wpe follows wte's dtype): at 50257 × 768
+    // it is the largest weight each decoding step reads.
     return new VitGpt2Model(
       c, p.gpu,
       loadVisionTower(p, 'encoder', c.encoder, 'vit'),
       loadLayerNorm(p, 'encoder.layernorm', c.encoder.hidden, c.encoder.eps),
       // The Hub's conversion bot may have kept the tied copy under lm_head's name instead of wte's.
-      p.upload(p.has('decoder.transformer.wte.weight') ? 'decoder.transformer.wte.weight' : 'decoder.lm_head.weight', [d.vocabSize, d.hidden], 'f32'),
-      p.upload('decoder.transformer.wpe.weight', [d.maxPositions, d.hidden], 'f32'),
+      p.upload(p.has('decoder.transformer.wte.weight') ? 'decoder.transformer.wte.weight' : 'decoder.lm_head.weight', [d.vocabSize, d.hidden], 'matmul'),
+      p.upload('decoder.transformer.wpe.weight', [d.maxPositions, d.hidden], 'matmul'),
       range(d.layers).map((i) => loadBlock(p, `decoder.transformer.h.${i}`, d)),
       loadLayerNorm(p, 'decoder.transformer.ln_f', d.hidden, d.eps),
     );
@@ -217,6 +220,25 @@ export class VitGpt2Model {
 
   get encoderTokens(): number {
     return patchesPerImage(this.config.encoder) + 1;
+  }
+
+  /**
+   * Every pipeline a captioning request runs (encoder, cross-attention k|v, two decoding steps), listed by
+   * recording them into a SpecCollector: no GPU work.
+   */
+  kernelSpecs(): ShaderSpec[] {
+    const rec = new SpecCollector(this.gpu);
+    const size = this.imageSize;
+    const states = this.encodeImage(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    const memory = this.crossAttentionMemory(rec, states);
+    const cache = this.createCache(1, 2);
+    const start = Int32Array.of(this.config.decoderStartTokenId);
+    const first = this.step(rec, cache, memory, { ids: start, logits: 'last' });
+    const next = this.step(rec, cache, memory, { ids: start, logits: 'last' });
+    rec.releaseAfterSubmit(states, first, next);
+    memory.release();
+    cache.release();
+    return rec.finish();
   }
 
   step(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, input: VitGpt2StepInput): Tensor {

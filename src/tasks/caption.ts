@@ -72,7 +72,8 @@ export type CaptionModel = { family: 'git'; model: GitModel } | { family: 'vit-g
 
 export class Captioner {
   constructor(
-    private readonly captionModel: CaptionModel,
+    /** The model itself (benchmarks time its encoder alone). */
+    readonly captionModel: CaptionModel,
     private readonly tokenizer: Tokenizer,
     readonly preprocessConfig: PreprocessConfig,
     private readonly generationConfig: Json,

@@ -1,6 +1,6 @@
 /**
  * From a model id to a ready task object: download (or read from the cache) the repository's files, parse
- * tokenizer and preprocessor configs, upload the weights, and compile the kernels with one warm-up pass.
+ * tokenizer and preprocessor configs, upload the weights, and compile every pipeline the model runs.
  */
 import type { Gpu } from '../gpu/gpu';
 import { parsePreprocessorConfig } from '../image/preprocess';
@@ -67,12 +67,15 @@ function build(entry: ModelEntry, files: ModelFiles, gpu: Gpu, options: Paramete
   }
 }
 
-/** One small pass through every kernel the model uses, so the first real request pays no compile time. */
+/**
+ * Compiles every pipeline the model's requests run, so the first request pays no compile time: the model
+ * lists them (a recording that records nothing, see SpecCollector) and PipelineCache.prepare compiles them
+ * all at once, asynchronously (createComputePipelineAsync), instead of one at a time on first use.
+ */
 async function warmUp(loaded: LoadedModel, gpu: Gpu, options: LoadOptions): Promise<void> {
-  const blank = { width: 8, height: 8, data: new Uint8Array(8 * 8 * 4).fill(128) };
   const before = gpu.pipelines.size;
   options.onPhase?.({ phase: 'compile', done: false, pipelines: 0 });
-  if (loaded.task === 'zero-shot') await loaded.classifier.classify([blank], ['warm-up']);
-  else await loaded.captioner.caption(blank, { maxNewTokens: 2, numBeams: 1 });
+  const specs = loaded.task === 'zero-shot' ? loaded.classifier.model.kernelSpecs() : loaded.captioner.captionModel.model.kernelSpecs();
+  await gpu.pipelines.prepare(specs);
   options.onPhase?.({ phase: 'compile', done: true, pipelines: gpu.pipelines.size - before });
 }

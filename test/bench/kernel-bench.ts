@@ -16,6 +16,7 @@ import { layerNorm } from '../../src/kernels/layernorm';
 import { matmul } from '../../src/kernels/matmul';
 import { softmax } from '../../src/kernels/softmax';
 import { randomArray } from '../helpers/reference';
+import { measurePeak, type PeakFigures } from './peak';
 
 export interface BenchOptions {
   /** Where the benchmark runs ("headless Chromium", "node + Dawn"), for the report. */
@@ -38,6 +39,8 @@ export interface BenchRow {
   /** GFLOP/s for compute-bound kernels, GB/s for memory-bound ones. */
   rate: number;
   unit: 'GFLOP/s' | 'GB/s';
+  /** rate / the adapter's measured peak in the same unit (FMA GFLOP/s or copy GB/s). */
+  ofPeak: number;
 }
 
 export interface BenchReport {
@@ -46,6 +49,8 @@ export interface BenchReport {
   f16: boolean;
   date: string;
   notes: string[];
+  /** The adapter's measured FMA and copy peaks (test/bench/peak.ts). */
+  peak: PeakFigures;
   rows: BenchRow[];
 }
 
@@ -55,6 +60,8 @@ interface Case {
   /** FLOPs (compute-bound) or bytes moved (memory-bound) per kernel. */
   work: number;
   unit: BenchRow['unit'];
+  /** The largest buffer it binds, bytes (checked against the adapter's maxStorageBufferBindingSize). */
+  largestBinding?: number;
   /** Allocates inputs/outputs; returns the recording of one kernel and the cleanup. */
   setup(gpu: Gpu): { record(rec: Recorder): void; release(): void };
 }
@@ -62,17 +69,24 @@ interface Case {
 const TARGET_REP_MS = 5;
 const MAX_INNER = 64;
 
-function matmulCase(M: number, N: number, K: number, weightType: 'f32' | 'f16' = 'f32'): Case {
+/**
+ * A matmul at a model's shape. With M ≤ 4 rows (a decoding step: one token per beam) the weights are read
+ * once and hardly reused, so the kernel is bandwidth-bound and reported in GB/s (bytes of A, B and C).
+ */
+function matmulCase(M: number, N: number, K: number, weightType: 'f32' | 'f16' = 'f32', transB = true): Case {
+  const decode = M <= 4;
+  const weightBytes = weightType === 'f16' ? 2 : 4;
   return {
-    name: weightType === 'f16' ? 'matmul (f16 weights)' : 'matmul',
+    name: `matmul${weightType === 'f16' ? ' (f16 weights)' : ''}${transB ? '' : ' [K,N]'}`,
     shape: `${M}×${N}×${K}`,
-    work: 2 * M * N * K,
-    unit: 'GFLOP/s',
+    work: decode ? N * K * weightBytes + 4 * (M * K + M * N) : 2 * M * N * K,
+    unit: decode ? 'GB/s' : 'GFLOP/s',
+    largestBinding: N * K * weightBytes,
     setup(gpu) {
       const a = gpu.fromHost(randomArray(M * K, 1), [M, K], 'f32');
-      const b = gpu.upload(randomArray(N * K, 2), [N, K], weightType);
+      const b = gpu.upload(randomArray(N * K, 2), transB ? [N, K] : [K, N], weightType);
       const out = gpu.empty([M, N]);
-      return { record: (rec) => matmul(rec, a, b, { transB: true, out }), release: () => release(a, b, out) };
+      return { record: (rec) => matmul(rec, a, b, { transB, out }), release: () => release(a, b, out) };
     },
   };
 }
@@ -180,18 +194,40 @@ export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<B
   const notes = [`median of ${reps} timed repetitions after 2 warm-up runs; one submit per repetition, timed to onSubmittedWorkDone`];
   if (cpu) notes.push('CPU adapter: WebGPU runs on the CPU here, so these numbers say nothing about GPUs');
 
+  log('measuring the adapter\'s peak (FMA GFLOP/s, copy GB/s)');
+  const peak = await measurePeak(gpu, { cpu, reps });
+  log(`peak: ${peak.gflops.toFixed(1)} GFLOP/s (${peak.detail.fma}); ${peak.gbps.toFixed(1)} GB/s (${peak.detail.copy})`);
+  notes.push(`peak: FMA ${peak.detail.fma}; copy ${peak.detail.copy}`);
+
   const cases: Case[] = [
     matmulCase(50, 768, 768),
     matmulCase(50, 3072, 768),
     matmulCase(197, 768, 3072),
     matmulCase(1024, 1024, 1024),
+    // Decoding steps (GPT-2's Conv1D weights are [K, N]; GIT's and the tied lm_head are [N, K]).
+    matmulCase(1, 768, 768, 'f32', false),
+    matmulCase(1, 3072, 768, 'f32', false),
+    matmulCase(1, 768, 3072, 'f32', false),
+    matmulCase(1, 3072, 768),
+    matmulCase(3, 3072, 768),
+    matmulCase(1, 50257, 768),
   ];
-  if (gpu.features.f16) cases.push(matmulCase(50, 768, 768, 'f16'), matmulCase(50, 3072, 768, 'f16'), matmulCase(197, 768, 3072, 'f16'));
-  else notes.push('no shader-f16 on this adapter: f16-weight matmuls skipped');
+  if (gpu.features.f16) {
+    cases.push(
+      matmulCase(50, 768, 768, 'f16'), matmulCase(50, 3072, 768, 'f16'), matmulCase(197, 768, 3072, 'f16'),
+      matmulCase(1, 3072, 768, 'f16', false), matmulCase(1, 3072, 768, 'f16'), matmulCase(1, 50257, 768, 'f16'),
+    );
+  } else notes.push('no shader-f16 on this adapter: f16-weight matmuls skipped');
   cases.push(softmaxCase(12, 197), layerNormCase(197, 768), attentionCase(12, 197, 64), decodeCase(12, 40, 64));
 
   const rows: BenchRow[] = [];
+  const maxBinding = gpu.device.limits.maxStorageBufferBindingSize;
   for (const c of cases) {
+    if ((c.largestBinding ?? 0) > maxBinding) {
+      notes.push(`${c.name} ${c.shape} skipped: it binds ${(c.largestBinding! / 2 ** 20).toFixed(0)} MiB, over this adapter's maxStorageBufferBindingSize (${(maxBinding / 2 ** 20).toFixed(0)} MiB)`);
+      log(notes[notes.length - 1]!);
+      continue;
+    }
     const { record, release: cleanup } = c.setup(gpu);
     try {
       const label = `${c.name} ${c.shape}`;
@@ -203,8 +239,9 @@ export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<B
       times.sort((a, b) => a - b);
       const medianMs = times[Math.floor(times.length / 2)]!;
       const rate = c.work / (medianMs * 1e-3) / 1e9;
-      rows.push({ name: c.name, shape: c.shape, medianMs, minMs: times[0]!, reps, inner, firstMs, rate, unit: c.unit });
-      log(`${label}: ${medianMs.toFixed(3)} ms (${rate.toFixed(2)} ${c.unit}; first run ${firstMs.toFixed(1)} ms)`);
+      const ofPeak = rate / (c.unit === 'GFLOP/s' ? peak.gflops : peak.gbps);
+      rows.push({ name: c.name, shape: c.shape, medianMs, minMs: times[0]!, reps, inner, firstMs, rate, unit: c.unit, ofPeak });
+      log(`${label}: ${medianMs.toFixed(3)} ms (${rate.toFixed(2)} ${c.unit}, ${(100 * ofPeak).toFixed(1)}% of peak; first run ${firstMs.toFixed(1)} ms)`);
     } finally {
       cleanup();
     }
@@ -215,6 +252,7 @@ export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<B
     f16: gpu.features.f16,
     date: new Date().toISOString(),
     notes,
+    peak,
     rows,
   };
 }
@@ -222,19 +260,26 @@ export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<B
 /** The report as a plain-text table. */
 export function formatReport(report: BenchReport): string {
   const a = report.adapter;
-  const header = ['kernel', 'shape', 'median ms', 'min ms', 'first ms', 'per submit', 'rate'];
+  const header = ['kernel', 'shape', 'median ms', 'min ms', 'first ms', 'per submit', 'rate', 'of peak'];
   const body = report.rows.map((r) => [
     r.name, r.shape, r.medianMs.toFixed(3), r.minMs.toFixed(3), r.firstMs.toFixed(1), String(r.inner), `${r.rate.toFixed(2)} ${r.unit}`,
+    `${(100 * r.ofPeak).toFixed(1)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   return [
     `Iris kernel benchmark — ${report.runtime}`,
-    `adapter: ${a.description} (vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}${a.isFallbackAdapter ? ', fallback adapter' : ''}); shader-f16: ${report.f16 ? 'yes' : 'no'}`,
+    `adapter: ${describeAdapter(a)}; shader-f16: ${report.f16 ? 'yes' : 'no'}`,
+    `peak (measured): ${report.peak.gflops.toFixed(1)} GFLOP/s FMA, ${report.peak.gbps.toFixed(1)} GB/s copy (read + write)`,
     ...report.notes.map((n) => `note: ${n}`),
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
   ].join('\n');
+}
+
+/** One line naming the adapter, printed with every figure. */
+export function describeAdapter(a: AdapterDescription): string {
+  return `${a.description} (vendor ${a.vendor || '?'}, architecture ${a.architecture || '?'}, device ${a.device || '?'}${a.isFallbackAdapter ? ', fallback adapter' : ''})`;
 }

@@ -52,6 +52,12 @@ const cases: Case[] = [
   { batch: 4, M: 13, N: 19, K: 21, transB: true, batchedB: true },
   { batch: 4, M: 13, N: 19, K: 21, transB: false, batchedB: true },
   { batch: 1, M: 130, N: 67, K: 200, transB: false },
+  // Decoding-step shapes (the small tile, M ≤ 4) and batches folded into one [batch·M] matrix.
+  { batch: 1, M: 1, N: 257, K: 68, transB: false },
+  { batch: 1, M: 3, N: 300, K: 100, transB: true, bias: true, activation: 'gelu', residual: true },
+  { batch: 2, M: 2, N: 130, K: 40, transB: false, bias: true, activation: 'gelu_new', residual: true },
+  { batch: 5, M: 1, N: 19, K: 21, transB: true, batchedB: true },
+  { batch: 9, M: 11, N: 70, K: 24, transB: true, bias: true, residual: true },
 ];
 
 describe('matmul (f32)', () => {
@@ -99,6 +105,26 @@ describe('matmul into a strided view (KV-cache append)', () => {
     for (let t = 0; t < batch; t++)
       for (let m = 0; m < M; m++)
         for (let n = 0; n < N; n++) expected[t * rows * width + (row0 + m) * width + n] = dense[(t * M + m) * N + n]!;
+    const check = allClose(actual, expected, ATOL, RTOL);
+    expect(check.ok, check.detail).toBe(true);
+  });
+
+  it('appends one row per beam (the small tile, batches not folded) into a [3, 6, 40] buffer', async () => {
+    const [batch, M, N, K, rows, width, row0] = [3, 1, 36, 28, 6, 40, 4];
+    const a = randomArray(batch * M * K, 13), b = randomArray(K * N, 14);
+    const sentinel = new Float32Array(batch * rows * width).fill(-7);
+    const rec = new Recorder(gpu);
+    const cache = gpu.fromHost(sentinel, [batch, rows, width], 'f32');
+    matmul(rec, gpu.fromHost(a, [batch, M, K], 'f32'), gpu.upload(b, [K, N], 'f32'), {
+      transB: false, out: cache, outView: { offset: row0 * width + 2, rowStride: width, batchStride: rows * width },
+    });
+    const result = rec.read(cache);
+    await rec.submit();
+    const actual = await result;
+    const expected = Float64Array.from(sentinel);
+    const dense = matmulRef(a, b, batch, M, N, K, { transB: false });
+    for (let t = 0; t < batch; t++)
+      for (let n = 0; n < N; n++) expected[t * rows * width + row0 * width + 2 + n] = dense[t * N + n]!;
     const check = allClose(actual, expected, ATOL, RTOL);
     expect(check.ok, check.detail).toBe(true);
   });

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
-import { activation } from '../../src/kernels/elementwise';
+import { activation, scale } from '../../src/kernels/elementwise';
 import { createDawnGpu } from '../helpers/dawn';
 
 let gpu: Gpu;
@@ -22,4 +22,33 @@ it('upload lands after the dispatches recorded before it, even in a reused pool 
   const read = rec.read(uploaded);
   await rec.submit();
   expect(Array.from(await read)).toEqual(Array.from(data));
+});
+
+it('a repeated forward pass reuses its uniform buffers and bind groups; new parameters get their own', async () => {
+  const x = gpu.fromHost(Float32Array.from({ length: 96 }, (_, i) => i / 10), [96], 'f32');
+  const pass = async (factor: number) => {
+    const rec = new Recorder(gpu);
+    const y = activation(rec, x, 'gelu');
+    const z = scale(rec, y, factor);
+    const read = rec.read(z);
+    rec.releaseAfterSubmit(y, z);
+    await rec.submit();
+    return Array.from(await read);
+  };
+  const first = await pass(2);
+  // The pool hands buffers back last-in first-out, so y and z swap buffers on alternate passes: two
+  // passes see every combination.
+  await pass(2);
+  const before = { ...gpu.bindings.stats };
+  expect(await pass(2)).toEqual(first);
+  expect(gpu.bindings.stats.uniformMisses).toBe(before.uniformMisses);
+  expect(gpu.bindings.stats.bindGroupMisses).toBe(before.bindGroupMisses);
+  expect(gpu.bindings.stats.bindGroupHits).toBe(before.bindGroupHits + 2);
+
+  // Another factor: a new parameter block and bind group for scale only; the result follows the parameter.
+  const third = await pass(3);
+  expect(gpu.bindings.stats.uniformMisses).toBe(before.uniformMisses + 1);
+  expect(gpu.bindings.stats.bindGroupMisses).toBe(before.bindGroupMisses + 1);
+  expect(gpu.bindings.stats.bindGroupHits).toBe(before.bindGroupHits + 3);
+  third.forEach((v, i) => expect(v).toBeCloseTo((first[i]! / 2) * 3, 4));
 });

@@ -1,7 +1,7 @@
 // Decoding strategies against brute force over a tiny Markov "decoder" whose logits depend only on the
 // previous token, so the best sequence can be found by exhaustive search.
 import { describe, expect, it } from 'vitest';
-import { generate, processLogits, type DecoderSession, type GenerationOptions } from '../../src/models/generate';
+import { bestCandidates, generate, processLogits, type DecoderSession, type GenerationOptions } from '../../src/models/generate';
 import { isIrisError } from '../../src/errors';
 
 const V = 5;
@@ -114,6 +114,25 @@ describe('beam search', () => {
     const b = await generate(new MarkovSession(table), [0], { ...base, maxNewTokens: 2, numBeams: 2 });
     expect(g.ids.slice(0, 2)).toEqual([0, 1]);
     expect(b.ids).toEqual([0, 2, EOS]);
+  });
+});
+
+describe('beam candidates', () => {
+  it('the k best equal the head of a full stable sort, ties (by beam, then token) and -Infinity included', () => {
+    let s = 12345;
+    const rand = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let trial = 0; trial < 200; trial++) {
+      const beams = 1 + (trial % 5);
+      const V = 3 + Math.floor(rand() * 40);
+      // Few distinct values, so many ties; some -Infinity (banned tokens).
+      const rows = Array.from({ length: beams }, () => Float32Array.from({ length: V }, () => (rand() < 0.1 ? -Infinity : Math.floor(rand() * 6) - 3)));
+      const beamScores = Array.from({ length: beams }, () => Math.floor(rand() * 3) - 1);
+      const k = 1 + Math.floor(rand() * 3 * beams);
+      const all: { score: number; beam: number; token: number }[] = [];
+      rows.forEach((row, beam) => row.forEach((v, token) => { if (v + beamScores[beam]! > -Infinity) all.push({ score: v + beamScores[beam]!, beam, token }); }));
+      all.sort((a, b) => b.score - a.score);
+      expect(bestCandidates(rows, beamScores, k)).toEqual(all.slice(0, k));
+    }
   });
 });
 

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isIrisError } from '../../src/errors';
-import { f16BitsToF32 } from '../../src/gpu/half';
+import { f16ArrayToF32, f16BitsToF32 } from '../../src/gpu/half';
 import { toFloat16Bits, toFloat32, toInt32, type HostTensor } from '../../src/weights/host-tensor';
 import { parseSafetensors, readHeaderLength } from '../../src/weights/safetensors';
 import { GOLDEN_DIR } from '../helpers/golden';
@@ -149,3 +149,11 @@ function withHeader(json: string, dataBytes = 0): Uint8Array {
   out.set(text, 8);
   return out;
 }
+
+describe('f16ArrayToF32 (lookup table)', () => {
+  it('widens every one of the 65536 halves exactly as f16BitsToF32 decodes it', () => {
+    const all = Uint16Array.from({ length: 65536 }, (_, b) => b);
+    const wide = f16ArrayToF32(all);
+    for (let b = 0; b < 65536; b++) if (!Object.is(wide[b], Math.fround(f16BitsToF32(b)))) throw new Error(`half ${b}: ${wide[b]} vs ${f16BitsToF32(b)}`);
+  });
+});
