@@ -8,7 +8,7 @@
 //   node scripts/bench.mjs --node          Node + Dawn's bindings on the Vulkan driver (test/bench/node-bench.ts)
 //
 //   [--quick | --full]   default: quick on a CPU adapter (fewer runs and tokens, no batch 8 / 1,000 labels)
-//   --only kernels|models   --models LIST   --dtype f32|f16|f32,f16   --reps N   --tokens N
+//   --only kernels|models|retrieval   --models LIST   --dtype f32|f16|f32,f16   --reps N   --tokens N
 //   --weights DIR (default weights/generated; missing checkpoints are generated first)
 //   --out-dir DIR (default bench-results: {chromium,node}-kernels.json, {chromium,node}-models-<dtype>.json)
 //   --smoke   every code path on the tiny demo models (seconds; checks that the benchmark runs, measures nothing)
@@ -38,6 +38,7 @@ async function benchInChromium(bench) {
   const log = (line) => console.log(`[bench] ${line}`);
   const { formatReport } = await server.ssrLoadModule('/test/bench/kernel-bench.ts');
   const { formatModelReport } = await server.ssrLoadModule('/test/bench/model-bench.ts');
+  const { formatRetrievalReport } = await server.ssrLoadModule('/test/bench/retrieval-bench.ts');
   await server.listen();
   const address = server.httpServer.address();
   const { launchChromium, evaluateWithin } = await server.ssrLoadModule('/test/browser/chromium.ts');
@@ -52,11 +53,16 @@ async function benchInChromium(bench) {
     log(`${protocol.quick ? 'quick' : 'full'} protocol${adapter.cpu ? ' (CPU adapter)' : ''}`);
     const runtime = 'headless Chromium';
 
-    if (args.only !== 'models') {
+    if (bench.runs(args, 'kernels')) {
       const report = await evaluateWithin(browser.page, (o) => window.irisBench.run(o), { runtime, reps: args.reps }, 1_800_000, 'the kernel benchmark');
       printed.push(formatReport(report), `wrote ${bench.writeReport(args.outDir, 'chromium-kernels.json', report)}`);
     }
-    if (args.only !== 'kernels') {
+    if (bench.runs(args, 'retrieval')) {
+      const options = { runtime, ...(protocol.quick && { indexImages: 4 }) };
+      const report = await evaluateWithin(browser.page, (o) => window.irisBench.runRetrieval(o), options, 1_800_000, 'the retrieval benchmark');
+      printed.push(formatRetrievalReport(report), `wrote ${bench.writeReport(args.outDir, 'chromium-retrieval.json', report)}`);
+    }
+    if (bench.runs(args, 'models')) {
       await bench.ensureModels(args.weights, protocol.models, protocol.dtypes, log, args.smoke);
       for (const dtype of protocol.dtypes) {
         const hub = await bench.startHub(args.weights, dtype, args.smoke);

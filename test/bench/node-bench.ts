@@ -6,7 +6,7 @@
  * checkpoints, the local Hub server, writing the reports.
  *
  *   [--quick | --full]        default: quick on a CPU adapter (SwiftShader, lavapipe), full otherwise
- *   --only kernels|models     default: both
+ *   --only kernels|models|retrieval   default: all three
  *   --models LIST             repo ids or their last part, comma-separated (default: by protocol)
  *   --dtype f32|f16|f32,f16   checkpoint dtypes (default quick: f16 where shader-f16 exists, else f32;
  *                             full: f32,f16 where shader-f16 exists, else f32)
@@ -30,11 +30,12 @@ import { HubServer } from '../helpers/hub-server';
 import { memoryStore } from '../helpers/stores';
 import { describeAdapter, formatReport, isCpuAdapter, runKernelBench, type BenchReport } from './kernel-bench';
 import { BENCH_MODELS, formatModelReport, QUICK_MODELS, runModelBench, type ModelReport } from './model-bench';
+import { formatRetrievalReport, runRetrievalBench } from './retrieval-bench';
 
 export interface BenchArgs {
   quick?: boolean;
   smoke: boolean;
-  only?: 'kernels' | 'models';
+  only?: 'kernels' | 'models' | 'retrieval';
   models?: string[];
   dtypes?: Array<'f32' | 'f16'>;
   reps?: number;
@@ -61,7 +62,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     },
   });
   if (values.quick && values.full) throw new Error('--quick and --full exclude each other');
-  if (values.only !== undefined && values.only !== 'kernels' && values.only !== 'models') throw new Error('--only must be kernels or models');
+  if (values.only !== undefined && !['kernels', 'models', 'retrieval'].includes(values.only)) throw new Error('--only must be kernels, models or retrieval');
   const count = (name: string, value: string | undefined, min: number) => {
     if (value === undefined) return undefined;
     const n = Number(value);
@@ -92,6 +93,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
 }
 
 /** The protocol once the adapter is known: quick on CPU adapters unless --full. */
+/** Whether a section of the benchmark runs: all by default, or the one `--only` names. */
+export function runs(args: BenchArgs, section: NonNullable<BenchArgs['only']>): boolean {
+  return args.only === undefined || args.only === section;
+}
+
 export function resolveProtocol(args: BenchArgs, adapter: { cpu: boolean; f16: boolean }) {
   // --smoke is quick unless --full asks for the full protocol's code paths (batch 8, 1,000 labels, warm-ups).
   if (args.smoke) return { quick: args.quick ?? true, models: args.models ?? [...BENCH_MODELS], dtypes: ['f16' as const] };
@@ -174,19 +180,20 @@ export async function main(argv: string[]): Promise<number> {
   const runtime = 'node + Dawn (Vulkan)';
   const printed: string[] = [];
 
-  if (args.only !== 'models') {
-    let report: BenchReport;
-    try {
-      report = await runKernelBench(probe, { runtime, reps: args.reps, log });
-    } finally {
-      probe.destroy();
+  try {
+    if (runs(args, 'kernels')) {
+      const report: BenchReport = await runKernelBench(probe, { runtime, reps: args.reps, log });
+      printed.push(formatReport(report), `wrote ${writeReport(args.outDir, 'node-kernels.json', report)}`);
     }
-    printed.push(formatReport(report), `wrote ${writeReport(args.outDir, 'node-kernels.json', report)}`);
-  } else {
+    if (runs(args, 'retrieval')) {
+      const report = await runRetrievalBench(probe, { runtime, log, ...(protocol.quick && { indexImages: 4 }) });
+      printed.push(formatRetrievalReport(report), `wrote ${writeReport(args.outDir, 'node-retrieval.json', report)}`);
+    }
+  } finally {
     probe.destroy();
   }
 
-  if (args.only !== 'kernels') {
+  if (runs(args, 'models')) {
     await ensureModels(args.weights, protocol.models, protocol.dtypes, log, args.smoke);
     for (const dtype of protocol.dtypes) {
       const hub = await startHub(args.weights, dtype, args.smoke);

@@ -3,6 +3,7 @@ import { Gpu } from '../../../src/gpu/gpu';
 import { indexedDbStore } from '../../../src/weights';
 import { isCpuAdapter, runKernelBench, type BenchOptions, type BenchReport } from '../../bench/kernel-bench';
 import { runModelBench, type ModelBenchOptions, type ModelReport } from '../../bench/model-bench';
+import { runRetrievalBench, type RetrievalBenchOptions, type RetrievalBenchReport } from '../../bench/retrieval-bench';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 
@@ -31,4 +32,14 @@ function runModels(options: PageModelOptions): Promise<ModelReport> {
   return runModelBench({ ...options, store: indexedDbStore('iris-bench'), storeName: 'IndexedDB', createGpu: () => Gpu.create(), log });
 }
 
-Object.assign(window, { irisBench: { adapter, run, runModels } });
+/** Query ms at 1k / 10k / 100k stored vectors and images/s indexing with ViT-B/32 random weights. */
+async function runRetrieval(options: Omit<RetrievalBenchOptions, 'log'>): Promise<RetrievalBenchReport> {
+  const gpu = await Gpu.create();
+  try {
+    return await runRetrievalBench(gpu, { ...options, log });
+  } finally {
+    gpu.destroy();
+  }
+}
+
+Object.assign(window, { irisBench: { adapter, run, runModels, runRetrieval } });
