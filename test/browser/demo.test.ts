@@ -9,11 +9,12 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
+import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { classificationMetrics, scoreCaptions, type CaptionEvalItem } from '../../src/eval';
 import { attentionHeatMap } from '../../src/tasks/heat-map';
 import { evaluateWithin, launchChromium, type Browser } from './chromium';
+import { servePreviewBuild, type PreviewBuild } from './preview-build';
 
 const SCREENSHOTS = 'test-results/screenshots';
 const DESKTOP = { width: 1280, height: 900 };
@@ -23,26 +24,15 @@ const TEMPLATE = 'a photo of a {label}.';
 /** Short captions: the tiny GIT decodes about one token per second on SwiftShader. */
 const MAX_TOKENS = 4;
 
-let outDir: string;
+let preview: PreviewBuild;
 let server: PreviewServer;
 let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  outDir = mkdtempSync(join(tmpdir(), 'iris-demo-'));
-  // A production build, as `npm start` makes (vitest sets NODE_ENV=test, which would make a development one).
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-  server = await preview({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no TCP address');
-  origin = `http://127.0.0.1:${address.port}`;
+  preview = await servePreviewBuild('iris-demo-');
+  ({ origin, server } = preview);
   // A fake camera (a test pattern) that needs no permission prompt.
   browser = await launchChromium({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   await browser.page.setViewportSize(DESKTOP);
@@ -50,8 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await preview?.close();
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });

@@ -3,13 +3,11 @@
 // skipped with its reason), search by text and check the grid against the library's own search in the same
 // page, "more like this", cancel a run mid-way and finish it, and the placeholders after a reload.
 // Screenshots (desktop and phone width) go to test-results/screenshots/.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluateWithin, launchChromium, type Browser } from './chromium';
+import { servePreviewBuild, type PreviewBuild } from './preview-build';
 
 const SCREENSHOTS = 'test-results/screenshots';
 const DESKTOP = { width: 1280, height: 900 };
@@ -18,33 +16,21 @@ const MODEL = 'iris/tiny-clip';
 const INDEX = `demo-photos:${MODEL}`;
 const QUERY = 'a photo of a cat';
 
-let outDir: string;
-let server: PreviewServer;
+let preview: PreviewBuild;
 let origin: string;
 let browser: Browser;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  outDir = mkdtempSync(join(tmpdir(), 'iris-search-'));
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-  server = await preview({ configFile: 'vite.config.ts', logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port: 0 } });
-  const address = server.httpServer.address();
-  if (!address || typeof address === 'string') throw new Error('preview server has no TCP address');
-  origin = `http://127.0.0.1:${address.port}`;
+  preview = await servePreviewBuild('iris-search-');
+  ({ origin } = preview);
   browser = await launchChromium();
   await browser.page.setViewportSize(DESKTOP);
 });
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
-  if (outDir) rmSync(outDir, { recursive: true, force: true });
+  await preview?.close();
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });

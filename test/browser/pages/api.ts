@@ -1,5 +1,6 @@
 // Page for the library API test: exposes createIris and a synthetic test image on window.
-import { createIris, isIrisError, type Iris } from '../../../src/index';
+import { createIris, type Iris } from '../../../src/index';
+import { attempt } from './attempt';
 
 function testImage(width = 96, height = 64): ImageData {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -22,13 +23,6 @@ const api = {
     return iris!;
   },
   testImage,
-  /** Runs `fn` and returns {ok, value} or {ok: false, code, message} so errors cross page.evaluate intact. */
-  async attempt<T>(fn: () => Promise<T>) {
-    try {
-      return { ok: true as const, value: await fn() };
-    } catch (error) {
-      return { ok: false as const, code: isIrisError(error) ? error.code : 'not-iris', message: String((error as Error)?.message ?? error) };
-    }
-  },
+  attempt,
 };
 Object.assign(window, { irisApi: api });

@@ -1,5 +1,6 @@
 // Page for the retrieval test: createIris, and synthetic photo Files (PNG, drawn on a canvas) on window.
-import { createIris, isIrisError, type Iris } from '../../../src/index';
+import { createIris, type Iris } from '../../../src/index';
+import { attempt } from './attempt';
 
 /** A PNG File with its own pattern; the same (name, seed, lastModified) gives the same File each time. */
 async function photo(name: string, seed: number, lastModified = 1_700_000_000_000): Promise<File> {
@@ -25,12 +26,6 @@ const api = {
     return iris!;
   },
   photo,
-  async attempt<T>(fn: () => Promise<T>) {
-    try {
-      return { ok: true as const, value: await fn() };
-    } catch (error) {
-      return { ok: false as const, code: isIrisError(error) ? error.code : 'not-iris', message: String((error as Error)?.message ?? error) };
-    }
-  },
+  attempt,
 };
 Object.assign(window, { retrievalApi: api });
