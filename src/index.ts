@@ -105,6 +105,8 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
   const remote = Comlink.wrap<WorkerApi>(worker);
   const { onProgress: defaultProgress, worker: _ignored, ...workerOptions } = options;
   void _ignored;
+  // Ask once that the cached weights survive storage pressure (persist() exists on pages, not in workers).
+  void navigator.storage?.persist?.().catch(() => false);
   await remote.configure({ localBaseUrl: `${location.origin}/hub`, ...workerOptions });
   const adapter = await call(remote.adapter());
 
