@@ -43,6 +43,38 @@ export class AddedTokenSplitter {
   }
 }
 
+/**
+ * HF's pipeline around the added tokens: raw-matched tokens first, then the normalizer on the text between
+ * them, then normalized-matched tokens, then the pre-tokenizer's `wordPattern`. Yields ids of added tokens
+ * and the words left to the model (BPE, WordPiece), in order.
+ */
+export class AddedTokenPipeline {
+  private readonly raw: AddedTokenSplitter;
+  private readonly normalizedTokens: AddedTokenSplitter;
+
+  constructor(
+    tokens: readonly AddedToken[],
+    private readonly normalize: (text: string) => string,
+    private readonly wordPattern: RegExp,
+  ) {
+    this.raw = new AddedTokenSplitter(tokens.filter((token) => !token.normalized));
+    this.normalizedTokens = new AddedTokenSplitter(tokens.filter((token) => token.normalized));
+  }
+
+  *pieces(text: string): Generator<Piece> {
+    for (const rawPiece of this.raw.split(text)) {
+      if (typeof rawPiece === 'number') {
+        yield rawPiece;
+        continue;
+      }
+      for (const piece of this.normalizedTokens.split(this.normalize(rawPiece))) {
+        if (typeof piece === 'number') yield piece;
+        else for (const [word] of piece.matchAll(this.wordPattern)) yield word;
+      }
+    }
+  }
+}
+
 // Escapes only syntax characters: with the 'u' flag any other escaped character is a SyntaxError.
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -9,7 +9,7 @@
  *   5. frame as [CLS] … [SEP].
  */
 
-import { AddedTokenSplitter, type AddedToken } from './added-tokens';
+import { AddedTokenPipeline, type AddedToken } from './added-tokens';
 import { cleanUpTokenizationSpaces, lowercaseCharwise, pushAll, stripLikePython } from './text';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types';
 import { Vocabulary } from './vocabulary';
@@ -57,8 +57,7 @@ export class BertTokenizer implements Tokenizer {
   readonly unkId: number;
   private readonly vocab: ReadonlyMap<string, number>;
   private readonly vocabulary: Vocabulary;
-  private readonly rawTokenSplitter: AddedTokenSplitter;
-  private readonly normalizedTokenSplitter: AddedTokenSplitter;
+  private readonly addedTokens: AddedTokenPipeline;
   private readonly maxInputCharsPerWord: number;
 
   constructor(spec: BertTokenizerSpec) {
@@ -72,22 +71,15 @@ export class BertTokenizer implements Tokenizer {
     this.unkId = this.vocabulary.requireId(unkToken);
     this.vocabSize = this.vocabulary.size;
     this.maxInputCharsPerWord = maxInputCharsPerWord;
-    this.rawTokenSplitter = new AddedTokenSplitter(added.filter((token) => !token.normalized));
-    this.normalizedTokenSplitter = new AddedTokenSplitter(added.filter((token) => token.normalized));
+    this.addedTokens = new AddedTokenPipeline(added, normalizeBertText, WORD_PATTERN);
   }
 
   /** Token ids of `text` as [CLS] … [SEP] (without them if addSpecialTokens is false). */
   encode(text: string, { addSpecialTokens = true }: EncodeOptions = {}): number[] {
     const ids: number[] = addSpecialTokens ? [this.bosId] : [];
-    for (const rawPiece of this.rawTokenSplitter.split(text)) {
-      if (typeof rawPiece === 'number') {
-        ids.push(rawPiece);
-        continue;
-      }
-      for (const piece of this.normalizedTokenSplitter.split(normalizeBertText(rawPiece))) {
-        if (typeof piece === 'number') ids.push(piece);
-        else for (const [word] of piece.matchAll(WORD_PATTERN)) pushAll(ids, this.wordPiece(word));
-      }
+    for (const piece of this.addedTokens.pieces(text)) {
+      if (typeof piece === 'number') ids.push(piece);
+      else pushAll(ids, this.wordPiece(piece));
     }
     if (addSpecialTokens) ids.push(this.eosId);
     return ids;

@@ -10,7 +10,7 @@
  */
 
 import { IrisError } from '../errors';
-import { AddedTokenSplitter, type AddedToken } from './added-tokens';
+import { AddedTokenPipeline, type AddedToken } from './added-tokens';
 import { BpeModel, type Merge } from './bpe';
 import { fromByteLevel } from './byte-level';
 import { cleanUpTokenizationSpaces, lowercaseCharwise, pushAll, stripLikePython } from './text';
@@ -70,8 +70,7 @@ export class ClipTokenizer implements Tokenizer {
   readonly padId: number;
   private readonly vocabulary: Vocabulary;
   private readonly bpe: BpeModel;
-  private readonly rawTokenSplitter: AddedTokenSplitter;
-  private readonly normalizedTokenSplitter: AddedTokenSplitter;
+  private readonly addedTokens: AddedTokenPipeline;
 
   constructor({ vocab, merges, addedTokens }: ClipTokenizerSpec) {
     const added = addedTokens ?? defaultAddedTokens(vocab);
@@ -81,22 +80,15 @@ export class ClipTokenizer implements Tokenizer {
     this.padId = this.eosId;
     this.vocabSize = this.vocabulary.size;
     this.bpe = new BpeModel('CLIP', vocab, merges, CLIP_END_OF_WORD);
-    this.rawTokenSplitter = new AddedTokenSplitter(added.filter((token) => !token.normalized));
-    this.normalizedTokenSplitter = new AddedTokenSplitter(added.filter((token) => token.normalized));
+    this.addedTokens = new AddedTokenPipeline(added, normalizeClipText, WORD_PATTERN);
   }
 
   /** Token ids of `text`, framed by BOS and EOS unless addSpecialTokens is false; never truncated. */
   encode(text: string, { addSpecialTokens = true }: EncodeOptions = {}): number[] {
     const ids: number[] = addSpecialTokens ? [this.bosId] : [];
-    for (const rawPiece of this.rawTokenSplitter.split(text)) {
-      if (typeof rawPiece === 'number') {
-        ids.push(rawPiece);
-        continue;
-      }
-      for (const piece of this.normalizedTokenSplitter.split(normalizeClipText(rawPiece))) {
-        if (typeof piece === 'number') ids.push(piece);
-        else for (const [word] of piece.matchAll(WORD_PATTERN)) pushAll(ids, this.bpe.encodeWord(word));
-      }
+    for (const piece of this.addedTokens.pieces(text)) {
+      if (typeof piece === 'number') ids.push(piece);
+      else pushAll(ids, this.bpe.encodeWord(piece));
     }
     if (addSpecialTokens) ids.push(this.eosId);
     return ids;

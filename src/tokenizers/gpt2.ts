@@ -4,7 +4,7 @@
  * normalized, so decode(encode(text)) === text for every string.
  */
 
-import { AddedTokenSplitter, type AddedToken } from './added-tokens';
+import { AddedTokenPipeline, type AddedToken } from './added-tokens';
 import { BpeModel, type Merge } from './bpe';
 import { fromByteLevel } from './byte-level';
 import { cleanUpTokenizationSpaces, pushAll } from './text';
@@ -34,7 +34,7 @@ export class Gpt2Tokenizer implements Tokenizer {
   readonly padId: number;
   private readonly vocabulary: Vocabulary;
   private readonly bpe: BpeModel;
-  private readonly addedTokenSplitter: AddedTokenSplitter;
+  private readonly addedTokens: AddedTokenPipeline;
 
   constructor({ vocab, merges, addedTokens }: Gpt2TokenizerSpec) {
     const added = addedTokens ?? defaultAddedTokens(vocab);
@@ -45,15 +45,15 @@ export class Gpt2Tokenizer implements Tokenizer {
     this.vocabSize = this.vocabulary.size;
     this.bpe = new BpeModel('GPT-2', vocab, merges);
     // GPT-2 has no normalizer, so "matched after normalization" is the same as matching the raw text.
-    this.addedTokenSplitter = new AddedTokenSplitter(added);
+    this.addedTokens = new AddedTokenPipeline(added, (text) => text, WORD_PATTERN);
   }
 
   /** Token ids of `text`; like HF's GPT2Tokenizer, no BOS/EOS is added (so no options apply). */
   encode(text: string): number[] {
     const ids: number[] = [];
-    for (const piece of this.addedTokenSplitter.split(text)) {
+    for (const piece of this.addedTokens.pieces(text)) {
       if (typeof piece === 'number') ids.push(piece);
-      else for (const [word] of piece.matchAll(WORD_PATTERN)) pushAll(ids, this.bpe.encodeWord(word));
+      else pushAll(ids, this.bpe.encodeWord(piece));
     }
     return ids;
   }
