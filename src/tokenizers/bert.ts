@@ -12,7 +12,7 @@
 import { AddedTokenPipeline, type AddedToken } from './added-tokens';
 import { cleanUpTokenizationSpaces, lowercaseCharwise, pushAll, stripLikePython } from './text';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types';
-import { Vocabulary } from './vocabulary';
+import { Vocabulary, VocabularyTokenizer } from './vocabulary';
 
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 const CONTINUATION_PREFIX = '##';
@@ -46,7 +46,7 @@ export interface BertTokenizerSpec {
   maxInputCharsPerWord?: number;
 }
 
-export class BertTokenizer implements Tokenizer {
+export class BertTokenizer extends VocabularyTokenizer implements Tokenizer {
   readonly vocabSize: number;
   /** [CLS] (101): starts every sequence, and is GIT's decoder start token. */
   readonly bosId: number;
@@ -56,15 +56,14 @@ export class BertTokenizer implements Tokenizer {
   readonly padId: number;
   readonly unkId: number;
   private readonly vocab: ReadonlyMap<string, number>;
-  private readonly vocabulary: Vocabulary;
   private readonly addedTokens: AddedTokenPipeline;
   private readonly maxInputCharsPerWord: number;
 
   constructor(spec: BertTokenizerSpec) {
     const { vocab, addedTokens, unkToken = '[UNK]', maxInputCharsPerWord = DEFAULT_MAX_INPUT_CHARS_PER_WORD } = spec;
     const added = addedTokens ?? defaultAddedTokens(vocab);
+    super(new Vocabulary('BERT', vocab, added));
     this.vocab = vocab;
-    this.vocabulary = new Vocabulary('BERT', vocab, added);
     this.bosId = this.vocabulary.requireId('[CLS]');
     this.eosId = this.vocabulary.requireId('[SEP]');
     this.padId = this.vocabulary.requireId('[PAD]');
@@ -115,14 +114,6 @@ export class BertTokenizer implements Tokenizer {
     const tokens = this.vocabulary.tokensOf(ids, skipSpecialTokens);
     const text = stripLikePython(tokens.join(' ').replaceAll(` ${CONTINUATION_PREFIX}`, ''));
     return cleanUp ? cleanUpTokenizationSpaces(text) : text;
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.vocabulary.token(id);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocabulary.id(token);
   }
 }
 

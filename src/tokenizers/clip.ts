@@ -15,7 +15,7 @@ import { BpeModel, type Merge } from './bpe';
 import { fromByteLevel } from './byte-level';
 import { cleanUpTokenizationSpaces, lowercaseCharwise, pushAll, stripLikePython } from './text';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types';
-import { Vocabulary } from './vocabulary';
+import { Vocabulary, VocabularyTokenizer } from './vocabulary';
 
 export const CLIP_BOS_TOKEN = '<|startoftext|>';
 export const CLIP_EOS_TOKEN = '<|endoftext|>';
@@ -63,18 +63,17 @@ export interface ClipBatch {
   lengths: Int32Array;
 }
 
-export class ClipTokenizer implements Tokenizer {
+export class ClipTokenizer extends VocabularyTokenizer implements Tokenizer {
   readonly vocabSize: number;
   readonly bosId: number;
   readonly eosId: number;
   readonly padId: number;
-  private readonly vocabulary: Vocabulary;
   private readonly bpe: BpeModel;
   private readonly addedTokens: AddedTokenPipeline;
 
   constructor({ vocab, merges, addedTokens }: ClipTokenizerSpec) {
     const added = addedTokens ?? defaultAddedTokens(vocab);
-    this.vocabulary = new Vocabulary('CLIP', vocab, added);
+    super(new Vocabulary('CLIP', vocab, added));
     this.bosId = this.vocabulary.requireId(CLIP_BOS_TOKEN);
     this.eosId = this.vocabulary.requireId(CLIP_EOS_TOKEN);
     this.padId = this.eosId;
@@ -139,14 +138,6 @@ export class ClipTokenizer implements Tokenizer {
     const symbols = this.vocabulary.tokensOf(ids, skipSpecialTokens).join('');
     const text = stripLikePython(fromByteLevel(symbols).replaceAll(CLIP_END_OF_WORD, ' '));
     return cleanUp ? cleanUpTokenizationSpaces(text) : text;
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.vocabulary.token(id);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocabulary.id(token);
   }
 }
 

@@ -9,7 +9,7 @@ import { BpeModel, type Merge } from './bpe';
 import { fromByteLevel } from './byte-level';
 import { cleanUpTokenizationSpaces, pushAll } from './text';
 import type { DecodeOptions, Tokenizer } from './types';
-import { Vocabulary } from './vocabulary';
+import { Vocabulary, VocabularyTokenizer } from './vocabulary';
 
 export const GPT2_END_OF_TEXT = '<|endoftext|>';
 
@@ -26,19 +26,18 @@ export interface Gpt2TokenizerSpec {
   addedTokens?: readonly AddedToken[];
 }
 
-export class Gpt2Tokenizer implements Tokenizer {
+export class Gpt2Tokenizer extends VocabularyTokenizer implements Tokenizer {
   readonly vocabSize: number;
   /** GPT-2 uses <|endoftext|> (50256) for BOS, EOS and padding alike. */
   readonly bosId: number;
   readonly eosId: number;
   readonly padId: number;
-  private readonly vocabulary: Vocabulary;
   private readonly bpe: BpeModel;
   private readonly addedTokens: AddedTokenPipeline;
 
   constructor({ vocab, merges, addedTokens }: Gpt2TokenizerSpec) {
     const added = addedTokens ?? defaultAddedTokens(vocab);
-    this.vocabulary = new Vocabulary('GPT-2', vocab, added);
+    super(new Vocabulary('GPT-2', vocab, added));
     this.eosId = this.vocabulary.requireId(GPT2_END_OF_TEXT);
     this.bosId = this.eosId;
     this.padId = this.eosId;
@@ -66,14 +65,6 @@ export class Gpt2Tokenizer implements Tokenizer {
     const { skipSpecialTokens = false, cleanUpTokenizationSpaces: cleanUp = false } = options;
     const text = fromByteLevel(this.vocabulary.tokensOf(ids, skipSpecialTokens).join(''));
     return cleanUp ? cleanUpTokenizationSpaces(text) : text;
-  }
-
-  idToToken(id: number): string | undefined {
-    return this.vocabulary.token(id);
-  }
-
-  tokenToId(token: string): number | undefined {
-    return this.vocabulary.id(token);
   }
 }
 

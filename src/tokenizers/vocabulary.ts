@@ -56,3 +56,16 @@ export class Vocabulary {
     return id;
   }
 }
+
+/** The vocabulary lookups every Iris tokenizer exposes, over its Vocabulary. */
+export abstract class VocabularyTokenizer {
+  constructor(protected readonly vocabulary: Vocabulary) {}
+
+  idToToken(id: number): string | undefined {
+    return this.vocabulary.token(id);
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.vocabulary.id(token);
+  }
+}
