@@ -136,13 +136,15 @@ class IrisWorker implements WorkerApi {
 
   /** Drops loaded models and frees their GPU memory (runs in the queue: no request is using them). */
   private unload(which: (key: string) => boolean): Promise<void> {
-    return this.run(-1, async () => {
-      for (const [key, pending] of this.models) {
-        if (!which(key)) continue;
-        this.models.delete(key);
-        (await pending.catch(() => null))?.release();
-      }
-    });
+    return this.plain(() =>
+      this.exclusive(async () => {
+        for (const [key, pending] of this.models) {
+          if (!which(key)) continue;
+          this.models.delete(key);
+          (await pending.catch(() => null))?.release();
+        }
+      }),
+    );
   }
 
   async loseDevice(): Promise<void> {
@@ -211,9 +213,19 @@ class IrisWorker implements WorkerApi {
   }
 
   /** A cancellable request outside the queue; errors cross the boundary like run()'s. */
-  private async track<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private track<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.guarded(id, this.register(id), work);
+  }
+
+  /** The AbortController cancel(id) reaches, from the request's arrival on. */
+  private register(id: number): AbortController {
     const controller = new AbortController();
     this.controllers.set(id, controller);
+    return controller;
+  }
+
+  /** Runs `work` unless already cancelled; errors (a cancellation's reason first) become serialized IrisErrors. */
+  private async guarded<T>(id: number, controller: AbortController, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     try {
       throwIfAborted(controller.signal, 'The request');
       return await work(controller.signal);
@@ -238,21 +250,10 @@ class IrisWorker implements WorkerApi {
    * cancelled while queued never starts; errors cross the boundary as serialized IrisErrors.
    */
   private run<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const controller = new AbortController();
-    this.controllers.set(id, controller);
-    const result = this.queue.then(async () => {
-      try {
-        throwIfAborted(controller.signal, 'The request');
-        return await work(controller.signal);
-      } catch (error) {
-        throw serializeError(controller.signal.aborted && !(error instanceof IrisError) ? controller.signal.reason : error);
-      } finally {
-        this.controllers.delete(id);
-      }
-    });
-    this.queue = result.catch(() => undefined);
-    return result;
+    const controller = this.register(id);
+    return this.exclusive(() => this.guarded(id, controller, work));
   }
+
 
   private async zeroShot(model: string, signal: AbortSignal, onProgress: Progress) {
     const loaded = await this.load(model, 'zero-shot', signal, onProgress);

@@ -1,6 +1,5 @@
 // Page for the library API test: exposes createIris and a synthetic test image on window.
-import { createIris, type Iris } from '../../../src/index';
-import { attempt } from './attempt';
+import { attempt, pageIris } from './page-iris';
 
 function testImage(width = 96, height = 64): ImageData {
   const data = new Uint8ClampedArray(width * height * 4);
@@ -13,16 +12,5 @@ function testImage(width = 96, height = 64): ImageData {
   return new ImageData(data, width, height);
 }
 
-let iris: Iris | undefined;
-const api = {
-  async start() {
-    iris = await createIris();
-    return iris.adapter();
-  },
-  get iris() {
-    return iris!;
-  },
-  testImage,
-  attempt,
-};
+const api = Object.assign(pageIris(), { testImage, attempt });
 Object.assign(window, { irisApi: api });

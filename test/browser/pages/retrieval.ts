@@ -1,6 +1,5 @@
 // Page for the retrieval test: createIris, and synthetic photo Files (PNG, drawn on a canvas) on window.
-import { createIris, type Iris } from '../../../src/index';
-import { attempt } from './attempt';
+import { attempt, pageIris } from './page-iris';
 
 /** A PNG File with its own pattern; the same (name, seed, lastModified) gives the same File each time. */
 async function photo(name: string, seed: number, lastModified = 1_700_000_000_000): Promise<File> {
@@ -16,16 +15,5 @@ async function photo(name: string, seed: number, lastModified = 1_700_000_000_00
   return new File([blob], name, { type: 'image/png', lastModified });
 }
 
-let iris: Iris | undefined;
-const api = {
-  async start() {
-    iris = await createIris();
-    return iris.adapter();
-  },
-  get iris() {
-    return iris!;
-  },
-  photo,
-  attempt,
-};
+const api = Object.assign(pageIris(), { photo, attempt });
 Object.assign(window, { retrievalApi: api });
