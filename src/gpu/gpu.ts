@@ -90,18 +90,6 @@ export class Gpu {
     return this.dummy;
   }
 
-  /** Reads a whole tensor back as float32 (f16 widened), int32 or uint32. One submit, one map. */
-  async read(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
-    const staging = this.device.createBuffer({ size: tensor.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const encoder = this.device.createCommandEncoder();
-    encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, tensor.byteLength);
-    this.device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = toHost(staging.getMappedRange().slice(0), tensor);
-    staging.destroy();
-    return out;
-  }
-
   destroy(): void {
     this.bindings.clear();
     this.pool.destroy();

@@ -2,6 +2,7 @@
 // BF16/F32 become f16 only when asked, and the f32 fallback device widens everything. Read back exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
+import { readTensor } from '../../src/gpu/recorder';
 import { WeightSet } from '../../src/weights/weight-set';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
 import { writeSafetensors } from '../helpers/safetensors-cases';
@@ -28,7 +29,7 @@ afterAll(() => {
 
 async function roundTrip(device: Gpu, name: string, shape: number[], options: Parameters<WeightSet['upload']>[3]): Promise<{ dtype: string; values: number[] }> {
   const tensor = weights.upload(device, name, shape, options);
-  const values = [...(await device.read(tensor))];
+  const values = [...(await readTensor(device, tensor))];
   tensor.release();
   return { dtype: tensor.dtype, values };
 }

@@ -2,6 +2,7 @@
 // Node-side hub server) and real IndexedDB. Returns plain data; the Node-side test does the asserting.
 import { isIrisError } from '../../../src/errors';
 import { Gpu } from '../../../src/gpu/gpu';
+import { readTensor } from '../../../src/gpu/recorder';
 import { indexedDbStore, type CacheKey, type KeyValueStore } from '../../../src/weights/cache-store';
 import { toFloat32 } from '../../../src/weights/host-tensor';
 import { Hub } from '../../../src/weights/hub';
@@ -77,7 +78,7 @@ async function uploadAndRead(weights: WeightSet, names: string[]): Promise<LoadR
     for (const name of names) {
       const host = weights.get(name);
       const tensor = weights.upload(gpu, name, host.shape, { as: name.endsWith('.weight') ? 'weight' : 'f32' });
-      const back = await gpu.read(tensor);
+      const back = await readTensor(gpu, tensor);
       const expected = toFloat32(host);
       out[name] = { dtype: tensor.dtype, maxDiff: Math.max(...expected.map((v, i) => Math.abs(v - back[i]!))) };
       tensor.release();
