@@ -12,12 +12,11 @@
 //            (lets a projection write straight into rows of a KV cache)
 // Vec4 loads need K, lda and ldb to be multiples of 4 (and N too when !TRANS_B): the wrapper pads others.
 //
-// Tiles are specialised by override constants (the wrapper picks them by M): a workgroup of WG_X × WG_Y
+// Tiles are specialised by override constants (set by the wrapper): a workgroup of WG_X × WG_Y
 // invocations, each computing a 4×4 block of C, owns a (4·WG_Y) × (4·WG_X) tile and walks K in steps of
 // 16 through two workgroup-memory tiles of vec4 (one 4-row column of A and one 4-column row of B per k,
 // so the inner loop does 2 vec4 loads per 4 vec4 FMAs). Defaults 16×16 → 64×64 tiles for prefill-sized
-// M; the wrapper uses 32×1 → 4×128 for decoding steps (M ≤ 4), which would otherwise compute 64 rows for
-// one. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
+// M; decoding steps (M ≤ 4) go to gemv.wgsl instead. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
 
 override TRANS_B: bool = true;
 override HAS_BIAS: bool = false;

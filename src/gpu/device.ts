@@ -15,7 +15,10 @@ export interface AdapterDescription {
 export interface DeviceFeatures {
   /** WGSL `enable f16;` is available: f16 weights stay f16 on the GPU. */
   f16: boolean;
+  /** WGSL `enable subgroups;` is available (subgroupAdd in the decoding-step matmul). */
   subgroups: boolean;
+  /** The adapter's largest subgroup size where it says (GPUAdapterInfo.subgroupMaxSize), else 0. */
+  subgroupMaxSize: number;
   timestampQuery: boolean;
 }
 
@@ -29,6 +32,8 @@ export interface DeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Ignore shader-f16 even where present (tests of the f32 fallback, or a debugging aid). */
   disableF16?: boolean;
+  /** Ignore `subgroups` even where present (tests of the workgroup-memory fallback). */
+  disableSubgroups?: boolean;
 }
 
 /** The limits worth raising to the adapter's maximum for large models. */
@@ -69,7 +74,7 @@ export async function acquireDevice(gpu: GPU | undefined = defaultGpu(), options
   const requiredFeatures: GPUFeatureName[] = [];
   const f16 = adapter.features.has('shader-f16') && !options.disableF16;
   if (f16) requiredFeatures.push('shader-f16');
-  const subgroups = adapter.features.has('subgroups' as GPUFeatureName);
+  const subgroups = adapter.features.has('subgroups' as GPUFeatureName) && !options.disableSubgroups;
   if (subgroups) requiredFeatures.push('subgroups' as GPUFeatureName);
   const timestampQuery = adapter.features.has('timestamp-query');
   if (timestampQuery) requiredFeatures.push('timestamp-query');
@@ -90,6 +95,6 @@ export async function acquireDevice(gpu: GPU | undefined = defaultGpu(), options
       description: info.description || `${info.vendor} ${info.architecture}`.trim(),
       isFallbackAdapter: (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
     },
-    features: { f16, subgroups, timestampQuery },
+    features: { f16, subgroups, subgroupMaxSize: subgroups ? (info as { subgroupMaxSize?: number }).subgroupMaxSize ?? 0 : 0, timestampQuery },
   };
 }

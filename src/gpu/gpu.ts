@@ -51,16 +51,23 @@ export class Gpu {
   /** Uploads host data into a new, dedicated buffer (weights; not pooled). f32 data → f16 when asked. */
   upload(data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
     if (numel(shape) !== data.length) throw new IrisError('tensor-shape', `${label ?? 'upload'}: [${shape}] needs ${numel(shape)} values, got ${data.length}.`);
-    const bytes = hostBytes(data, dtype);
-    const size = byteSizeOf(shape, dtype);
+    const tensor = this.weight(shape, dtype, label, true);
+    new Uint8Array(tensor.buffer.getMappedRange()).set(hostBytes(data, dtype));
+    tensor.buffer.unmap();
+    return tensor;
+  }
+
+  /**
+   * A new, dedicated buffer for a weight that a kernel fills (e.g. a transposed layout); counted with the
+   * weights and destroyed by `release()`. Mapped for writing when `mapped`.
+   */
+  weight(shape: Shape, dtype: DType, label?: string, mapped = false): Tensor {
     const buffer = this.device.createBuffer({
-      size: Math.max(size, 4),
+      size: Math.max(byteSizeOf(shape, dtype), 4),
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
-      mappedAtCreation: true,
+      mappedAtCreation: mapped,
       label,
     });
-    new Uint8Array(buffer.getMappedRange()).set(bytes);
-    buffer.unmap();
     this.weightBytes += buffer.size;
     return new Tensor(buffer, shape, dtype, (b) => {
       this.weightBytes -= b.size;

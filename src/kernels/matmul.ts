@@ -1,5 +1,6 @@
 /**
- * matmul: C = activation(A · op(B) + bias) + residual (shaders/matmul.wgsl).
+ * matmul: C = activation(A · op(B) + bias) + residual: shaders/matmul.wgsl, or for decoding steps
+ * (M ≤ 4 rows) the split-K GEMV of shaders/gemv.wgsl / gemv-subgroups.wgsl.
  *   A [..., M, K] f32.  B: a weight [N, K] (transB, PyTorch Linear) or [K, N] (GPT-2 Conv1D), f32 or f16,
  *   or a batched [batch, N, K] / [batch, K, N] with the same batch count as A.
  */
@@ -9,6 +10,9 @@ import { packParams } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import matmulSource from '../../shaders/matmul.wgsl?raw';
 import padSource from '../../shaders/pad.wgsl?raw';
+import gemvCommonSource from '../../shaders/gemv-common.wgsl?raw';
+import gemvSource from '../../shaders/gemv.wgsl?raw';
+import gemvSubgroupsSource from '../../shaders/gemv-subgroups.wgsl?raw';
 import { ACTIVATION_CODE, assemble, elementTypeOf, grid1d, leadingSize, shapeError, type Activation } from './common';
 
 export interface MatmulOptions {
@@ -27,24 +31,20 @@ export interface MatmulOptions {
   outView?: { offset: number; rowStride: number; batchStride: number };
 }
 
-/** A tile shape of shaders/matmul.wgsl: WG_X × WG_Y invocations, each a 4×4 block of C. */
-export interface MatmulTile {
-  WG_X: number;
-  WG_Y: number;
-}
-
-/** 64×64: prefill-sized M (image tokens, prompts, batched texts). */
-export const LARGE_TILE: MatmulTile = { WG_X: 16, WG_Y: 16 };
 /**
- * 4×128: decoding steps (one row per beam), where a 64-row tile computes 64 rows for each real one: one
- * subgroup-sized row of 32 invocations. On lavapipe 6–15× faster than the 64×64 tile at M = 1..3 (and
- * faster than 4×64 tiles of 16×4 invocations × 1 row each). Not tuned on a GPU yet.
+ * A tile shape of shaders/matmul.wgsl: WG_X × WG_Y invocations, each a 4×4 block of C. 16×16 → 64×64
+ * tiles, for prefill-sized M (image tokens, prompts, batched texts).
  */
-export const SMALL_TILE: MatmulTile = { WG_X: 32, WG_Y: 1 };
+const TILE = { WG_X: 16, WG_Y: 16 };
 
-export function tileFor(rows: number): MatmulTile {
-  return rows <= 4 * SMALL_TILE.WG_Y ? SMALL_TILE : LARGE_TILE;
-}
+/**
+ * Up to this many rows (a decoding step: one token per beam) the product goes to the split-K GEMV of
+ * shaders/gemv.wgsl (or gemv-subgroups.wgsl), which reads B once with many workgroups in flight.
+ */
+export const GEMV_MAX_ROWS = 4;
+
+/** Invocations sharing one output's sum over K in shaders/gemv.wgsl (B [N, K]; and K-slices for [K, N]). */
+const GEMV_SPLIT = 32;
 
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
 
@@ -85,34 +85,65 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
   const fold = batch > 1 && batchB === 1 && view.batchStride === M * view.rowStride;
   const rows = fold ? batch * M : M;
   const groups = fold ? 1 : batch;
-  const tile = tileFor(rows);
+  const params = packParams([
+    ['u32', rows], ['u32', N], ['u32', K4],
+    ['u32', K4], ['u32', ldb], ['u32', view.rowStride],
+    ['u32', M * K4], ['u32', batchB === 1 ? 0 : (transB ? N * K4 : K4 * N4)], ['u32', view.batchStride],
+    ['u32', view.offset],
+  ]);
+  const epilogue = {
+    HAS_BIAS: options.bias ? 1 : 0,
+    HAS_RESIDUAL: options.residual ? 1 : 0,
+    ACTIVATION: ACTIVATION_CODE[options.activation ?? 'none'],
+  };
+  const bindings = [aOp, bOp, options.bias ?? rec.gpu.placeholder, options.residual ?? rec.gpu.placeholder, out];
 
-  rec.dispatch({
-    shader: {
-      name: 'matmul',
-      code: assemble(matmulSource, { elementType: weightType, activations: true }),
-      constants: {
-        TRANS_B: transB ? 1 : 0,
-        HAS_BIAS: options.bias ? 1 : 0,
-        HAS_RESIDUAL: options.residual ? 1 : 0,
-        ACTIVATION: ACTIVATION_CODE[options.activation ?? 'none'],
-        WG_X: tile.WG_X,
-        WG_Y: tile.WG_Y,
+  if (rows <= GEMV_MAX_ROWS) {
+    const gemv = gemvShader(rec, weightType, transB, epilogue);
+    rec.dispatch({ shader: gemv.shader, params, bindings, workgroups: [Math.ceil(N / gemv.columnsPerWorkgroup), 1, groups], output: out });
+  } else {
+    rec.dispatch({
+      shader: {
+        name: 'matmul',
+        code: assemble(matmulSource, { elementType: weightType, activations: true }),
+        constants: { TRANS_B: transB ? 1 : 0, ...epilogue, ...TILE },
       },
-    },
-    params: packParams([
-      ['u32', rows], ['u32', N], ['u32', K4],
-      ['u32', K4], ['u32', ldb], ['u32', view.rowStride],
-      ['u32', M * K4], ['u32', batchB === 1 ? 0 : (transB ? N * K4 : K4 * N4)], ['u32', view.batchStride],
-      ['u32', view.offset],
-    ]),
-    bindings: [aOp, bOp, options.bias ?? rec.gpu.placeholder, options.residual ?? rec.gpu.placeholder, out],
-    workgroups: [Math.ceil(N / (4 * tile.WG_X)), Math.ceil(rows / (4 * tile.WG_Y)), groups],
-    output: out,
-  });
+      params,
+      bindings,
+      workgroups: [Math.ceil(N / (4 * TILE.WG_X)), Math.ceil(rows / (4 * TILE.WG_Y)), groups],
+      output: out,
+    });
+  }
   if (aOp !== a) rec.releaseAfterSubmit(aOp);
   if (bOp !== b) rec.releaseAfterSubmit(bOp);
   return out;
+}
+
+/**
+ * The decoding-step kernel: with subgroups, a [N, K] weight's columns are summed by subgroupAdd
+ * (two columns per subgroup of the 64-invocation workgroup); otherwise gemv.wgsl's workgroup-memory sums.
+ */
+function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', transB: boolean, epilogue: Record<string, number>) {
+  const { subgroups, subgroupMaxSize } = rec.gpu.features;
+  if (transB && subgroups) {
+    const columnsPerWorkgroup = 2 * Math.max(1, 64 / (subgroupMaxSize || 32));
+    return {
+      columnsPerWorkgroup,
+      shader: {
+        name: 'gemvSubgroups',
+        code: assemble(gemvSubgroupsSource, { elementType: weightType, activations: true, subgroups: true, prelude: gemvCommonSource }),
+        constants: { ...epilogue, COLS: columnsPerWorkgroup },
+      },
+    };
+  }
+  return {
+    columnsPerWorkgroup: transB ? 256 / GEMV_SPLIT : 4 * (256 / GEMV_SPLIT),
+    shader: {
+      name: 'gemv',
+      code: assemble(gemvSource, { elementType: weightType, activations: true, prelude: gemvCommonSource }),
+      constants: { ...epilogue, TRANS_B: transB ? 1 : 0, SPLIT: GEMV_SPLIT },
+    },
+  };
 }
 
 /** Zero-pads [batch, rows, cols] → [batch, rowsOut, colsOut]. */

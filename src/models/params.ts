@@ -3,7 +3,10 @@
  * checked. `matmul` weights may stay f16 (where the device has shader-f16 and the checkpoint is half);
  * everything else (LayerNorm, biases, embeddings read by gathers) is f32.
  */
+import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
+import { Recorder } from '../gpu/recorder';
+import { transpose } from '../kernels/transpose';
 import type { Tensor } from '../gpu/tensor';
 import { toFloat16Bits, toFloat32 } from '../weights/host-tensor';
 import type { WeightSet } from '../weights/weight-set';
@@ -16,15 +19,29 @@ export interface HostTensor {
   data: Float32Array;
 }
 
+/**
+ * How a 2-D matmul weight is stored on the GPU. 'transposed' turns a checkpoint's [rows, cols] into
+ * [cols, rows] on the GPU: GPT-2's Conv1D [in, out] becomes nn.Linear's [out, in], the layout the
+ * decoding-step GEMV reads fastest (a subgroup streams one contiguous row per output).
+ */
+export interface UploadOptions {
+  transposed?: boolean;
+}
+
 export interface ParameterSource {
   readonly gpu: Gpu;
   has(name: string): boolean;
   /** Host copy of a tensor (for fusing q|k|v or reading scalars); throws 'tensor-missing' / 'tensor-shape'. */
   host(name: string, shape: readonly number[]): HostTensor;
-  /** Uploads a tensor; throws 'tensor-missing' / 'tensor-shape' naming it. */
-  upload(name: string, shape: readonly number[], kind: ParameterKind): Tensor;
+  /** Uploads a tensor of the checkpoint's `shape`; throws 'tensor-missing' / 'tensor-shape' naming it. */
+  upload(name: string, shape: readonly number[], kind: ParameterKind, options?: UploadOptions): Tensor;
   /** Uploads host data built from several tensors (e.g. fused q|k|v), with the same dtype policy. */
-  uploadHost(data: Float32Array, shape: readonly number[], kind: ParameterKind, label: string): Tensor;
+  uploadHost(data: Float32Array, shape: readonly number[], kind: ParameterKind, label: string, options?: UploadOptions): Tensor;
+  /**
+   * Resolves once the GPU work of the uploads (transposes) has run; rejects with the IrisError of the
+   * first that failed (out of memory, device lost). The tensors are usable before: the queue orders them.
+   */
+  settled(): Promise<void>;
   /** Frees every tensor uploaded through this source (unloading the model). */
   release(): void;
 }
@@ -44,7 +61,21 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
   const matmulF16 = gpu.features.f16 && (precision === 'f16' || (precision === 'auto' && storedHalf));
   const dtypeFor = (kind: ParameterKind) => (kind === 'matmul' && matmulF16 ? 'f16' : 'f32');
   const uploaded: Tensor[] = [];
-  const keep = (t: Tensor) => (uploaded.push(t), t);
+  const pending: Promise<void>[] = [];
+  const keep = (t: Tensor, options: UploadOptions = {}) => {
+    if (options.transposed) {
+      if (t.shape.length !== 2) throw new IrisError('tensor-shape', `A transposed weight must be 2-D; got [${t.shape}].`);
+      const rec = new Recorder(gpu, 'weight layout');
+      const out = transpose(rec, t, { out: gpu.weight([t.shape[1]!, t.shape[0]!], t.dtype, 'transposed weight') });
+      rec.releaseAfterSubmit(t);
+      const submitted = rec.submit();
+      submitted.catch(() => {}); // reported by settled(); the weights are not wrong before that is awaited
+      pending.push(submitted);
+      t = out;
+    }
+    uploaded.push(t);
+    return t;
+  };
   return {
     gpu,
     has: (name) => weights.has(name),
@@ -52,11 +83,14 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
       const t = weights.get(name, shape);
       return { shape: [...t.shape], data: toFloat32(t) };
     },
-    upload: (name, shape, kind) => {
+    upload: (name, shape, kind, options) => {
       const t = weights.get(name, shape);
-      return keep(dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name));
+      return keep(dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name), options);
     },
-    uploadHost: (data, shape, kind, label) => keep(gpu.upload(data, shape, dtypeFor(kind), label)),
+    uploadHost: (data, shape, kind, label, options) => keep(gpu.upload(data, shape, dtypeFor(kind), label), options),
+    settled: async () => {
+      await Promise.all(pending.splice(0));
+    },
     release: () => {
       for (const t of uploaded.splice(0)) t.release();
     },

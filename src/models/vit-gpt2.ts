@@ -8,7 +8,8 @@
  *                                       x += mlp(ln_2(x))             gelu_new
  *          → ln_f → lm_head (tied to wte) → next-token logits
  *
- * GPT-2's Conv1D weights are [in, out] (the transpose of nn.Linear), so its matmuls use the plain layout.
+ * GPT-2's Conv1D weights are [in, out], the transpose of nn.Linear; they are transposed once on the GPU at
+ * load so every matmul reads [out, in] rows, the layout the decoding-step GEMV streams fastest.
  * Self-attention keys/values live in a KvCache; cross-attention keys/values are computed once per image.
  */
 import { IrisError } from '../errors';
@@ -82,7 +83,7 @@ export function parseVitGpt2Config(c: Json): VitGpt2Config {
 
 interface Gpt2Block {
   ln1: LayerNormParams;
-  query: Linear; // Conv1D [in, out] slices of c_attn
+  query: Linear; // slices of c_attn, like every Conv1D here stored as [out, in]
   keyValue: Linear;
   attnProj: Linear;
   lnCross: LayerNormParams;
@@ -101,8 +102,9 @@ function columns(data: Float32Array, rows: number, cols: number, from: number, t
   return out;
 }
 
+/** A Conv1D [in, out] checkpoint weight, stored as [out, in]. */
 function loadConv1D(p: ParameterSource, name: string, inFeatures: number, outFeatures: number): Linear {
-  return { weight: p.upload(`${name}.weight`, [inFeatures, outFeatures], 'matmul'), bias: p.upload(`${name}.bias`, [outFeatures], 'f32') };
+  return { weight: p.upload(`${name}.weight`, [inFeatures, outFeatures], 'matmul', { transposed: true }), bias: p.upload(`${name}.bias`, [outFeatures], 'f32') };
 }
 
 function loadBlock(p: ParameterSource, prefix: string, c: Gpt2Config): Gpt2Block {
@@ -110,7 +112,7 @@ function loadBlock(p: ParameterSource, prefix: string, c: Gpt2Config): Gpt2Block
   const qkvWeight = p.host(`${prefix}.attn.c_attn.weight`, [h, 3 * h]).data;
   const qkvBias = p.host(`${prefix}.attn.c_attn.bias`, [3 * h]).data;
   const slice = (from: number, to: number, label: string): Linear => ({
-    weight: p.uploadHost(columns(qkvWeight, h, 3 * h, from, to), [h, to - from], 'matmul', `${prefix}.attn.c_attn.weight[${label}]`),
+    weight: p.uploadHost(columns(qkvWeight, h, 3 * h, from, to), [h, to - from], 'matmul', `${prefix}.attn.c_attn.weight[${label}]`, { transposed: true }),
     bias: p.uploadHost(qkvBias.slice(from, to), [to - from], 'f32', `${prefix}.attn.c_attn.bias[${label}]`),
   });
   return {
@@ -210,7 +212,7 @@ export class VitGpt2Model {
   /** Cross-attention keys/values of every layer, computed once per image and shared by all beams. */
   crossAttentionMemory(rec: Recorder, encoderStates: Tensor): CrossAttentionMemory {
     const [imageBatch, tokens] = encoderStates.shape as [number, number, number];
-    const keyValues = this.blocks.map((b) => matmul(rec, encoderStates, b.crossKeyValue.weight, { transB: false, bias: b.crossKeyValue.bias }));
+    const keyValues = this.blocks.map((b) => matmul(rec, encoderStates, b.crossKeyValue.weight, { bias: b.crossKeyValue.bias }));
     return { keyValues, imageBatch, tokens, release: () => keyValues.forEach((t) => t.release()) };
   }
 
@@ -262,8 +264,8 @@ export class VitGpt2Model {
     this.blocks.forEach((block, l) => {
       // Causal self-attention over the cache.
       const h1 = applyLayerNorm(rec, x, block.ln1);
-      const q = matmul(rec, h1, block.query.weight, { transB: false, bias: block.query.bias });
-      matmul(rec, h1, block.keyValue.weight, { transB: false, bias: block.keyValue.bias, ...cache.appendTarget(l, T) });
+      const q = matmul(rec, h1, block.query.weight, { bias: block.query.bias });
+      matmul(rec, h1, block.keyValue.weight, { bias: block.keyValue.bias, ...cache.appendTarget(l, T) });
       h1.release();
       const selfArgs: AttentionArgs = {
         q: dense(q), k: cache.keys(l), v: cache.values(l),
@@ -273,13 +275,13 @@ export class VitGpt2Model {
       const selfOut = attention(rec, selfArgs);
       input.attentions?.hook(rec, l)?.(selfArgs);
       q.release();
-      const x1 = matmul(rec, selfOut, block.attnProj.weight, { transB: false, bias: block.attnProj.bias, residual: x });
+      const x1 = matmul(rec, selfOut, block.attnProj.weight, { bias: block.attnProj.bias, residual: x });
       selfOut.release();
       x.release();
 
       // Cross-attention to the image.
       const h2 = applyLayerNorm(rec, x1, block.lnCross);
-      const cq = matmul(rec, h2, block.crossQuery.weight, { transB: false, bias: block.crossQuery.bias });
+      const cq = matmul(rec, h2, block.crossQuery.weight, { bias: block.crossQuery.bias });
       h2.release();
       const kv = memory.keyValues[l]!;
       const shared = memory.imageBatch === 1 ? 0 : memory.tokens * 2 * H;
@@ -292,15 +294,15 @@ export class VitGpt2Model {
       const crossOut = attention(rec, crossArgs);
       input.crossAttentions?.hook(rec, l)?.(crossArgs);
       cq.release();
-      const x2 = matmul(rec, crossOut, block.crossProj.weight, { transB: false, bias: block.crossProj.bias, residual: x1 });
+      const x2 = matmul(rec, crossOut, block.crossProj.weight, { bias: block.crossProj.bias, residual: x1 });
       crossOut.release();
       x1.release();
 
       // MLP.
       const h3 = applyLayerNorm(rec, x2, block.ln2);
-      const inner = matmul(rec, h3, block.fc.weight, { transB: false, bias: block.fc.bias, activation: d.activation });
+      const inner = matmul(rec, h3, block.fc.weight, { bias: block.fc.bias, activation: d.activation });
       h3.release();
-      x = matmul(rec, inner, block.proj.weight, { transB: false, bias: block.proj.bias, residual: x2 });
+      x = matmul(rec, inner, block.proj.weight, { bias: block.proj.bias, residual: x2 });
       inner.release();
       x2.release();
     });

@@ -7,7 +7,7 @@ import { parsePreprocessorConfig } from '../image/preprocess';
 import { ClipModel } from '../models/clip';
 import type { Json } from '../models/config';
 import { GitModel } from '../models/git';
-import { parametersFrom, type ParameterOptions } from '../models/params';
+import { parametersFrom, type ParameterOptions, type ParameterSource } from '../models/params';
 import { VitGpt2Model } from '../models/vit-gpt2';
 import { Captioner } from '../tasks/caption';
 import { ZeroShotClassifier } from '../tasks/zero-shot';
@@ -37,14 +37,20 @@ export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: 
     onProgress: (progress) => options.onPhase?.({ phase: 'download', progress }),
   });
   options.onPhase?.({ phase: 'upload' });
-  const loaded = build(entry, downloaded, gpu, options);
+  const params = parametersFrom(downloaded.weights(), gpu, options);
+  const loaded = build(entry, downloaded, params);
+  try {
+    await params.settled(); // load-time weight layouts (transposes) ran
+  } catch (error) {
+    loaded.release();
+    throw error;
+  }
   await warmUp(loaded, gpu, options);
   return loaded;
 }
 
-function build(entry: ModelEntry, files: ModelFiles, gpu: Gpu, options: ParameterOptions): LoadedModel {
+function build(entry: ModelEntry, files: ModelFiles, params: ParameterSource): LoadedModel {
   const config = files.json('config.json') as Json;
-  const params = parametersFrom(files.weights(), gpu, options);
   const release = () => params.release();
   const generation = (files.has('generation_config.json') ? files.json('generation_config.json') : {}) as Json;
   const text = (name: string) => files.text(name)!;

@@ -204,11 +204,12 @@ export async function runKernelBench(gpu: Gpu, options: BenchOptions): Promise<B
     matmulCase(50, 3072, 768),
     matmulCase(197, 768, 3072),
     matmulCase(1024, 1024, 1024),
-    // Decoding steps (GPT-2's Conv1D weights are [K, N]; GIT's and the tied lm_head are [N, K]).
-    matmulCase(1, 768, 768, 'f32', false),
-    matmulCase(1, 3072, 768, 'f32', false),
-    matmulCase(1, 768, 3072, 'f32', false),
+    // Decoding steps: the split-K GEMV. Every model weight is [N, K] by then (GPT-2's Conv1D is
+    // transposed at load); one [K, N] case measures gemv.wgsl's other layout.
+    matmulCase(1, 768, 768),
     matmulCase(1, 3072, 768),
+    matmulCase(1, 768, 3072),
+    matmulCase(1, 3072, 768, 'f32', false),
     matmulCase(3, 3072, 768),
     matmulCase(1, 50257, 768),
   ];

@@ -17,7 +17,8 @@ const ATOL = 1e-4, RTOL = 1e-4;
 
 interface Case { batch: number; M: number; N: number; K: number; transB: boolean; batchedB?: boolean; bias?: boolean; residual?: boolean; activation?: ActivationName }
 
-async function run(c: Case, weightType: 'f32' | 'f16' = 'f32') {
+async function run(c: Case, weightType: 'f32' | 'f16' = 'f32', device: Gpu = gpu) {
+  const gpu = device;
   const seed = c.M * 7919 + c.N * 104729 + c.K * 31;
   const a = randomArray(c.batch * c.M * c.K, seed);
   let b = randomArray((c.batchedB ? c.batch : 1) * c.N * c.K, seed + 1);
@@ -128,4 +129,41 @@ describe('matmul into a strided view (KV-cache append)', () => {
     const check = allClose(actual, expected, ATOL, RTOL);
     expect(check.ok, check.detail).toBe(true);
   });
+});
+
+// Decoding steps (M ≤ 4 rows) go to the split-K GEMV: gemv-subgroups.wgsl for [N, K] weights where the
+// adapter has subgroups, gemv.wgsl's workgroup-memory sums otherwise. Both run here, on one adapter.
+// N is not a multiple of any workgroup's column count and K not of the 32- or 8-way split.
+describe('decoding-step GEMV (M ≤ 4), with and without subgroups', () => {
+  let plain: Gpu;
+  beforeAll(async () => { plain = await createDawnGpu({ disableSubgroups: true }); });
+  afterAll(() => plain?.destroy());
+
+  const gemvCases: Case[] = [
+    { batch: 1, M: 1, N: 771, K: 770, transB: true, bias: true, activation: 'gelu', residual: true },
+    { batch: 1, M: 4, N: 133, K: 515, transB: true },
+    { batch: 1, M: 1, N: 5, K: 3, transB: false },
+    { batch: 1, M: 4, N: 299, K: 263, transB: false, bias: true, activation: 'gelu_new', residual: true },
+    { batch: 3, M: 1, N: 45, K: 97, transB: true, batchedB: true },
+    { batch: 2, M: 2, N: 37, K: 61, transB: false, batchedB: true, residual: true },
+  ];
+  for (const c of gemvCases) {
+    for (const weightType of ['f32', 'f16'] as const) {
+      const name = `${c.batch}×${c.M}×${c.N}×${c.K} transB=${c.transB}${c.batchedB ? ' batchedB' : ''} ${weightType} weights`;
+      it(`${name}: subgroup sums where the adapter has them`, async (ctx) => {
+        if (requireF16 && !gpu.features.subgroups) throw new Error('CI\'s lavapipe has subgroups; this adapter lacks them');
+        if (weightType === 'f16' && !gpu.features.f16) ctx.skip();
+        const { actual, expected } = await run(c, weightType);
+        const check = allClose(actual, expected, ATOL, RTOL);
+        expect(check.ok, check.detail).toBe(true);
+      });
+      it(`${name}: workgroup-memory sums (subgroups disabled)`, async (ctx) => {
+        expect(plain.features.subgroups).toBe(false);
+        if (weightType === 'f16' && !plain.features.f16) ctx.skip();
+        const { actual, expected } = await run(c, weightType, plain);
+        const check = allClose(actual, expected, ATOL, RTOL);
+        expect(check.ok, check.detail).toBe(true);
+      });
+    }
+  }
 });

@@ -13,7 +13,7 @@ function fakeGpu(f16: boolean): WeightGpu & { uploads: { data: HostArray; shape:
   const uploads: { data: HostArray; shape: Shape; dtype: DType; label?: string }[] = [];
   return {
     uploads,
-    features: { f16, subgroups: false, timestampQuery: false },
+    features: { f16, subgroups: false, subgroupMaxSize: 0, timestampQuery: false },
     upload(data: HostArray, shape: Shape, dtype: DType, label?: string): Tensor {
       uploads.push({ data, shape, dtype, label });
       return { shape, dtype } as Tensor;
