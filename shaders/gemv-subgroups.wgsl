@@ -1,7 +1,7 @@
 // gemv-subgroups.wgsl — gemv.wgsl's TRANS_B case (B [N, K]) with subgroup sums, where the adapter has
 // `subgroups`: a subgroup owns whole output columns; its invocations read row n of B as strided vec4s
 // and subgroupAdd adds their partial dot products: no workgroup memory and no barrier per column.
-// Layouts, bindings and epilogue: gemv-common.wgsl.
+// Layouts, bindings and epilogue: matmul-common.wgsl.
 //
 // WGSL does not say which invocations form a subgroup, so subgroups number themselves: the first
 // invocation of each takes a ticket from a workgroup counter. Subgroup i then owns columns i, i + count,

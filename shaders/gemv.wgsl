@@ -1,6 +1,6 @@
 // gemv.wgsl — the decoding-step matmul (M ≤ 4 rows of A: one token per beam):
 // C = activate(A · op(B) + bias) + residual, each output's sum over K split between SPLIT invocations
-// and added up in workgroup memory. Layouts, bindings and epilogue: gemv-common.wgsl.
+// and added up in workgroup memory. Layouts, bindings and epilogue: matmul-common.wgsl.
 //
 // Why not matmul.wgsl: with M ≤ 4 the work is one read of B, and streaming B takes many workgroups in
 // flight; 4×128 output tiles that each walk all of K give N = 768 only 6 workgroups. Here a workgroup

@@ -1,16 +1,6 @@
 // matmul.wgsl — C = activate(A · op(B) + bias) + residual, batched, register-blocked, vec4 loads.
 //
-// Layouts (row-major, element strides in the Params struct):
-//   A        [batch, M, K]  f32, row stride lda
-//   B        TRANS_B:  [batchB, N, K]  (PyTorch nn.Linear weight [out, in]), row stride ldb
-//            !TRANS_B: [batchB, K, N]  (GPT-2 Conv1D weight [in, out]),     row stride ldb
-//            element type WT: f32, or f16 (the wrapper prepends `enable f16; alias WT = f16;`); the
-//            product is always accumulated in f32.
-//   bias     [N] f32                      (HAS_BIAS)
-//   residual [batch, M, N] f32, dense (HAS_RESIDUAL), added after the activation
-//   C        [batch, M, N] f32, row stride ldc, starting at element cOffset with batch stride batchStrideC
-//            (lets a projection write straight into rows of a KV cache)
-// Vec4 loads need K, lda and ldb to be multiples of 4 (and N too when !TRANS_B): the wrapper pads others.
+// Layouts, bindings and epilogue: matmul-common.wgsl.
 //
 // Tiles are specialised by override constants (set by the wrapper): a workgroup of WG_X × WG_Y
 // invocations, each computing a 4×4 block of C, owns a (4·WG_Y) × (4·WG_X) tile and walks K in steps of
@@ -19,25 +9,8 @@
 // M; decoding steps (M ≤ 4) go to gemv.wgsl instead. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
 
 override TRANS_B: bool = true;
-override HAS_BIAS: bool = false;
-override HAS_RESIDUAL: bool = false;
-override ACTIVATION: u32 = 0u;
 override WG_X: u32 = 16u; // invocations along N (4 columns each)
 override WG_Y: u32 = 16u; // invocations along M (4 rows each)
-
-struct Params {
-  M: u32, N: u32, K: u32,
-  lda: u32, ldb: u32, ldc: u32,
-  batchStrideA: u32, batchStrideB: u32, batchStrideC: u32,
-  cOffset: u32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read> B: array<vec4<WT>>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> residual: array<f32>;
-@group(0) @binding(5) var<storage, read_write> C: array<f32>;
 
 const TILE_K = 16u; // K per step
 
@@ -103,19 +76,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     workgroupBarrier();
   }
 
-  let cBase = p.cOffset + batch * p.batchStrideC;
-  let rBase = batch * p.M * p.N;
   for (var i = 0u; i < 4u; i++) {
     let m = m0 + lid.y * 4u + i;
     if (m >= p.M) { break; }
     for (var j = 0u; j < 4u; j++) {
       let n = n0 + lid.x * 4u + j;
       if (n >= p.N) { break; }
-      var v = acc[i][j];
-      if (HAS_BIAS) { v += bias[n]; }
-      v = activate(v, ACTIVATION);
-      if (HAS_RESIDUAL) { v += residual[rBase + m * p.N + n]; }
-      C[cBase + m * p.ldc + n] = v;
+      store(batch, m, n, acc[i][j]);
     }
   }
 }

@@ -10,7 +10,7 @@ import { packParams } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import matmulSource from '../../shaders/matmul.wgsl?raw';
 import padSource from '../../shaders/pad.wgsl?raw';
-import gemvCommonSource from '../../shaders/gemv-common.wgsl?raw';
+import matmulCommonSource from '../../shaders/matmul-common.wgsl?raw';
 import gemvSource from '../../shaders/gemv.wgsl?raw';
 import gemvSubgroupsSource from '../../shaders/gemv-subgroups.wgsl?raw';
 import { ACTIVATION_CODE, assemble, elementTypeOf, grid1d, leadingSize, shapeError, type Activation } from './common';
@@ -105,7 +105,7 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
     rec.dispatch({
       shader: {
         name: 'matmul',
-        code: assemble(matmulSource, { elementType: weightType, activations: true }),
+        code: assemble(matmulSource, { elementType: weightType, activations: true, prelude: matmulCommonSource }),
         constants: { TRANS_B: transB ? 1 : 0, ...epilogue, ...TILE },
       },
       params,
@@ -131,7 +131,7 @@ function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', transB: boolean, e
       columnsPerWorkgroup,
       shader: {
         name: 'gemvSubgroups',
-        code: assemble(gemvSubgroupsSource, { elementType: weightType, activations: true, subgroups: true, prelude: gemvCommonSource }),
+        code: assemble(gemvSubgroupsSource, { elementType: weightType, activations: true, subgroups: true, prelude: matmulCommonSource }),
         constants: { ...epilogue, COLS: columnsPerWorkgroup },
       },
     };
@@ -140,7 +140,7 @@ function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', transB: boolean, e
     columnsPerWorkgroup: transB ? 256 / GEMV_SPLIT : 4 * (256 / GEMV_SPLIT),
     shader: {
       name: 'gemv',
-      code: assemble(gemvSource, { elementType: weightType, activations: true, prelude: gemvCommonSource }),
+      code: assemble(gemvSource, { elementType: weightType, activations: true, prelude: matmulCommonSource }),
       constants: { ...epilogue, TRANS_B: transB ? 1 : 0, SPLIT: GEMV_SPLIT },
     },
   };

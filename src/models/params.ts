@@ -6,7 +6,8 @@
 import { IrisError } from '../errors';
 import type { Gpu } from '../gpu/gpu';
 import { Recorder } from '../gpu/recorder';
-import { transpose } from '../kernels/transpose';
+import { transpose, transposeShader } from '../kernels/transpose';
+import type { ShaderSpec } from '../gpu/pipelines';
 import type { Tensor } from '../gpu/tensor';
 import { toFloat16Bits, toFloat32 } from '../weights/host-tensor';
 import type { WeightSet } from '../weights/weight-set';
@@ -42,6 +43,8 @@ export interface ParameterSource {
    * first that failed (out of memory, device lost). The tensors are usable before: the queue orders them.
    */
   settled(): Promise<void>;
+  /** The pipelines that uploads with `transposed` run, to compile ahead of the model's load. */
+  layoutSpecs(): ShaderSpec[];
   /** Frees every tensor uploaded through this source (unloading the model). */
   release(): void;
 }
@@ -88,6 +91,7 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
       return keep(dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name), options);
     },
     uploadHost: (data, shape, kind, label, options) => keep(gpu.upload(data, shape, dtypeFor(kind), label), options),
+    layoutSpecs: () => [transposeShader(dtypeFor('matmul'))],
     settled: async () => {
       await Promise.all(pending.splice(0));
     },

@@ -38,6 +38,7 @@ export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: 
   });
   options.onPhase?.({ phase: 'upload' });
   const params = parametersFrom(downloaded.weights(), gpu, options);
+  if (entry.family === 'vit-gpt2') await gpu.pipelines.prepare(params.layoutSpecs()); // its Conv1D transposes
   const loaded = build(entry, downloaded, params);
   try {
     await params.settled(); // load-time weight layouts (transposes) ran

@@ -1,6 +1,6 @@
 // The models' kernelSpecs() (a SpecCollector recording, no GPU work) must list every pipeline their
 // requests run: after PipelineCache.prepare(kernelSpecs()), images, texts, greedy and beam-search decoding
-// compile nothing more. Run on the golden tiny checkpoints, each on a fresh device.
+// compile nothing more. Loading compiles nothing either (ViT-GPT2's load-time transposes: layoutSpecs()). Run on the golden tiny checkpoints, each on a fresh device.
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import type { ShaderSpec } from '../../src/gpu/pipelines';
@@ -73,6 +73,7 @@ describe('kernelSpecs() covers every pipeline a request runs', () => {
     const { gpu, syncCompiles } = await countingGpu();
     try {
       const { params, config } = goldenParameters(gpu, 'vit-gpt2');
+      await gpu.pipelines.prepare(params.layoutSpecs()); // as the worker's load does: the Conv1D transposes
       const model = VitGpt2Model.load(params, config);
       await prepared(gpu, model.kernelSpecs());
       const pixels = f32(goldenTensors('vit-gpt2', 'inputs'), 'pixel_values');
