@@ -8,6 +8,7 @@ import { BindingCache } from './bindings';
 import { f16ArrayToF32, f32ArrayToF16 } from './half';
 import { PipelineCache } from './pipelines';
 import { BufferPool } from './pool';
+import { StagingPool } from './staging';
 import { byteSizeOf, numel, Tensor, type DType, type Shape } from './tensor';
 
 export type HostArray = Float32Array | Uint16Array | Int32Array | Uint32Array;
@@ -20,6 +21,8 @@ export class Gpu {
   readonly pipelines: PipelineCache;
   /** Uniform buffers and bind groups reused across dispatches and forward passes. */
   readonly bindings: BindingCache;
+  /** Mappable buffers reused by the Recorder's uploads and readbacks. */
+  readonly staging: StagingPool;
   /** Set when the device is lost; every later use must go through GpuRuntime.get() for a new one. */
   lost: GPUDeviceLostInfo | null = null;
   /** Kernels check every output for NaN/Inf and name the kernel that produced one (slow; for debugging). */
@@ -34,6 +37,7 @@ export class Gpu {
     this.pool = new BufferPool(this.device);
     this.pipelines = new PipelineCache(this.device);
     this.bindings = new BindingCache(this.device);
+    this.staging = new StagingPool(this.device);
     void this.device.lost.then((info) => {
       this.lost = info;
     });
@@ -99,6 +103,7 @@ export class Gpu {
 
   destroy(): void {
     this.bindings.clear();
+    this.staging.destroy();
     this.pool.destroy();
     this.device.destroy();
   }

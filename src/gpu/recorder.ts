@@ -83,7 +83,7 @@ export class Recorder {
     const tensor = this.gpu.empty(shape, dtype, label);
     const bytes = hostBytes(data, dtype);
     const size = Math.ceil(bytes.byteLength / 4) * 4;
-    const staging = this.gpu.device.createBuffer({ size: Math.max(size, 4), usage: GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    const staging = this.gpu.staging.upload(size);
     new Uint8Array(staging.getMappedRange()).set(bytes);
     staging.unmap();
     this.staging.push(staging);
@@ -102,7 +102,7 @@ export class Recorder {
   /** Schedules a readback; the promise resolves after `submit()`. */
   read(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
     this.endPass();
-    const staging = this.gpu.device.createBuffer({ size: tensor.byteLength, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.gpu.staging.readback(tensor.byteLength);
     this.encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, tensor.byteLength);
     return new Promise((resolve) => this.reads.push({ tensor, staging, resolve }));
   }
@@ -117,14 +117,14 @@ export class Recorder {
     const { device } = this.gpu;
     device.queue.submit([this.encoder.finish()]);
     for (const t of this.temporaries) t.release();
-    for (const b of this.staging) b.destroy();
+    for (const b of this.staging) this.gpu.staging.recycleUpload(b);
     const validation = device.popErrorScope();
     const memory = device.popErrorScope();
     await Promise.all([
       ...this.reads.map(async (r) => {
         await r.staging.mapAsync(GPUMapMode.READ);
-        r.resolve(toHost(r.staging.getMappedRange().slice(0), r.tensor));
-        r.staging.destroy();
+        r.resolve(toHost(r.staging.getMappedRange().slice(0, r.tensor.byteLength), r.tensor));
+        this.gpu.staging.recycleReadback(r.staging);
       }),
       ...this.snapshots.map((s) => s.staging.mapAsync(GPUMapMode.READ)),
     ]);

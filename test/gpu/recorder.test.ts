@@ -52,3 +52,32 @@ it('a repeated forward pass reuses its uniform buffers and bind groups; new para
   expect(gpu.bindings.stats.bindGroupHits).toBe(before.bindGroupHits + 3);
   third.forEach((v, i) => expect(v).toBeCloseTo((first[i]! / 2) * 3, 4));
 });
+
+it('uploads and readbacks reuse their mappable staging buffers, and a reused one carries the new data', async () => {
+  let mappable = 0;
+  const create = gpu.device.createBuffer.bind(gpu.device);
+  gpu.device.createBuffer = (d) => {
+    if (d.usage & (GPUBufferUsage.MAP_READ | GPUBufferUsage.MAP_WRITE)) mappable++;
+    return create(d);
+  };
+  try {
+    const step = async (first: number) => {
+      const rec = new Recorder(gpu);
+      // 1,000 ids: a staging size no earlier test used, so the first step has to create its buffers.
+      const ids = rec.upload(Int32Array.from({ length: 1000 }, (_, i) => first + i), [1000], 'i32');
+      const read = rec.read(ids);
+      rec.releaseAfterSubmit(ids);
+      await rec.submit();
+      await gpu.device.queue.onSubmittedWorkDone(); // the upload buffer is mapped again, back in the pool
+      return Array.from(await read);
+    };
+    const expected = (first: number) => Array.from({ length: 1000 }, (_, i) => first + i);
+    expect(await step(100)).toEqual(expected(100));
+    const afterFirst = mappable;
+    expect(afterFirst).toBe(2); // one upload and one readback buffer
+    for (const first of [200, 300, 400]) expect(await step(first)).toEqual(expected(first));
+    expect(mappable).toBe(afterFirst); // no new mappable buffer after the first step
+  } finally {
+    gpu.device.createBuffer = create;
+  }
+});
