@@ -3,8 +3,10 @@
 // and subgroupAdd adds their partial dot products: no workgroup memory and no barrier per column.
 // Layouts, bindings and epilogue: matmul-common.wgsl.
 //
-// WGSL does not say which invocations form a subgroup, so subgroups number themselves: the first
-// invocation of each takes a ticket from a workgroup counter. Subgroup i then owns columns i, i + count,
+// WGSL does not say which invocations form a subgroup, nor that a subgroup is full (a 64-invocation
+// workgroup on 128-wide hardware is half a subgroup), so each invocation takes its rank among the active
+// invocations of its subgroup (subgroupExclusiveAdd) and strides by their count, and subgroups number
+// themselves: rank 0 takes a ticket from a workgroup counter. Subgroup i then owns columns i, i + count,
 // ... of the workgroup's COLS. Workgroup of 64 invocations; dispatch (ceil(N / COLS), 1, batch).
 
 override COLS: u32 = 4u; // output columns per workgroup (the wrapper picks 2 per subgroup)
@@ -13,8 +15,9 @@ var<workgroup> tickets: atomic<u32>;
 
 @compute @workgroup_size(64)
 @diagnostic(off, subgroup_uniformity) // the column loop is uniform per subgroup, not per workgroup
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(subgroup_invocation_id) lane: u32,
-        @builtin(subgroup_size) size: u32) {
+fn main(@builtin(workgroup_id) wg: vec3<u32>) {
+  let lane = subgroupExclusiveAdd(1u); // 0 .. size - 1 over the active invocations
+  let size = subgroupAdd(1u);
   var ticket = 0u;
   if (lane == 0u) { ticket = atomicAdd(&tickets, 1u); }
   let id = subgroupBroadcastFirst(ticket);
