@@ -5,8 +5,9 @@
 // Tiles are specialised by override constants (set by the wrapper): a workgroup of WG_X × WG_Y
 // invocations, each computing a 4×4 block of C, owns a (4·WG_Y) × (4·WG_X) tile and walks K in steps of
 // 16 through two workgroup-memory tiles of vec4 (one 4-row column of A and one 4-column row of B per k,
-// so the inner loop does 2 vec4 loads per 4 vec4 FMAs). Defaults 16×16 → 64×64 tiles for prefill-sized
-// M; decoding steps (M ≤ 4) go to gemv.wgsl instead. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
+// so the inner loop does 2 vec4 loads per 4 vec4 FMAs). 16×16 → 64×64 tiles for prefill-sized M; 32×1
+// → 4×128 for a decoding step (M ≤ 4) with a [K, N] weight; with a [N, K] weight decoding steps go to
+// gemv-subgroups.wgsl / gemv.wgsl. Dispatch (ceil(N / (4·WG_X)), ceil(M / (4·WG_Y)), batch).
 
 override TRANS_B: bool = true;
 override WG_X: u32 = 16u; // invocations along N (4 columns each)

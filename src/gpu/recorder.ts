@@ -28,6 +28,14 @@ interface PendingRead {
   resolve: (data: Float32Array | Int32Array | Uint32Array) => void;
 }
 
+/** Timestamps written at the beginning and end of each compute pass (two per pass). */
+interface PassTiming {
+  querySet: GPUQuerySet;
+  passes: number;
+  capacity: number;
+  resolve: (ms: number | null) => void;
+}
+
 interface DebugSnapshot {
   kernel: string;
   tensor: Tensor;
@@ -41,6 +49,7 @@ export class Recorder {
   private readonly snapshots: DebugSnapshot[] = [];
   protected readonly temporaries: Tensor[] = [];
   private readonly staging: GPUBuffer[] = [];
+  private timing: PassTiming | null = null;
   dispatchCount = 0;
 
   constructor(
@@ -65,7 +74,7 @@ export class Recorder {
     if (d.params) buffers.push(this.gpu.bindings.uniform(d.params));
     for (const b of d.bindings) buffers.push('buffer' in b ? b.buffer : b);
     const bindGroup = this.gpu.bindings.bindGroup(pipeline, buffers, d.shader.name);
-    this.pass ??= this.encoder.beginComputePass({ label: this.label });
+    this.pass ??= this.beginPass();
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     const [x, y = 1, z = 1] = d.workgroups;
@@ -99,6 +108,18 @@ export class Recorder {
     this.encoder.copyBufferToBuffer(src.buffer, srcOffsetBytes, dst.buffer, dstOffsetBytes, bytes);
   }
 
+  /**
+   * GPU time of this recording: every compute pass (up to `maxPasses`) writes timestamps at its beginning
+   * and end, and the promise resolves after `submit()` to their summed durations in ms. Null where the
+   * device has no `timestamp-query` or more passes ran. For benchmarks: wall-clock time around a submit
+   * also counts the submit and the wait, which on a GPU can outlast a small kernel many times over.
+   */
+  measureGpuTime(maxPasses = 16): Promise<number | null> {
+    if (!this.gpu.features.timestampQuery || this.dispatchCount > 0) return Promise.resolve(null);
+    const querySet = this.gpu.device.createQuerySet({ type: 'timestamp', count: 2 * maxPasses, label: `${this.label} timestamps` });
+    return new Promise((resolve) => { this.timing = { querySet, passes: 0, capacity: maxPasses, resolve }; });
+  }
+
   /** Schedules a readback; the promise resolves after `submit()`. */
   read(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
     this.endPass();
@@ -114,6 +135,7 @@ export class Recorder {
 
   async submit(): Promise<void> {
     this.endPass();
+    const readTimestamps = this.recordTimestampCopy();
     const { device } = this.gpu;
     device.queue.submit([this.encoder.finish()]);
     for (const t of this.temporaries) t.release();
@@ -127,12 +149,62 @@ export class Recorder {
         this.gpu.staging.recycleReadback(r.staging);
       }),
       ...this.snapshots.map((s) => s.staging.mapAsync(GPUMapMode.READ)),
+      readTimestamps(),
     ]);
     const [validationError, memoryError] = await Promise.all([validation, memory]);
     if (this.gpu.lost) throw new IrisError('device-lost', `The GPU device was lost during ${this.label} (${this.gpu.lost.reason}: ${this.gpu.lost.message}). Try again; Iris re-creates the device.`);
     if (memoryError) throw new IrisError('gpu-error', `The GPU ran out of memory during ${this.label}: ${memoryError.message}`, { hint: 'Close other GPU-heavy tabs or use a smaller model.' });
     if (validationError) throw new IrisError('gpu-error', `WebGPU rejected ${this.label}: ${validationError.message}`);
     this.checkSnapshots();
+  }
+
+  private beginPass(): GPUComputePassEncoder {
+    const t = this.timing;
+    if (!t || t.passes >= t.capacity) {
+      if (t) t.passes = t.capacity + 1; // over capacity: the measurement is incomplete
+      return this.encoder.beginComputePass({ label: this.label });
+    }
+    const index = 2 * t.passes++;
+    return this.encoder.beginComputePass({
+      label: this.label,
+      timestampWrites: { querySet: t.querySet, beginningOfPassWriteIndex: index, endOfPassWriteIndex: index + 1 },
+    });
+  }
+
+  /**
+   * Records the copy of the pass timestamps into a readback buffer (before the encoder is finished) and
+   * returns what reads and sums them once the submit has run.
+   */
+  private recordTimestampCopy(): () => Promise<void> {
+    const t = this.timing;
+    this.timing = null;
+    if (!t) return async () => {};
+    if (t.passes === 0 || t.passes > t.capacity) {
+      t.querySet.destroy();
+      t.resolve(null);
+      return async () => {};
+    }
+    const bytes = 16 * t.passes;
+    const resolved = this.gpu.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const staging = this.gpu.staging.readback(bytes);
+    this.encoder.resolveQuerySet(t.querySet, 0, 2 * t.passes, resolved, 0);
+    this.encoder.copyBufferToBuffer(resolved, 0, staging, 0, bytes);
+    return async () => {
+      try {
+        await staging.mapAsync(GPUMapMode.READ);
+        const ns = new BigUint64Array(staging.getMappedRange(0, bytes).slice(0));
+        this.gpu.staging.recycleReadback(staging);
+        let total = 0;
+        for (let i = 0; i < t.passes; i++) total += Number(ns[2 * i + 1]! - ns[2 * i]!);
+        t.resolve(total / 1e6);
+      } catch (error) {
+        t.resolve(null);
+        throw error;
+      } finally {
+        resolved.destroy();
+        t.querySet.destroy();
+      }
+    };
   }
 
   private endPass(): void {

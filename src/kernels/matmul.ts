@@ -1,6 +1,6 @@
 /**
  * matmul: C = activation(A · op(B) + bias) + residual: shaders/matmul.wgsl, or for decoding steps
- * (M ≤ 4 rows) the split-K GEMV of shaders/gemv.wgsl / gemv-subgroups.wgsl.
+ * (M ≤ 4 rows) with a [N, K] weight the split-K GEMV of shaders/gemv-subgroups.wgsl / gemv.wgsl.
  *   A [..., M, K] f32.  B: a weight [N, K] (transB, PyTorch Linear) or [K, N] (GPT-2 Conv1D), f32 or f16,
  *   or a batched [batch, N, K] / [batch, K, N] with the same batch count as A.
  */
@@ -31,19 +31,29 @@ export interface MatmulOptions {
   outView?: { offset: number; rowStride: number; batchStride: number };
 }
 
-/**
- * A tile shape of shaders/matmul.wgsl: WG_X × WG_Y invocations, each a 4×4 block of C. 16×16 → 64×64
- * tiles, for prefill-sized M (image tokens, prompts, batched texts).
- */
-const TILE = { WG_X: 16, WG_Y: 16 };
+/** A tile shape of shaders/matmul.wgsl: WG_X × WG_Y invocations, each a 4×4 block of C. */
+interface Tile {
+  WG_X: number;
+  WG_Y: number;
+}
+
+/** 64×64: prefill-sized M (image tokens, prompts, batched texts). */
+const LARGE_TILE: Tile = { WG_X: 16, WG_Y: 16 };
 
 /**
- * Up to this many rows (a decoding step: one token per beam) the product goes to the split-K GEMV of
- * shaders/gemv.wgsl (or gemv-subgroups.wgsl), which reads B once with many workgroups in flight.
+ * 4×128: a decoding step with a [K, N] weight (no model has one since GPT-2's Conv1D weights are
+ * transposed at load). gemv.wgsl's split-K over [K, N] that this replaced measured slower than this tile
+ * on lavapipe (13 vs 9.6 ms at 1×3072×768) and SwiftShader (75 vs 31 ms).
+ */
+const SMALL_TILE: Tile = { WG_X: 32, WG_Y: 1 };
+
+/**
+ * Up to this many rows (a decoding step: one token per beam) a product with a [N, K] weight goes to the
+ * split-K GEMV of shaders/gemv-subgroups.wgsl or gemv.wgsl, which streams B with many workgroups in flight.
  */
 export const GEMV_MAX_ROWS = 4;
 
-/** Invocations sharing one output's sum over K in shaders/gemv.wgsl (B [N, K]; and K-slices for [K, N]). */
+/** Invocations sharing one output's sum over K in shaders/gemv.wgsl. */
 const GEMV_SPLIT = 32;
 
 const roundUp4 = (n: number) => Math.ceil(n / 4) * 4;
@@ -98,19 +108,20 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
   };
   const bindings = [aOp, bOp, options.bias ?? rec.gpu.placeholder, options.residual ?? rec.gpu.placeholder, out];
 
-  if (rows <= GEMV_MAX_ROWS) {
-    const gemv = gemvShader(rec, weightType, transB, epilogue);
+  if (rows <= GEMV_MAX_ROWS && transB) {
+    const gemv = gemvShader(rec, weightType, epilogue);
     rec.dispatch({ shader: gemv.shader, params, bindings, workgroups: [Math.ceil(N / gemv.columnsPerWorkgroup), 1, groups], output: out });
   } else {
+    const tile = rows <= GEMV_MAX_ROWS ? SMALL_TILE : LARGE_TILE;
     rec.dispatch({
       shader: {
         name: 'matmul',
         code: assemble(matmulSource, { elementType: weightType, activations: true, prelude: matmulCommonSource }),
-        constants: { TRANS_B: transB ? 1 : 0, ...epilogue, ...TILE },
+        constants: { TRANS_B: transB ? 1 : 0, ...epilogue, ...tile },
       },
       params,
       bindings,
-      workgroups: [Math.ceil(N / (4 * TILE.WG_X)), Math.ceil(rows / (4 * TILE.WG_Y)), groups],
+      workgroups: [Math.ceil(N / (4 * tile.WG_X)), Math.ceil(rows / (4 * tile.WG_Y)), groups],
       output: out,
     });
   }
@@ -120,12 +131,12 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
 }
 
 /**
- * The decoding-step kernel: with subgroups, a [N, K] weight's columns are summed by subgroupAdd
- * (two columns per subgroup of the 64-invocation workgroup); otherwise gemv.wgsl's workgroup-memory sums.
+ * The decoding-step kernel for a [N, K] weight: with subgroups, subgroupAdd sums (two columns per subgroup
+ * of the 64-invocation workgroup); otherwise gemv.wgsl's workgroup-memory sums.
  */
-function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', transB: boolean, epilogue: Record<string, number>) {
+function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', epilogue: Record<string, number>) {
   const { subgroups, subgroupMaxSize } = rec.gpu.features;
-  if (transB && subgroups) {
+  if (subgroups) {
     const columnsPerWorkgroup = 2 * Math.max(1, 64 / (subgroupMaxSize || 32));
     return {
       columnsPerWorkgroup,
@@ -137,11 +148,11 @@ function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', transB: boolean, e
     };
   }
   return {
-    columnsPerWorkgroup: transB ? 256 / GEMV_SPLIT : 4 * (256 / GEMV_SPLIT),
+    columnsPerWorkgroup: 256 / GEMV_SPLIT,
     shader: {
       name: 'gemv',
       code: assemble(gemvSource, { elementType: weightType, activations: true, prelude: matmulCommonSource }),
-      constants: { ...epilogue, TRANS_B: transB ? 1 : 0, SPLIT: GEMV_SPLIT },
+      constants: { ...epilogue, SPLIT: GEMV_SPLIT },
     },
   };
 }

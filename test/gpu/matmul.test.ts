@@ -131,9 +131,10 @@ describe('matmul into a strided view (KV-cache append)', () => {
   });
 });
 
-// Decoding steps (M ≤ 4 rows) go to the split-K GEMV: gemv-subgroups.wgsl for [N, K] weights where the
-// adapter has subgroups, gemv.wgsl's workgroup-memory sums otherwise. Both run here, on one adapter.
-// N is not a multiple of any workgroup's column count and K not of the 32- or 8-way split.
+// Decoding steps (M ≤ 4 rows) with a [N, K] weight go to the split-K GEMV: gemv-subgroups.wgsl where the
+// adapter has subgroups, gemv.wgsl's workgroup-memory sums otherwise (both run here, on one adapter);
+// with a [K, N] weight to matmul.wgsl's 4×128 tile. N is not a multiple of any workgroup's column count
+// and K not of the 32-way split.
 describe('decoding-step GEMV (M ≤ 4), with and without subgroups', () => {
   let plain: Gpu;
   beforeAll(async () => { plain = await createDawnGpu({ disableSubgroups: true }); });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
 import { activation, scale } from '../../src/kernels/elementwise';
-import { createDawnGpu } from '../helpers/dawn';
+import { matmul } from '../../src/kernels/matmul';
+import { createDawnGpu, requireF16 } from '../helpers/dawn';
 
 let gpu: Gpu;
 beforeAll(async () => { gpu = await createDawnGpu(); });
@@ -80,4 +81,29 @@ it('uploads and readbacks reuse their mappable staging buffers, and a reused one
   } finally {
     gpu.device.createBuffer = create;
   }
+});
+
+it('measureGpuTime: pass timestamps sum to a GPU time inside the wall-clock window, growing with the work', async (ctx) => {
+  if (!gpu.features.timestampQuery) {
+    if (requireF16) throw new Error('CI\'s lavapipe has timestamp-query; this adapter lacks it');
+    ctx.skip();
+  }
+  const a = gpu.fromHost(Float32Array.from({ length: 96 * 200 }, (_, i) => Math.sin(i)), [96, 200], 'f32');
+  const b = gpu.upload(Float32Array.from({ length: 200 * 150 }, (_, i) => Math.cos(i)), [150, 200], 'f32');
+  const timed = async (dispatches: number) => {
+    const rec = new Recorder(gpu, 'timed');
+    const gpuMs = rec.measureGpuTime();
+    for (let i = 0; i < dispatches; i++) rec.releaseAfterSubmit(matmul(rec, a, b));
+    const start = performance.now();
+    await rec.submit();
+    await gpu.device.queue.onSubmittedWorkDone();
+    return { gpu: await gpuMs, wall: performance.now() - start };
+  };
+  await timed(1); // compiles
+  const one = await timed(1);
+  const many = await timed(32);
+  expect(one.gpu).toBeGreaterThan(0);
+  expect(one.gpu!).toBeLessThanOrEqual(one.wall + 0.05);
+  expect(many.gpu!).toBeLessThanOrEqual(many.wall + 0.05);
+  expect(many.gpu!).toBeGreaterThan(8 * one.gpu!); // 32× the work; generous for a busy CPU adapter
 });
