@@ -69,10 +69,10 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
     if (options.transposed) {
       if (t.shape.length !== 2) throw new IrisError('tensor-shape', `A transposed weight must be 2-D; got [${t.shape}].`);
       const rec = new Recorder(gpu, 'weight layout');
-      const out = transpose(rec, t, { out: gpu.weight([t.shape[1]!, t.shape[0]!], t.dtype, 'transposed weight') });
+      const out = transpose(rec, t, { out: gpu.weight([t.shape[1]!, t.shape[0]!], t.dtype, `${t.buffer.label}ᵀ`) });
       rec.releaseAfterSubmit(t);
       const submitted = rec.submit();
-      submitted.catch(() => {}); // reported by settled(); the weights are not wrong before that is awaited
+      submitted.catch(() => {}); // settled() reports it; `out` is usable at once (the queue orders the work)
       pending.push(submitted);
       t = out;
     }

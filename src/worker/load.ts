@@ -39,11 +39,12 @@ export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: 
   options.onPhase?.({ phase: 'upload' });
   const params = parametersFrom(downloaded.weights(), gpu, options);
   if (entry.family === 'vit-gpt2') await gpu.pipelines.prepare(params.layoutSpecs()); // its Conv1D transposes
-  const loaded = build(entry, downloaded, params);
+  let loaded: LoadedModel;
   try {
+    loaded = build(entry, downloaded, params);
     await params.settled(); // load-time weight layouts (transposes) ran
   } catch (error) {
-    loaded.release();
+    params.release(); // no half-loaded model keeps GPU memory
     throw error;
   }
   await warmUp(loaded, gpu, options);
