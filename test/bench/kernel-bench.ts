@@ -17,6 +17,7 @@ import { matmul } from '../../src/kernels/matmul';
 import { softmax } from '../../src/kernels/softmax';
 import { randomArray } from '../helpers/reference';
 import { measurePeak, type PeakFigures } from './peak';
+import { median } from './stats';
 
 export interface BenchOptions {
   /** Where the benchmark runs ("headless Chromium", "node + Dawn"), for the report. */
@@ -171,11 +172,6 @@ function decodeCase(heads: number, keyLen: number, D: number): Case {
       };
     },
   };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** Pooled tensors go back to the pool; uploaded weights are destroyed. */

@@ -24,6 +24,7 @@ import { loadModel, type LoadPhase } from '../../src/worker/load';
 import { filesFor, MODELS, type ModelEntry } from '../../src/worker/registry';
 import type { AdapterDescription } from '../../src/gpu/device';
 import { describeAdapter, isCpuAdapter } from './kernel-bench';
+import { median } from './stats';
 
 /** The Hub checkpoints the benchmark knows (the registry's full-size models). */
 export const BENCH_MODELS = ['openai/clip-vit-base-patch32', 'openai/clip-vit-base-patch16', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'] as const;
@@ -94,11 +95,6 @@ export interface ModelReport {
   models: ModelResult[];
   /** Models that could not run on this adapter (e.g. a weight larger than maxStorageBufferBindingSize). */
   failed: Array<{ repo: string; error: string }>;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /** A deterministic 640×480 RGBA test image (the usual camera size: preprocessing resizes and crops it). */

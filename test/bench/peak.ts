@@ -10,6 +10,7 @@
  * it) and reported as the median of the timed repetitions, like the kernels.
  */
 import type { Gpu } from '../../src/gpu/gpu';
+import { median } from './stats';
 
 export interface PeakFigures {
   /** Single-precision FMA throughput, GFLOP/s. */
@@ -53,11 +54,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }`;
 
 const FLOPS_PER_ITERATION = 8 * 4 * 2; // 8 vec4 fma chains, 2 flops per lane
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function timeDispatch(gpu: Gpu, pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, groups: number): Promise<number> {
   const encoder = gpu.device.createCommandEncoder();

@@ -24,6 +24,7 @@ import clipConfig from '../../scripts/models/hub/openai/clip-vit-base-patch32/co
 import clipPreprocessor from '../../scripts/models/hub/openai/clip-vit-base-patch32/preprocessor_config.json';
 import { randomArray } from '../helpers/reference';
 import { isCpuAdapter } from './kernel-bench';
+import { median } from './stats';
 
 export interface RetrievalBenchOptions {
   runtime: string;
@@ -103,7 +104,7 @@ export async function runRetrievalBench(gpu: Gpu, options: RetrievalBenchOptions
           times.push(performance.now() - start);
         }
         times.sort((a, b) => a - b);
-        const row = { vectors, dim, dtype, topK, uploadMs, medianMs: times[Math.floor(times.length / 2)]!, minMs: times[0]!, reps };
+        const row = { vectors, dim, dtype, topK, uploadMs, medianMs: median(times), minMs: times[0]!, reps };
         query.push(row);
         log(`query ${vectors} × ${dim} ${dtype}: ${row.medianMs.toFixed(2)} ms (upload ${uploadMs.toFixed(0)} ms)`);
       } finally {
