@@ -2,14 +2,11 @@
 // attention maps. Same inputs, mask rule and numerics as attention.wgsl (which never materialises them).
 //
 // Layouts: q, k are f32 heads views, element (b, t, h, d) at offset + b · batchStride + t · rowStride +
-// h · D + d. probs is [batch, heads, queryLen, keyLen] f32. Mask (uniform flags):
-//   hasPadding  padding [batch, paddingStride] u32 (f32 when paddingF32), 0 = padded key
-//   causal      with qAbs = i + queryOffset, P = prefixLength: key j is visible iff j < P or
-//               (qAbs ≥ P and j ≤ qAbs).
+// h · D + d. probs is [batch, heads, queryLen, keyLen] f32. Mask: attention-mask.wgsl (uniform flags).
 // A query with no visible key gets a row of zeros.
 //
 // One workgroup of 128 invocations per (query, head, batch) row. The scores are written to the output row
-// first and then turned into probabilities in place (max and sum by tree reductions in workgroup memory).
+// first and then turned into probabilities in place (max and sum by workgroup-reduce.wgsl).
 // Dispatch grid1d(batch · heads · queryLen): row index wg.x + wg.y · 65535.
 
 override D: u32;
@@ -28,39 +25,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read> padding: array<u32>;
 @group(0) @binding(4) var<storage, read_write> probs: array<f32>;
 
-const WG = 128u;
-const MASKED = -3.0e38; // score of a masked key, as in attention.wgsl
-
 var<workgroup> query: array<f32, D>;
-var<workgroup> partial: array<f32, WG>;
-
-// Same rule as attention.wgsl.
-fn visible(b: u32, qAbs: u32, j: u32) -> bool {
-  if (p.hasPadding != 0u) {
-    let bits = padding[b * p.paddingStride + j];
-    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, p.paddingF32 != 0u)) { return false; }
-  }
-  if (p.causal != 0u) {
-    if (j < p.prefixLength) { return true; }
-    return qAbs >= p.prefixLength && j <= qAbs;
-  }
-  return true;
-}
-
-// Tree reduction of `partial` (max when `takeMax`, else sum), returned uniformly to every invocation.
-fn reduce(tid: u32, takeMax: bool) -> f32 {
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    workgroupBarrier();
-    if (tid < stride) {
-      let a = partial[tid];
-      let b = partial[tid + stride];
-      partial[tid] = select(a + b, max(a, b), takeMax);
-    }
-  }
-  let result = workgroupUniformLoad(&partial[0]);
-  workgroupBarrier(); // `partial` is reused by the next reduction
-  return result;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -87,8 +52,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
     probs[base + j] = s;
     m = max(m, s);
   }
-  partial[tid] = m;
-  let rowMax = reduce(tid, true);
+  let rowMax = workgroupReduce(tid, m, true);
 
   var sum = 0.0;
   if (rowMax > MASKED) {
@@ -97,8 +61,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
       if (s > MASKED) { sum += exp(s - rowMax); }
     }
   }
-  partial[tid] = sum;
-  let total = reduce(tid, false);
+  let total = workgroupReduce(tid, sum, false);
   let inverse = select(0.0, 1.0 / total, total > 0.0); // no visible key → zeros
 
   for (var j = tid; j < p.keyLen; j += WG) {

@@ -8,12 +8,8 @@
 //   offset + b · batchStride + t · rowStride + h · D + d
 // which reads [B, L, H·D] activations, a packed [B, L, 3·H·D] qkv (offsets 0, H·D, 2·H·D) or a KV cache
 // [B, maxLen, H·D] alike. out is [batch, queryLen, heads · D] f32.
-// Mask (a masked key gets probability 0; a query that sees no key at all gets zeros). The mask options are
-// uniform flags, not override constants, so one pipeline per head dim serves every mask:
-//   hasPadding  padding [batch, paddingStride] u32 (f32 when paddingF32), 0 = padded key
-//   causal      with qAbs = i + queryOffset and P = prefixLength, key j is visible iff
-//               j < P (the GIT image prefix, seen by every query) or (qAbs ≥ P and j ≤ qAbs).
-//               P = 0 is ordinary causal attention.
+// Mask (attention-mask.wgsl; a masked key gets probability 0, a query that sees no key at all gets zeros).
+// The mask options are uniform flags, not override constants, so one pipeline per head dim serves every mask.
 //
 // Workgroup: 64 invocations = BQ (16) queries × LANES (4). One workgroup per (block of 16 queries, head,
 // batch). The block's queries stay in workgroup memory; keys and values stream through it in tiles of
@@ -43,27 +39,12 @@ const BK = 16u;
 const LANES = 4u;
 const WG = BQ * LANES;
 const MAX_PER_LANE = 32u;
-// Score of a masked key. A finite sentinel, far below any real score, keeps the arithmetic free of inf.
-const MASKED = -3.0e38;
 
 // Rows padded by one element so rows read together at the same d fall in different memory banks.
 var<workgroup> Qs: array<f32, BQ * (D + 1u)>;
 var<workgroup> Ks: array<f32, BK * (D + 1u)>;
 var<workgroup> Vs: array<f32, BK * D>;
 var<workgroup> S: array<f32, BQ * BK>;
-
-fn visible(b: u32, qAbs: u32, j: u32) -> bool {
-  if (j >= p.keyLen) { return false; }
-  if (p.hasPadding != 0u) {
-    let bits = padding[b * p.paddingStride + j];
-    if (select(bits == 0u, bitcast<f32>(bits) == 0.0, p.paddingF32 != 0u)) { return false; }
-  }
-  if (p.causal != 0u) {
-    if (j < p.prefixLength) { return true; }
-    return qAbs >= p.prefixLength && j <= qAbs;
-  }
-  return true;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {

@@ -10,7 +10,7 @@
 // activations around 1e4) costs no precision in the mean.
 //
 // One workgroup of 128 invocations per row; each invocation walks the row with stride 128 and the partial
-// sums are combined by a tree reduction in workgroup memory. Dispatch grid1d(rows): the row index is
+// sums are combined by workgroup-reduce.wgsl. Dispatch grid1d(rows): the row index is
 // wg.x + wg.y · 65535.
 
 struct Params { rows: u32, H: u32, eps: f32 }
@@ -20,23 +20,6 @@ struct Params { rows: u32, H: u32, eps: f32 }
 @group(0) @binding(2) var<storage, read> weight: array<WT>;
 @group(0) @binding(3) var<storage, read> bias: array<WT>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
-
-const WG = 128u;
-
-var<workgroup> partial: array<f32, WG>;
-
-// Sum of every invocation's `value`, returned to all of them.
-fn workgroup_sum(tid: u32, value: f32) -> f32 {
-  partial[tid] = value;
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    workgroupBarrier();
-    if (tid < stride) { partial[tid] += partial[tid + stride]; }
-  }
-  workgroupBarrier();
-  let total = partial[0];
-  workgroupBarrier(); // `partial` is reused by the next sum
-  return total;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -48,14 +31,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
 
   var s = 0.0;
   for (var c = tid; c < p.H; c += WG) { s += x[base + c] - shift; }
-  let mean = workgroup_sum(tid, s) / n; // mean of the shifted row
+  let mean = workgroupReduce(tid, s, false) / n; // mean of the shifted row
 
   var d2 = 0.0;
   for (var c = tid; c < p.H; c += WG) {
     let d = (x[base + c] - shift) - mean;
     d2 += d * d;
   }
-  let inverseStd = inverseSqrt(workgroup_sum(tid, d2) / n + p.eps);
+  let inverseStd = inverseSqrt(workgroupReduce(tid, d2, false) / n + p.eps);
 
   for (var c = tid; c < p.H; c += WG) {
     y[base + c] = ((x[base + c] - shift) - mean) * inverseStd * f32(weight[c]) + f32(bias[c]);

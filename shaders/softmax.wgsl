@@ -10,7 +10,7 @@
 // PyTorch.
 //
 // One workgroup of 128 invocations per row; each invocation walks the row with stride 128 and the partial
-// maxima / sums are combined by a tree reduction in workgroup memory. Dispatch grid1d(rows): the row index
+// maxima / sums are combined by workgroup-reduce.wgsl. Dispatch grid1d(rows): the row index
 // is wg.x + wg.y · 65535.
 
 override HAS_MASK: bool = false;
@@ -22,31 +22,12 @@ struct Params { rows: u32, L: u32, maskRows: u32 }
 @group(0) @binding(2) var<storage, read> mask: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-const WG = 128u;
 const MAX_F32 = 0x1.fffffep+127f; // the largest finite f32
-
-var<workgroup> partial: array<f32, WG>;
 
 fn logit(row: u32, col: u32) -> f32 {
   var v = x[row * p.L + col];
   if (HAS_MASK) { v += mask[(row % p.maskRows) * p.L + col]; }
   return v;
-}
-
-// Tree reduction of `partial`: max when `takeMax`, else sum. Every invocation returns the result.
-fn reduce(tid: u32, takeMax: bool) -> f32 {
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    workgroupBarrier();
-    if (tid < stride) {
-      let a = partial[tid];
-      let b = partial[tid + stride];
-      partial[tid] = select(a + b, max(a, b), takeMax);
-    }
-  }
-  // workgroupUniformLoad (barrier + load) makes the result provably uniform, so callers may branch on it.
-  let result = workgroupUniformLoad(&partial[0]);
-  workgroupBarrier(); // `partial` is reused by the next reduction
-  return result;
 }
 
 @compute @workgroup_size(WG)
@@ -57,8 +38,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
   // Seed with a real element of the row (not a finite sentinel) so the maximum of an all -inf row is -inf.
   var m = logit(row, min(tid, p.L - 1u));
   for (var c = tid + WG; c < p.L; c += WG) { m = max(m, logit(row, c)); }
-  partial[tid] = m;
-  let rowMax = reduce(tid, true);
+  let rowMax = workgroupReduce(tid, m, true);
 
   let base = row * p.L;
   if (rowMax < -MAX_F32) { // -inf: nothing survives the mask
@@ -68,8 +48,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) t
 
   var s = 0.0;
   for (var c = tid; c < p.L; c += WG) { s += exp(logit(row, c) - rowMax); }
-  partial[tid] = s;
-  let inverse = 1.0 / reduce(tid, false); // ≥ 1: the maximum itself contributes exp(0)
+  let inverse = 1.0 / workgroupReduce(tid, s, false); // ≥ 1: the maximum itself contributes exp(0)
 
   for (var c = tid; c < p.L; c += WG) { y[base + c] = exp(logit(row, c) - rowMax) * inverse; }
 }

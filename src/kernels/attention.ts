@@ -12,6 +12,8 @@ import { packParams } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import attentionSource from '../../shaders/attention.wgsl?raw';
 import probsSource from '../../shaders/attention-probs.wgsl?raw';
+import attentionMaskSource from '../../shaders/attention-mask.wgsl?raw';
+import workgroupReduceSource from '../../shaders/workgroup-reduce.wgsl?raw';
 import { assemble, expectDType, grid1d, shapeError } from './common';
 
 /** Element (b, t, h, d) is at offset + b·batchStride + t·rowStride + h·headDim + d (elements, not bytes). */
@@ -66,7 +68,7 @@ export function attention(rec: Recorder, args: AttentionArgs): Tensor {
   const queryBlocks = Math.ceil(queryLen / QUERY_BLOCK);
 
   rec.dispatch({
-    shader: { name: 'attention', code: assemble(attentionSource), constants: { D: headDim } },
+    shader: { name: 'attention', code: assemble(attentionSource, { preludes: [attentionMaskSource] }), constants: { D: headDim } },
     params: packParams([
       ['u32', batch], ['u32', heads], ['u32', queryLen], ['u32', keyLen],
       ['u32', c.q.offset], ['u32', c.q.rowStride], ['u32', c.q.batchStride],
@@ -90,7 +92,7 @@ export function attentionProbs(rec: Recorder, args: AttentionArgs): Tensor {
   checkOut('attentionProbs', out, batch * heads * queryLen * keyLen, [args.q, args.k]);
 
   rec.dispatch({
-    shader: { name: 'attentionProbs', code: assemble(probsSource), constants: { D: headDim } },
+    shader: { name: 'attentionProbs', code: assemble(probsSource, { preludes: [attentionMaskSource, workgroupReduceSource] }), constants: { D: headDim } },
     params: packParams([
       ['u32', batch], ['u32', heads], ['u32', queryLen], ['u32', keyLen],
       ['u32', c.q.offset], ['u32', c.q.rowStride], ['u32', c.q.batchStride],

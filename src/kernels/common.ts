@@ -10,24 +10,25 @@ export const ACTIVATION_CODE: Record<Activation, number> = { none: 0, gelu: 1, g
 
 /**
  * Shader source with the element-type alias WT (f32, or f16 behind `enable f16;`) and, when asked,
- * `enable subgroups;`, the shared activation functions and one more shared source (`prelude`) prepended.
+ * `enable subgroups;`, the shared activation functions and shared sources (`preludes`, e.g. the workgroup
+ * reduction or the attention mask rule) prepended.
  * WGSL has no #include; this is the only text assembly.
  */
 export function assemble(
   source: string,
-  options: { elementType?: 'f32' | 'f16'; activations?: boolean; subgroups?: boolean; prelude?: string } = {},
+  options: { elementType?: 'f32' | 'f16'; activations?: boolean; subgroups?: boolean; preludes?: readonly string[] } = {},
 ): string {
   const type = options.elementType ?? 'f32';
   const variant = `${type}|${options.activations ? 1 : 0}|${options.subgroups ? 1 : 0}`;
   // Memoised so every dispatch gets the same string object: the pipeline cache keys on the code.
-  // (A source always comes with the same prelude, so the prelude need not be part of the key.)
+  // (A source always comes with the same preludes, so they need not be part of the key.)
   let variants = assembled.get(source);
   if (!variants) assembled.set(source, (variants = new Map()));
   let code = variants.get(variant);
   if (!code) {
     const enables = (type === 'f16' ? 'enable f16;\n' : '') + (options.subgroups ? 'enable subgroups;\n' : '');
     code = enables + `alias WT = ${type};\n` + (options.activations ? activationsSource + '\n' : '') +
-      (options.prelude ? options.prelude + '\n' : '') + source;
+      (options.preludes ?? []).map((prelude) => prelude + '\n').join('') + source;
     variants.set(variant, code);
   }
   return code;

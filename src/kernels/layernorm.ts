@@ -7,6 +7,7 @@ import type { Recorder } from '../gpu/recorder';
 import { packParams } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import layerNormSource from '../../shaders/layernorm.wgsl?raw';
+import workgroupReduceSource from '../../shaders/workgroup-reduce.wgsl?raw';
 import { assemble, elementTypeOf, expectDType, grid1d, leadingSize, shapeError } from './common';
 
 export interface LayerNormOptions {
@@ -28,7 +29,7 @@ export function layerNorm(rec: Recorder, x: Tensor, weight: Tensor, bias: Tensor
   if (out.buffer === x.buffer) throw new IrisError('bad-input', 'layerNorm: out must not be x itself (a buffer cannot be read and written by one dispatch).');
 
   rec.dispatch({
-    shader: { name: 'layernorm', code: assemble(layerNormSource, { elementType }) },
+    shader: { name: 'layernorm', code: assemble(layerNormSource, { elementType, preludes: [workgroupReduceSource] }) },
     params: packParams([['u32', rows], ['u32', H], ['f32', eps]]),
     bindings: [x, weight, bias, out],
     workgroups: grid1d(rows),

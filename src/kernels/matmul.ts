@@ -116,7 +116,7 @@ export function matmul(rec: Recorder, a: Tensor, b: Tensor, options: MatmulOptio
     rec.dispatch({
       shader: {
         name: 'matmul',
-        code: assemble(matmulSource, { elementType: weightType, activations: true, prelude: matmulCommonSource }),
+        code: assemble(matmulSource, { elementType: weightType, activations: true, preludes: [matmulCommonSource] }),
         constants: { TRANS_B: transB ? 1 : 0, ...epilogue, ...tile },
       },
       params,
@@ -142,7 +142,7 @@ function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', epilogue: Record<s
       columnsPerWorkgroup,
       shader: {
         name: 'gemvSubgroups',
-        code: assemble(gemvSubgroupsSource, { elementType: weightType, activations: true, subgroups: true, prelude: matmulCommonSource }),
+        code: assemble(gemvSubgroupsSource, { elementType: weightType, activations: true, subgroups: true, preludes: [matmulCommonSource] }),
         constants: { ...epilogue, COLS: columnsPerWorkgroup },
       },
     };
@@ -151,7 +151,7 @@ function gemvShader(rec: Recorder, weightType: 'f32' | 'f16', epilogue: Record<s
     columnsPerWorkgroup: 256 / GEMV_SPLIT,
     shader: {
       name: 'gemv',
-      code: assemble(gemvSource, { elementType: weightType, activations: true, prelude: matmulCommonSource }),
+      code: assemble(gemvSource, { elementType: weightType, activations: true, preludes: [matmulCommonSource] }),
       constants: { ...epilogue, SPLIT: GEMV_SPLIT },
     },
   };

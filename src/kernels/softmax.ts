@@ -7,6 +7,7 @@ import type { Recorder } from '../gpu/recorder';
 import { packParams } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import softmaxSource from '../../shaders/softmax.wgsl?raw';
+import workgroupReduceSource from '../../shaders/workgroup-reduce.wgsl?raw';
 import { assemble, expectDType, grid1d, leadingSize, shapeError } from './common';
 
 export interface SoftmaxOptions {
@@ -35,7 +36,7 @@ export function softmax(rec: Recorder, x: Tensor, options: SoftmaxOptions = {}):
   if (out.buffer === x.buffer) throw new IrisError('bad-input', 'softmax: out must not be x itself (a buffer cannot be read and written by one dispatch).');
 
   rec.dispatch({
-    shader: { name: 'softmax', code: assemble(softmaxSource), constants: { HAS_MASK: mask ? 1 : 0 } },
+    shader: { name: 'softmax', code: assemble(softmaxSource, { preludes: [workgroupReduceSource] }), constants: { HAS_MASK: mask ? 1 : 0 } },
     params: packParams([['u32', rows], ['u32', L], ['u32', maskRows]]),
     bindings: [x, mask ?? rec.gpu.placeholder, out],
     workgroups: grid1d(rows),
