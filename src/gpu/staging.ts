@@ -41,13 +41,6 @@ export class StagingPool {
     this.keep(this.readbacks, buffer);
   }
 
-  /** Buffers waiting in the pool (for tests). */
-  get pooled(): number {
-    let n = 0;
-    for (const buckets of [this.uploads, this.readbacks]) for (const b of buckets.values()) n += b.length;
-    return n;
-  }
-
   destroy(): void {
     this.destroyed = true;
     for (const buckets of [this.uploads, this.readbacks]) {

@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isIrisError } from '../../src/errors';
 import { bleuScores } from '../../src/eval/bleu';
 import { scoreCaptions } from '../../src/eval/caption-metrics';
 import { ciderDScores } from '../../src/eval/cider';
 import { ptbTokenize, ptbTokenizeAll } from '../../src/eval/ptb-tokenizer';
 import { lcsLength, rougeLScores } from '../../src/eval/rouge';
+import { expectBadInput } from '../helpers/errors';
 
 interface GoldenCase {
   name: string;
@@ -129,26 +129,15 @@ describe('pieces and edge cases', () => {
     expect(scoreCaptions(items, { tokenize: false }).corpus.ciderD).toBeLessThan(10);
   });
 
-  const badInput = (run: () => unknown, pattern: RegExp): void => {
-    try {
-      run();
-    } catch (error) {
-      expect(isIrisError(error, 'bad-input'), String(error)).toBe(true);
-      expect((error as Error).message).toMatch(pattern);
-      return;
-    }
-    throw new Error('expected an IrisError');
-  };
-
   it('rejects empty or mismatched input with bad-input', () => {
     for (const score of [bleuScores, rougeLScores, ciderDScores]) {
-      badInput(() => score([], []), /empty/);
-      badInput(() => score([['a dog']], ['a dog', 'a cat']), /2 candidate captions but reference sets for 1/);
-      badInput(() => score([['a dog'], []], ['a dog', 'a cat']), /Image 1 has no reference captions/);
+      expectBadInput(() => score([], []), /empty/);
+      expectBadInput(() => score([['a dog']], ['a dog', 'a cat']), /2 candidate captions but reference sets for 1/);
+      expectBadInput(() => score([['a dog'], []], ['a dog', 'a cat']), /Image 1 has no reference captions/);
     }
-    badInput(() => scoreCaptions([]), /empty/);
-    badInput(() => scoreCaptions([{ imageId: 7, references: [], candidate: 'a dog' }]), /Image 7 has no reference/);
+    expectBadInput(() => scoreCaptions([]), /empty/);
+    expectBadInput(() => scoreCaptions([{ imageId: 7, references: [], candidate: 'a dog' }]), /Image 7 has no reference/);
     const item = { imageId: 'x', references: ['a dog'], candidate: 'a dog' };
-    badInput(() => scoreCaptions([item, item]), /"x" appears twice/);
+    expectBadInput(() => scoreCaptions([item, item]), /"x" appears twice/);
   });
 });

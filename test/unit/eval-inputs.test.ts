@@ -1,18 +1,7 @@
 /** Reading evaluation inputs (COCO captions JSON, folder and CSV labels) and writing results. */
 import { describe, expect, it } from 'vitest';
-import { isIrisError } from '../../src/errors';
+import { expectBadInput } from '../helpers/errors';
 import { cocoResultsJson, FileIndex, labelsFromFolders, parseCocoCaptions, parseCsv, parseLabelCsv, scoresJson, toCocoResults } from '../../src/eval';
-
-function expectBadInput(run: () => unknown, pattern: RegExp): void {
-  try {
-    run();
-  } catch (error) {
-    expect(isIrisError(error, 'bad-input'), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected an IrisError');
-}
 
 const coco = {
   info: { description: 'tiny' },

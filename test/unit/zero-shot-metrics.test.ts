@@ -1,19 +1,8 @@
 /** Zero-shot classification accuracy and image-text retrieval recall, on hand-computed examples. */
 import { describe, expect, it } from 'vitest';
-import { isIrisError } from '../../src/errors';
+import { expectBadInput } from '../helpers/errors';
 import { classificationMetrics, meanPerClassAccuracy, topKAccuracy } from '../../src/eval/classification-metrics';
 import { retrievalRecall } from '../../src/eval/retrieval-metrics';
-
-function expectBadInput(run: () => unknown, pattern: RegExp): void {
-  try {
-    run();
-  } catch (error) {
-    expect(isIrisError(error, 'bad-input'), String(error)).toBe(true);
-    expect((error as Error).message).toMatch(pattern);
-    return;
-  }
-  throw new Error('expected an IrisError');
-}
 
 describe('classification accuracy', () => {
   // The true class's rank in each row, worked out by hand: 0, 2, 1, 1.
