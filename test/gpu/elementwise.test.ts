@@ -3,23 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { f16ArrayToF32, f32ArrayToF16 } from '../../src/gpu/half';
 import { Recorder } from '../../src/gpu/recorder';
-import type { Tensor } from '../../src/gpu/tensor';
 import { activation, add, scale } from '../../src/kernels/elementwise';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
-import { expectClose } from '../helpers/expect';
+import { expectClose, runKernel } from '../helpers/expect';
 import { activationRef, randomArray, type ActivationName } from '../helpers/reference';
 
 let gpu: Gpu;
 beforeAll(async () => { gpu = await createDawnGpu(); });
 afterAll(() => gpu?.destroy());
-
-async function read(record: (rec: Recorder) => Tensor): Promise<{ actual: Float32Array; shape: readonly number[] }> {
-  const rec = new Recorder(gpu);
-  const out = record(rec);
-  const result = rec.read(out);
-  await rec.submit();
-  return { actual: (await result) as Float32Array, shape: out.shape };
-}
 
 describe('activation', () => {
   // Inputs in (-8, 8) reach both tails. The erf fit is good to ~1.2e-7 and tanh/exp are f32: 2e-6 absolute
@@ -27,7 +18,7 @@ describe('activation', () => {
   const x = randomArray(7 * 129, 1, 8);
   for (const kind of ['gelu', 'gelu_new', 'quick_gelu', 'none'] as ActivationName[]) {
     it(kind, async () => {
-      const { actual, shape } = await read((rec) => activation(rec, gpu.fromHost(x, [7, 129], 'f32'), kind));
+      const { actual, shape } = await runKernel(gpu, (rec) => activation(rec, gpu.fromHost(x, [7, 129], 'f32'), kind));
       expect(shape).toEqual([7, 129]);
       expectClose(actual, Array.from(x, (v) => activationRef(v, kind)), 2e-6, 2e-6);
     });
@@ -35,7 +26,7 @@ describe('activation', () => {
 
   it('stays finite for |x| = 1e4', async () => {
     const big = new Float32Array([1e4, -1e4, 3e4, -3e4]);
-    const { actual } = await read((rec) => activation(rec, gpu.fromHost(big, [4], 'f32'), 'gelu_new'));
+    const { actual } = await runKernel(gpu, (rec) => activation(rec, gpu.fromHost(big, [4], 'f32'), 'gelu_new'));
     expectClose(actual, [1e4, 0, 3e4, 0], 1e-3, 1e-6);
   });
 });
@@ -56,7 +47,7 @@ describe('add', () => {
     it(c.name, async () => {
       const size = c.shape.reduce((x, y) => x * y);
       const b = randomArray(size, size);
-      const { actual, shape } = await read((rec) => add(rec, gpu.fromHost(a, [B, L, H], 'f32'), gpu.fromHost(b, c.shape, 'f32')));
+      const { actual, shape } = await runKernel(gpu, (rec) => add(rec, gpu.fromHost(a, [B, L, H], 'f32'), gpu.fromHost(b, c.shape, 'f32')));
       expect(shape).toEqual([B, L, H]);
       expectClose(actual, Array.from(a, (v, i) => v + b[i % size]!), ATOL, RTOL);
     });
@@ -68,7 +59,7 @@ describe('add', () => {
       ctx.skip();
     }
     const b = f16ArrayToF32(f32ArrayToF16(randomArray(H, 9))); // the reference sees the rounded values
-    const { actual } = await read((rec) => add(rec, gpu.fromHost(a, [B, L, H], 'f32'), gpu.upload(b, [H], 'f16')));
+    const { actual } = await runKernel(gpu, (rec) => add(rec, gpu.fromHost(a, [B, L, H], 'f32'), gpu.upload(b, [H], 'f16')));
     expectClose(actual, Array.from(a, (v, i) => v + b[i % H]!), ATOL, RTOL);
   });
 
@@ -84,14 +75,14 @@ describe('add', () => {
 describe('scale', () => {
   it('multiplies every element', async () => {
     const x = randomArray(1000, 3);
-    const { actual } = await read((rec) => scale(rec, gpu.fromHost(x, [1000], 'f32'), 0.125));
+    const { actual } = await runKernel(gpu, (rec) => scale(rec, gpu.fromHost(x, [1000], 'f32'), 0.125));
     expectClose(actual, Array.from(x, (v) => v * 0.125), 1e-7, 1e-7);
   });
 
   it('covers more than 65535 workgroups (the dispatch is folded into y)', async () => {
     const n = 65535 * 64 + 1000; // the last 1000 elements live in the second row of workgroups
     const x = randomArray(n, 4);
-    const { actual } = await read((rec) => scale(rec, gpu.fromHost(x, [n], 'f32'), -2));
+    const { actual } = await runKernel(gpu, (rec) => scale(rec, gpu.fromHost(x, [n], 'f32'), -2));
     expectClose(actual, Array.from(x, (v) => v * -2), 1e-7, 1e-7);
   });
 });

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { f16ArrayToF32, f32ArrayToF16 } from '../../src/gpu/half';
 import { Recorder } from '../../src/gpu/recorder';
-import type { Tensor } from '../../src/gpu/tensor';
 import { embed, patchEmbed, selectRows, visionEmbeddings } from '../../src/kernels/embedding';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
-import { expectClose } from '../helpers/expect';
+import { expectClose, runKernel } from '../helpers/expect';
 import { embedRef, patchEmbedRef, randomArray, visionEmbeddingsRef } from '../helpers/reference';
 
 let gpu: Gpu;
@@ -15,14 +14,6 @@ afterAll(() => gpu?.destroy());
 
 // Gathers and one addition: exact up to the f32 rounding of a sum.
 const ATOL = 1e-6, RTOL = 1e-6;
-
-async function read(record: (rec: Recorder) => Tensor): Promise<{ actual: Float32Array; shape: readonly number[] }> {
-  const rec = new Recorder(gpu);
-  const out = record(rec);
-  const result = rec.read(out);
-  await rec.submit();
-  return { actual: (await result) as Float32Array, shape: out.shape };
-}
 
 /** Values as the GPU will hold them in `dtype` (f16 rounds). */
 const asStored = (values: Float32Array, dtype: 'f32' | 'f16') => (dtype === 'f16' ? f16ArrayToF32(f32ArrayToF16(values)) : values);
@@ -43,7 +34,7 @@ describe('embed', () => {
       skipWithoutF16(ctx, dtype);
       const table = asStored(randomArray(V * H, 1), dtype);
       const positions = asStored(randomArray(P * H, 2), dtype);
-      const { actual, shape } = await read((rec) => embed(rec, gpu.fromHost(ids, [B, L], 'i32'), gpu.upload(table, [V, H], dtype), {
+      const { actual, shape } = await runKernel(gpu, (rec) => embed(rec, gpu.fromHost(ids, [B, L], 'i32'), gpu.upload(table, [V, H], dtype), {
         positions: gpu.upload(positions, [P, H], dtype), positionOffset: 3,
       }));
       expect(shape).toEqual([B, L, H]);
@@ -55,7 +46,7 @@ describe('embed', () => {
   it('tokens only, u32 ids', async () => {
     const table = randomArray(V * H, 3);
     const u32 = new Uint32Array([5, 4, 3, 2, 1, 0, 49]);
-    const { actual } = await read((rec) => embed(rec, gpu.fromHost(u32, [1, 7], 'u32'), gpu.upload(table, [V, H], 'f32')));
+    const { actual } = await runKernel(gpu, (rec) => embed(rec, gpu.fromHost(u32, [1, 7], 'u32'), gpu.upload(table, [V, H], 'f32')));
     expectClose(actual, embedRef(new Int32Array(u32), 1, 7, table, V, H), ATOL, RTOL);
   });
 
@@ -83,7 +74,7 @@ describe('patchEmbed', () => {
         const pixels = randomArray(c.B * c.C * c.H * c.W, c.H);
         const weight = asStored(randomArray(c.hidden * c.C * c.p * c.p, c.W), dtype);
         const bias = c.bias ? randomArray(c.hidden, 5) : undefined;
-        const { actual, shape } = await read((rec) => patchEmbed(rec, gpu.fromHost(pixels, [c.B, c.C, c.H, c.W], 'f32'),
+        const { actual, shape } = await runKernel(gpu, (rec) => patchEmbed(rec, gpu.fromHost(pixels, [c.B, c.C, c.H, c.W], 'f32'),
           gpu.upload(weight, [c.hidden, c.C, c.p, c.p], dtype), bias && gpu.upload(bias, [c.hidden], 'f32'), c.p));
         expect(shape).toEqual([c.B, (c.H / c.p) * (c.W / c.p), c.hidden]);
         expectClose(actual, patchEmbedRef(pixels, c.B, c.C, c.H, c.W, weight, c.hidden, c.p, bias), 1e-4, 1e-4);
@@ -105,7 +96,7 @@ describe('visionEmbeddings', () => {
       const patches = randomArray(B * N * H, 1);
       const cls = asStored(randomArray(H, 2), dtype);
       const positions = asStored(randomArray((N + 1) * H, 3), dtype);
-      const { actual, shape } = await read((rec) => visionEmbeddings(rec, gpu.fromHost(patches, [B, N, H], 'f32'),
+      const { actual, shape } = await runKernel(gpu, (rec) => visionEmbeddings(rec, gpu.fromHost(patches, [B, N, H], 'f32'),
         gpu.upload(cls, [H], dtype), gpu.upload(positions, [N + 1, H], dtype)));
       expect(shape).toEqual([B, N + 1, H]);
       expectClose(actual, visionEmbeddingsRef(patches, B, N, H, cls, positions), ATOL, RTOL);
@@ -119,14 +110,14 @@ describe('selectRows', () => {
   const rowOf = (rows: number[]) => rows.flatMap((r, b) => Array.from(x.subarray((b * L + r) * H, (b * L + r + 1) * H)));
 
   it('one row per batch item from a list', async () => {
-    const { actual, shape } = await read((rec) => selectRows(rec, gpu.fromHost(x, [B, L, H], 'f32'), [0, 8, 4]));
+    const { actual, shape } = await runKernel(gpu, (rec) => selectRows(rec, gpu.fromHost(x, [B, L, H], 'f32'), [0, 8, 4]));
     expect(shape).toEqual([B, H]);
     expectClose(actual, rowOf([0, 8, 4]), ATOL, RTOL);
   });
 
   it('rows from a GPU tensor; an out-of-range row gives zeros', async () => {
     const rows = gpu.fromHost(new Int32Array([2, -1, 9]), [3], 'i32');
-    const { actual } = await read((rec) => selectRows(rec, gpu.fromHost(x, [B, L, H], 'f32'), rows));
+    const { actual } = await runKernel(gpu, (rec) => selectRows(rec, gpu.fromHost(x, [B, L, H], 'f32'), rows));
     expectClose(actual, [...rowOf([2]), ...new Array(2 * H).fill(0)], ATOL, RTOL);
   });
 

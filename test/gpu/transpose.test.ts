@@ -6,6 +6,7 @@ import { Recorder } from '../../src/gpu/recorder';
 import { transpose } from '../../src/kernels/transpose';
 import { f16ArrayToF32, f32ArrayToF16 } from '../../src/gpu/half';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
+import { runKernel } from '../helpers/expect';
 import { randomArray } from '../helpers/reference';
 
 let gpu: Gpu;
@@ -22,12 +23,8 @@ describe('transpose', () => {
         }
         let data = randomArray(rows * cols, rows * 100 + cols);
         if (dtype === 'f16') data = f16ArrayToF32(f32ArrayToF16(data));
-        const rec = new Recorder(gpu);
-        const out = transpose(rec, gpu.upload(data, [rows, cols], dtype));
-        const result = rec.read(out);
-        await rec.submit();
-        const actual = await result;
-        expect(out.shape).toEqual([cols, rows]);
+        const { actual, shape } = await runKernel(gpu, (rec) => transpose(rec, gpu.upload(data, [rows, cols], dtype)));
+        expect(shape).toEqual([cols, rows]);
         const expected = new Float32Array(rows * cols);
         for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) expected[c * rows + r] = data[r * cols + c]!;
         expect(Array.from(actual)).toEqual(Array.from(expected));

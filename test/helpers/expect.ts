@@ -1,6 +1,7 @@
 /** Assertions shared by the Dawn kernel tests. */
 import { expect } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
+import { Recorder } from '../../src/gpu/recorder';
 import type { Shape, Tensor } from '../../src/gpu/tensor';
 import { numel } from '../../src/gpu/tensor';
 import { allClose, maxAbs } from './reference';
@@ -18,4 +19,13 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 /** An output tensor pre-filled with NaN: any element the kernel fails to write shows up. */
 export function poisoned(gpu: Gpu, shape: Shape): Tensor {
   return gpu.fromHost(new Float32Array(numel(shape)).fill(NaN), shape, 'f32', 'poisoned');
+}
+
+/** Records one kernel (`record` returns its output), submits, and reads the output back. */
+export async function runKernel(gpu: Gpu, record: (rec: Recorder) => Tensor): Promise<{ actual: Float32Array; shape: readonly number[] }> {
+  const rec = new Recorder(gpu);
+  const out = record(rec);
+  const result = rec.read(out);
+  await rec.submit();
+  return { actual: (await result) as Float32Array, shape: out.shape };
 }
