@@ -51,7 +51,7 @@ const SMALL_TILE: Tile = { WG_X: 32, WG_Y: 1 };
  * Up to this many rows (a decoding step: one token per beam) a product with a [N, K] weight goes to the
  * split-K GEMV of shaders/gemv-subgroups.wgsl or gemv.wgsl, which streams B with many workgroups in flight.
  */
-export const GEMV_MAX_ROWS = 4;
+const GEMV_MAX_ROWS = 4;
 
 /** Invocations sharing one output's sum over K in shaders/gemv.wgsl. */
 const GEMV_SPLIT = 32;
