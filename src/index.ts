@@ -16,7 +16,7 @@ import type { CachedModel } from './weights';
 import {
   deserializeError, type AdapterInfo, type CaptionEvalItem, type CaptionMetricOptions, type CaptionMetrics, type CaptionResult,
   type CaptionToken, type ClassificationMetrics, type ClassifyResult, type HeatMap, type ImageRegion, type IrisOptions,
-  type ProgressEvent, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
+  type IrisProgress, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './worker/protocol';
 import { MODELS, DEFAULT_MODELS, type ModelEntry, type Task } from './worker/registry';
 import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
@@ -27,9 +27,11 @@ import workerUrl from './worker/worker.ts?worker&url';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS, attentionHeatMap };
 export type {
-  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel, Task,
+  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, IrisProgress, ModelEntry, CachedModel, Task,
   HeatMap, ImageRegion, CaptionToken, CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, ClassificationMetrics, ScoreMatrix,
 };
+/** @deprecated Renamed IrisProgress (this name shadowed the DOM's ProgressEvent). */
+export type ProgressEvent = IrisProgress;
 export type {
   IrisIndex, IndexAddCallOptions, IndexSearchCallOptions, IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem,
   IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
@@ -40,14 +42,14 @@ export type ImageSource = HTMLImageElement | HTMLCanvasElement | HTMLVideoElemen
 
 export interface CreateIrisOptions extends IrisOptions {
   /** Progress of every model load (download bytes, upload, shader compilation). */
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: (event: IrisProgress) => void;
   /** Use an existing worker (tests, custom bundling); by default Iris starts its own. */
   worker?: Worker;
 }
 
 export interface RequestOptions {
   signal?: AbortSignal;
-  onProgress?: (event: ProgressEvent) => void;
+  onProgress?: (event: IrisProgress) => void;
 }
 
 export interface Iris {

@@ -1,5 +1,5 @@
 /** Number formatting shared by the web components and the demo app. */
-import type { ProgressEvent } from '../index';
+import type { IrisProgress } from '../index';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -18,14 +18,14 @@ export function formatMs(ms: number): string {
 }
 
 /** Fraction done of a load event, or null where there is no measure (upload, shader compilation). */
-export function progressFraction(event: ProgressEvent): number | null {
+export function progressFraction(event: IrisProgress): number | null {
   if (event.phase === 'ready') return 1;
   if (event.phase === 'download' && event.bytesTotal) return Math.min(1, (event.bytesDone ?? 0) / event.bytesTotal);
   return null;
 }
 
 /** One line for a person: what the load is doing now. */
-export function progressText(event: ProgressEvent): string {
+export function progressText(event: IrisProgress): string {
   switch (event.phase) {
     case 'download': {
       const { bytesDone = 0, bytesTotal = 0 } = event;

@@ -4,7 +4,7 @@
  *
  * Attributes (and properties): src, model, beams (1 = greedy, the default; more = beam search), max-tokens
  * (maxTokens), alt. `model` is any Hub repo of a captioning model type Iris runs (its config.json says which).
- * Events: progress (detail: ProgressEvent), token (detail: {text}, the caption so far), result (detail:
+ * Events: progress (detail: IrisProgress), token (detail: {text}, the caption so far), result (detail:
  * CaptionResult), error (detail: {code, message}).
  */
 import type { CaptionResult, Iris, RequestOptions } from '../index';

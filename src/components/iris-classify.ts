@@ -4,7 +4,7 @@
  *
  * Attributes (and properties): src, model, labels (comma-separated; the property is a string[]), template
  * ("a photo of a {label}." by default), alt (the image's alternative text).
- * Events: progress (detail: ProgressEvent), result (detail: ClassifyResult), error (detail: {code, message}).
+ * Events: progress (detail: IrisProgress), result (detail: ClassifyResult), error (detail: {code, message}).
  */
 import type { ClassifyResult, Iris, RequestOptions } from '../index';
 import { IrisElement } from './iris-element';

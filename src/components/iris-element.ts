@@ -4,7 +4,7 @@
  * `error` events. Any change of an attribute or property re-runs the request (coalesced to one run per
  * task turn); a newer run cancels the one in flight.
  */
-import { isIrisError, type Iris, type ProgressEvent, type RequestOptions } from '../index';
+import { isIrisError, type Iris, type IrisProgress, type RequestOptions } from '../index';
 import { renderProgress } from './render';
 import { getIris } from './shared-iris';
 import { elementStyles } from './styles';
@@ -127,7 +127,7 @@ export abstract class IrisElement<Result> extends HTMLElement {
     const controller = new AbortController();
     this.controller = controller;
     const { signal } = controller;
-    const onProgress = (event: ProgressEvent) => {
+    const onProgress = (event: IrisProgress) => {
       if (signal.aborted) return;
       this.progressBox.hidden = event.phase === 'ready';
       renderProgress(this.progressBar, this.progressLabel, event);

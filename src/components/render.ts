@@ -1,5 +1,5 @@
 /** DOM for results, shared by the web components and the demo app (each styles the same class names). */
-import type { ClassifyResult, ProgressEvent } from '../index';
+import type { ClassifyResult, IrisProgress } from '../index';
 import { formatPercent, progressFraction, progressText } from './format';
 
 /**
@@ -24,7 +24,7 @@ export function renderBars(list: HTMLOListElement, labels: ClassifyResult['label
 }
 
 /** A <progress> and its caption: determinate for downloads, indeterminate (no value) while compiling. */
-export function renderProgress(bar: HTMLProgressElement, text: HTMLElement, event: ProgressEvent): void {
+export function renderProgress(bar: HTMLProgressElement, text: HTMLElement, event: IrisProgress): void {
   const fraction = progressFraction(event);
   if (fraction === null) bar.removeAttribute('value');
   else bar.value = fraction;

@@ -282,11 +282,3 @@ export function packParams(fields: Array<['u32' | 'i32' | 'f32', number]>): Arra
   });
   return view.buffer;
 }
-
-/** Reads one tensor back on its own (tests, debugging): a recording with a single copy and submit. */
-export async function readTensor(gpu: Gpu, tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
-  const rec = new Recorder(gpu, 'read back');
-  const read = rec.read(tensor);
-  await rec.submit();
-  return read;
-}

@@ -9,14 +9,14 @@ import { Recorder } from '../gpu/recorder';
 import { transpose, transposeShader } from '../kernels/transpose';
 import type { ShaderSpec } from '../gpu/pipelines';
 import type { Tensor } from '../gpu/tensor';
-import { toFloat16Bits, toFloat32 } from '../weights/host-tensor';
+import { toFloat32 } from '../weights/host-tensor';
 import type { WeightSet } from '../weights/weight-set';
 
 export type ParameterKind = 'matmul' | 'f32';
 
-export interface HostTensor {
+/** A checkpoint tensor's values on the CPU, widened to float32 (f16/bf16 checkpoints are converted). */
+export interface HostValues {
   shape: number[];
-  /** Values widened to float32 (f16/bf16 checkpoints are converted). */
   data: Float32Array;
 }
 
@@ -33,7 +33,7 @@ export interface ParameterSource {
   readonly gpu: Gpu;
   has(name: string): boolean;
   /** Host copy of a tensor (for fusing q|k|v or reading scalars); throws 'tensor-missing' / 'tensor-shape'. */
-  host(name: string, shape: readonly number[]): HostTensor;
+  host(name: string, shape: readonly number[]): HostValues;
   /** Uploads a tensor of the checkpoint's `shape`; throws 'tensor-missing' / 'tensor-shape' naming it. */
   upload(name: string, shape: readonly number[], kind: ParameterKind, options?: UploadOptions): Tensor;
   /** Uploads host data built from several tensors (e.g. fused q|k|v), with the same dtype policy. */
@@ -86,10 +86,8 @@ export function parametersFrom(weights: WeightSet, gpu: Gpu, options: ParameterO
       const t = weights.get(name, shape);
       return { shape: [...t.shape], data: toFloat32(t) };
     },
-    upload: (name, shape, kind, options) => {
-      const t = weights.get(name, shape);
-      return keep(dtypeFor(kind) === 'f16' ? gpu.upload(toFloat16Bits(t), shape, 'f16', name) : gpu.upload(toFloat32(t), shape, 'f32', name), options);
-    },
+    upload: (name, shape, kind, options) =>
+      keep(weights.upload(gpu, name, shape, { as: dtypeFor(kind) === 'f16' ? 'weight' : 'f32', preferF16: true }), options),
     uploadHost: (data, shape, kind, label, options) => keep(gpu.upload(data, shape, dtypeFor(kind), label), options),
     layoutSpecs: () => [transposeShader(dtypeFor('matmul'))],
     settled: async () => {

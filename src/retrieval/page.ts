@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { ImageInput } from '../image/decode';
 import { fileKey, fileVersion } from './items';
-import type { ProgressEvent, WorkerApi } from '../worker/protocol';
+import type { IrisProgress, WorkerApi } from '../worker/protocol';
 import type {
   IndexAddOptions, IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions,
 } from './types';
@@ -15,12 +15,12 @@ export interface IndexAddCallOptions extends IndexAddOptions {
   /** After every committed batch (and at the end). */
   onProgress?: (progress: IndexAddProgress) => void;
   /** Download / upload / compile progress of the model, when it is not loaded yet. */
-  onModelProgress?: (event: ProgressEvent) => void;
+  onModelProgress?: (event: IrisProgress) => void;
 }
 
 export interface IndexSearchCallOptions extends IndexSearchOptions {
   signal?: AbortSignal;
-  onModelProgress?: (event: ProgressEvent) => void;
+  onModelProgress?: (event: IrisProgress) => void;
 }
 
 export interface IrisIndex {
@@ -67,7 +67,7 @@ export interface IndexContext {
   request<T>(signal: AbortSignal | undefined, start: (id: number) => Promise<T>): Promise<T>;
   call<T>(promise: Promise<T>): Promise<T>;
   transferable(image: PageImageQuery): Promise<{ value: ImageInput }>;
-  defaultModelProgress?: (event: ProgressEvent) => void;
+  defaultModelProgress?: (event: IrisProgress) => void;
 }
 
 export async function openIndex(context: IndexContext, name: string, options: IndexOpenOptions = {}): Promise<IrisIndex> {
@@ -75,7 +75,7 @@ export async function openIndex(context: IndexContext, name: string, options: In
   let info = await call(remote.indexOpen(name, options));
   let lastSearch: IrisIndex['lastSearch'] = null;
   const update = (next: IndexInfo) => (info = next);
-  const modelProgress = (fn?: (event: ProgressEvent) => void) => {
+  const modelProgress = (fn?: (event: IrisProgress) => void) => {
     const callback = fn ?? context.defaultModelProgress;
     return callback ? Comlink.proxy(callback) : undefined;
   };

@@ -6,7 +6,7 @@ import { IrisError, throwIfAborted } from '../errors';
 import type { Gpu } from '../gpu/gpu';
 import { decodeImage, type ImageInput } from '../image/decode';
 import type { ZeroShotClassifier } from '../tasks/zero-shot';
-import type { ProgressEvent } from '../worker/protocol';
+import type { IrisProgress } from '../worker/protocol';
 import { resolveModel } from '../worker/registry';
 import { clipEmbedder, type Embedder } from './embedder';
 import { rankCandidates } from './gpu-matrix';
@@ -17,7 +17,7 @@ import type {
   IndexSearchResult, RankedText,
 } from './types';
 
-type ModelProgress = ((event: ProgressEvent) => void) | undefined;
+type ModelProgress = ((event: IrisProgress) => void) | undefined;
 
 export interface RetrievalHost {
   /** The zero-shot (CLIP) model `model`, loaded on the current device. */

@@ -27,7 +27,8 @@ export interface CaptionRequest extends CaptionOptions {
   attentionMaps?: boolean | { layer?: number };
 }
 
-export interface CaptionResult {
+/** What Captioner.caption returns (the worker turns it into the API's CaptionResult). */
+export interface GeneratedCaption {
   text: string;
   ids: number[];
   /** Milliseconds: the whole call, and per generated token after the first. */
@@ -62,7 +63,7 @@ export interface CaptionToken {
   special: boolean;
 }
 
-/** Attention maps of a caption (see CaptionResult): rows for every position of `ids`, prompt included. */
+/** Attention maps of a caption (see GeneratedCaption): rows for every position of `ids`, prompt included. */
 export interface CaptionAttention {
   positions: number[][];
   imageRollout: number[];
@@ -97,7 +98,7 @@ export class Captioner {
     return this.captionModel.kernelSpecs();
   }
 
-  async caption(image: RgbaImage, request: CaptionRequest = {}): Promise<CaptionResult> {
+  async caption(image: RgbaImage, request: CaptionRequest = {}): Promise<GeneratedCaption> {
     const start = performance.now();
     const prompt = [...this.captionModel.prompt];
     const options = resolveGeneration(this.generationConfig, request, prompt.length, [this.captionModel.eosTokenId]);
@@ -110,7 +111,7 @@ export class Captioner {
         signal: request.signal,
         onStep: request.onToken && ((ids) => request.onToken!(decode(ids))),
       });
-      const out: CaptionResult = { text: decode(result.ids), ids: result.ids, totalMs: performance.now() - start, tokens: result.ids.length - prompt.length };
+      const out: GeneratedCaption = { text: decode(result.ids), ids: result.ids, totalMs: performance.now() - start, tokens: result.ids.length - prompt.length };
       if (request.attentionMaps) {
         throwIfAborted(request.signal, 'Caption generation');
         const layer = typeof request.attentionMaps === 'object' ? request.attentionMaps.layer ?? -1 : -1;

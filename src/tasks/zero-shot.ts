@@ -65,8 +65,6 @@ export interface ZeroShotModel {
 
 export class ZeroShotClassifier {
   private readonly labelCache = new Map<string, Float32Array>();
-  /** Text-tower forward passes run (for tests of the label-embedding cache). */
-  textForwardPasses = 0;
 
   constructor(
     readonly model: ZeroShotModel,
@@ -104,7 +102,6 @@ export class ZeroShotClassifier {
       const maxLength = this.model.maxTextTokens;
       const batch = this.tokenizer.encodeBatch(chunk, { maxLength, padding: 'longest', truncation: true });
       const { embeds } = await this.model.encodeTexts(batch.inputIds, Int32Array.from(batch.attentionMask), batch.batchSize, batch.sequenceLength);
-      this.textForwardPasses++;
       out.set(l2Normalize(embeds, this.dim), start * this.dim);
     }
     return out;

@@ -3,7 +3,7 @@
  * first time) and the GPU side (weights upload, then shader compilation, which has no measure of its own).
  * When the load is done, one summary line with the timings stays.
  */
-import type { ProgressEvent } from '../index';
+import type { IrisProgress } from '../index';
 import { formatBytes, formatMs } from '../components/format';
 import { element } from './dom';
 import { modelLabel } from './models';
@@ -50,7 +50,7 @@ export class LoadProgressView {
     this.loading = false;
   }
 
-  update(event: ProgressEvent): void {
+  update(event: IrisProgress): void {
     if (event.phase !== 'ready' && !this.loading) {
       this.loading = true;
       this.steps.hidden = false;

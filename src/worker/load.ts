@@ -32,7 +32,7 @@ export interface LoadOptions extends ParameterOptions {
   task?: Task;
 }
 
-export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadCheckpoint(entry: ModelEntry, hub: Hub, gpu: Gpu, options: LoadOptions = {}): Promise<LoadedModel> {
   const request = { repo: entry.repo, revision: entry.revision, signal: options.signal, onProgress: (progress: LoadProgress) => options.onPhase?.({ phase: 'download', progress }) };
   const head = await hub.load({ ...request, files: ['config.json'] });
   const config = head.json('config.json') as Json;

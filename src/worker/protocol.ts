@@ -26,7 +26,8 @@ export interface IrisOptions {
   precision?: 'auto' | 'f16' | 'f32';
 }
 
-export interface ProgressEvent {
+/** Model loading progress (named so as not to shadow the DOM's ProgressEvent). */
+export interface IrisProgress {
   model: string;
   /** download: bytes of the model's files; upload: weights to the GPU; compile: shader compilation. */
   phase: LoadPhase['phase'] | 'ready';
@@ -86,11 +87,12 @@ export interface AdapterInfo {
 export interface WorkerApi {
   configure(options: IrisOptions): Promise<void>;
   adapter(): Promise<AdapterInfo>;
-  classify(requestId: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: (e: ProgressEvent) => void): Promise<ClassifyResult>;
-  caption(requestId: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: (e: ProgressEvent) => void): Promise<CaptionResult>;
-  embedImage(requestId: number, image: ImageInput, options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
-  embedText(requestId: number, texts: string[], options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
-  loadModel(requestId: number, model: string, task: Task, onProgress?: (e: ProgressEvent) => void): Promise<void>;
+  classify(requestId: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: (e: IrisProgress) => void): Promise<ClassifyResult>;
+  caption(requestId: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: (e: IrisProgress) => void): Promise<CaptionResult>;
+  embedImage(requestId: number, image: ImageInput, options: { model?: string }, onProgress?: (e: IrisProgress) => void): Promise<Float32Array>;
+  embedText(requestId: number, texts: string[], options: { model?: string }, onProgress?: (e: IrisProgress) => void): Promise<Float32Array>;
+  /** Downloads (or reads from the cache), uploads and compiles a model ahead of the first request. */
+  loadModel(requestId: number, model: string, task: Task, onProgress?: (e: IrisProgress) => void): Promise<void>;
   /** eval's scoreCaptions (PTB tokenization, BLEU, ROUGE-L, CIDEr-D), off the page's main thread. */
   scoreCaptions(requestId: number, items: CaptionEvalItem[], options: CaptionMetricOptions): Promise<CaptionMetrics>;
   /** eval's classificationMetrics (top-1, top-5, mean per-class accuracy) of a score matrix. */
@@ -107,8 +109,8 @@ export interface WorkerApi {
   // Retrieval (src/retrieval): persistent, named indexes of image embeddings in IndexedDB, searched on the GPU.
   indexOpen(name: string, options: IndexOpenOptions): Promise<IndexInfo>;
   /** Not queued as a whole: each batch's forward pass takes its turn with other requests. */
-  indexAdd(requestId: number, name: string, items: Array<File | IndexItem>, options: IndexAddOptions, onProgress?: (p: IndexAddProgress) => void, onModelProgress?: (e: ProgressEvent) => void): Promise<IndexAddResult>;
-  indexSearch(requestId: number, name: string, query: IndexQuery, options: IndexSearchOptions, onModelProgress?: (e: ProgressEvent) => void): Promise<IndexSearchResult>;
+  indexAdd(requestId: number, name: string, items: Array<File | IndexItem>, options: IndexAddOptions, onProgress?: (p: IndexAddProgress) => void, onModelProgress?: (e: IrisProgress) => void): Promise<IndexAddResult>;
+  indexSearch(requestId: number, name: string, query: IndexQuery, options: IndexSearchOptions, onModelProgress?: (e: IrisProgress) => void): Promise<IndexSearchResult>;
   indexInfo(name: string): Promise<IndexInfo>;
   indexKeys(name: string): Promise<string[]>;
   indexRemove(name: string, keys: string[]): Promise<{ removed: number; info: IndexInfo }>;
@@ -118,7 +120,7 @@ export interface WorkerApi {
   indexList(): Promise<IndexInfo[]>;
   indexDelete(name: string): Promise<void>;
   /** Image → texts through the same GPU search: the texts ranked by cosine similarity with the image. */
-  rankTexts(requestId: number, image: ImageInput, texts: string[], options: { model?: string; topK?: number }, onProgress?: (e: ProgressEvent) => void): Promise<RankedText[]>;
+  rankTexts(requestId: number, image: ImageInput, texts: string[], options: { model?: string; topK?: number }, onProgress?: (e: IrisProgress) => void): Promise<RankedText[]>;
 }
 
 /** Errors are thrown across the boundary as this plain object and rebuilt as IrisError on the page. */

@@ -10,9 +10,9 @@ import { classificationMetrics, scoreCaptions, type CaptionEvalItem, type Captio
 import { decodeImage, type ImageInput } from '../image/decode';
 import { modelInputRegion } from '../image/preprocess';
 import { Hub } from '../weights';
-import { loadModel, runnerFor, type LoadedModel } from './load';
+import { loadCheckpoint, runnerFor, type LoadedModel } from './load';
 import {
-  serializeError, type AdapterInfo, type CaptionMetrics, type CaptionResult, type ClassificationMetrics, type ClassifyResult, type IrisOptions, type ProgressEvent,
+  serializeError, type AdapterInfo, type CaptionMetrics, type CaptionResult, type ClassificationMetrics, type ClassifyResult, type IrisOptions, type IrisProgress,
   type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './protocol';
 import { DEFAULT_MODELS, resolveModel } from './registry';
@@ -20,7 +20,7 @@ import type { Task, TaskRunners } from '../tasks/task';
 import { RetrievalService } from '../retrieval/service';
 import type { IndexAddOptions, IndexAddProgress, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions } from '../retrieval/types';
 
-type Progress = ((e: ProgressEvent) => void) | undefined;
+type Progress = ((e: IrisProgress) => void) | undefined;
 
 class IrisWorker implements WorkerApi {
   private options: IrisOptions = {};
@@ -273,7 +273,7 @@ class IrisWorker implements WorkerApi {
     let pending = this.models.get(key);
     if (!pending) {
       this.loads[entry.id] = (this.loads[entry.id] ?? 0) + 1;
-      pending = loadModel(entry, this.hubFor(entry.local ?? false), gpu, {
+      pending = loadCheckpoint(entry, this.hubFor(entry.local ?? false), gpu, {
         signal,
         task,
         matmulPrecision: this.options.precision,

@@ -2,12 +2,12 @@
  * End-to-end benchmarks at the real model sizes, shared by the Chromium page (test/browser/pages/bench.ts)
  * and Node + Dawn (test/bench/node-bench.ts). The checkpoints are the full-size random-weight stand-ins of
  * scripts/make-models.ts (real names, shapes, configs and tokenizer files), served by a local server in the
- * Hub URL layout and loaded through the normal path: Hub → cache store → loadModel (parse, upload, compile).
+ * Hub URL layout and loaded through the normal path: Hub → cache store → loadCheckpoint (parse, upload, compile).
  *
  * Per model, on a fresh device:
  *   1. download once into the store (IndexedDB in Chromium; Node has none, so an in-memory store that
  *      structured-clones like IndexedDB does);
- *   2. "first result": a second Hub over the same store reads the files back (no network), loadModel
+ *   2. "first result": a second Hub over the same store reads the files back (no network), loadCheckpoint
  *      uploads and compiles, then the first request runs: classify 1 image × 10 labels, or caption 1 token;
  *   3. the steady-state figures: medians of timed runs after warm-up runs.
  * Every figure carries how it was measured; figures left out (quick mode) say so.
@@ -20,7 +20,7 @@ import { loadClipTokenizer } from '../../src/tokenizers';
 import type { Captioner } from '../../src/tasks/caption';
 import type { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import { Hub, type KeyValueStore } from '../../src/weights';
-import { loadModel, type LoadPhase } from '../../src/worker/load';
+import { loadCheckpoint, type LoadPhase } from '../../src/worker/load';
 import { MODELS, type ModelEntry } from '../../src/worker/registry';
 import { familyFor } from '../../src/families';
 import type { Json } from '../../src/nn/config';
@@ -175,7 +175,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
   // Nothing of an earlier run may linger in the store: the download below must really download.
   await new Hub({ baseUrl: options.hubUrl, store: options.store }).deleteCached(entry.repo);
 
-  // As loadModel does: config.json first, then the files its family needs.
+  // As loadCheckpoint does: config.json first, then the files its family needs.
   let start = performance.now();
   const downloader = new Hub({ baseUrl: options.hubUrl, store: options.store });
   const config = (await downloader.load({ repo: entry.repo, revision: entry.revision, files: ['config.json'] })).json('config.json') as Json;
@@ -188,7 +188,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
   const gpu = await options.createGpu();
   const figures: Figure[] = [];
   try {
-    // First result: a second Hub over the same store (no network), then loadModel and the first request.
+    // First result: a second Hub over the same store (no network), then loadCheckpoint and the first request.
     const marks: Partial<Record<'upload' | 'compile' | 'compiled', number>> = {};
     let afterUploadBytes = 0;
     let pipelines = 0;
@@ -205,7 +205,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     };
     const image = testImage();
     start = performance.now();
-    const loaded = await loadModel(entry, new Hub({ baseUrl: options.hubUrl, store: options.store }), gpu, { onPhase });
+    const loaded = await loadCheckpoint(entry, new Hub({ baseUrl: options.hubUrl, store: options.store }), gpu, { onPhase });
     const loadedAt = performance.now();
     const { 'zero-shot': classifier, caption: captioner } = loaded.runners;
     let firstRequest: string;
@@ -224,7 +224,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
       firstRequestMs: end - loadedAt,
       totalMs: end - start,
       pipelines,
-      how: `one cold run: files read back from ${options.storeName} (with the sha256 check), parsed and uploaded, pipelines compiled by loadModel, then ${firstRequest}`,
+      how: `one cold run: files read back from ${options.storeName} (with the sha256 check), parsed and uploaded, pipelines compiled by loadCheckpoint, then ${firstRequest}`,
     };
     p.log(`${entry.repo}: first result ${firstResult.totalMs.toFixed(0)} ms (read ${firstResult.cacheReadMs.toFixed(0)}, upload ${firstResult.uploadMs.toFixed(0)}, compile ${firstResult.compileMs.toFixed(0)} [${pipelines} pipelines], first request ${firstResult.firstRequestMs.toFixed(0)})`);
 

@@ -1,4 +1,4 @@
-// loadModel's failure path, through the real download path (a Hub-layout server → Hub → store): a ViT-GPT2
+// loadCheckpoint's failure path, through the real download path (a Hub-layout server → Hub → store): a ViT-GPT2
 // checkpoint whose config asks for one decoder layer more than it has fails with 'tensor-missing' after most
 // weights (and their load-time transposes) are on the GPU, and leaves no weight memory behind.
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Hub } from '../../src/weights/hub';
-import { loadModel } from '../../src/worker/load';
+import { loadCheckpoint } from '../../src/worker/load';
 import type { ModelEntry } from '../../src/worker/registry';
 import { createDawnGpu } from '../helpers/dawn';
 import { GOLDEN_DIR } from '../helpers/golden';
@@ -38,7 +38,7 @@ afterAll(async () => {
 it('a checkpoint missing a layer fails with tensor-missing and frees every weight it had uploaded', async () => {
   const entry: ModelEntry = { id: repo, task: 'caption', repo, revision: 'main', label: 'short', megabytes: 1 };
   expect(weightBytes()).toBe(0);
-  const error = await loadModel(entry, new Hub({ baseUrl: server.url, store: memoryStore() }), gpu).then(() => null, (e: unknown) => e);
+  const error = await loadCheckpoint(entry, new Hub({ baseUrl: server.url, store: memoryStore() }), gpu).then(() => null, (e: unknown) => e);
   // It failed at the layer that does not exist, so every real layer had been uploaded (and transposed).
   expect(error).toMatchObject({ code: 'tensor-missing', message: expect.stringContaining(`decoder.transformer.h.${layers}.`) });
   expect(weightBytes()).toBe(0);

@@ -2,7 +2,7 @@
 // BF16/F32 become f16 only when asked, and the f32 fallback device widens everything. Read back exactly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
-import { readTensor } from '../../src/gpu/recorder';
+import { readTensor } from '../helpers/read-back';
 import { WeightSet } from '../../src/weights/weight-set';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
 import { writeSafetensors } from '../helpers/safetensors-cases';

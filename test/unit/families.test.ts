@@ -1,5 +1,5 @@
 // The family of a checkpoint comes from its config.json (src/families): each golden folder's config picks the
-// family of that name; an unknown model_type is a typed error naming the supported ones, raised by loadModel
+// family of that name; an unknown model_type is a typed error naming the supported ones, raised by loadCheckpoint
 // after config.json and before any other file is downloaded; a model of another task is refused.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import type { Gpu } from '../../src/gpu/gpu';
 import type { Json } from '../../src/nn/config';
 import type { Task } from '../../src/tasks/task';
 import { Hub } from '../../src/weights/hub';
-import { loadModel } from '../../src/worker/load';
+import { loadCheckpoint } from '../../src/worker/load';
 import { resolveModel } from '../../src/worker/registry';
 import { GOLDEN_DIR } from '../helpers/golden';
 import { HubServer } from '../helpers/hub-server';
@@ -76,7 +76,7 @@ describe('families', () => {
   });
 });
 
-describe('loadModel picks the family from config.json', () => {
+describe('loadCheckpoint picks the family from config.json', () => {
   const repo = 'iris-test/unknown-type';
   let server: HubServer;
   beforeAll(async () => {
@@ -90,7 +90,7 @@ describe('loadModel picks the family from config.json', () => {
     const entry = resolveModel(repo, task);
     const hub = new Hub({ baseUrl: server.url, store: memoryStore(), storage: null });
     // No GPU is touched before the family is known.
-    const error = await loadModel(entry, hub, {} as Gpu, { task }).then(() => null, (e: unknown) => e);
+    const error = await loadCheckpoint(entry, hub, {} as Gpu, { task }).then(() => null, (e: unknown) => e);
     expect(isIrisError(error, 'unsupported-model'), String(error)).toBe(true);
     for (const type of SUPPORTED_MODEL_TYPES) expect((error as Error).message).toContain(type);
     expect(new Set(server.requests().map((r) => r.file))).toEqual(new Set(['config.json']));

@@ -2,7 +2,7 @@
 // Node-side hub server) and real IndexedDB. Returns plain data; the Node-side test does the asserting.
 import { isIrisError } from '../../../src/errors';
 import { Gpu } from '../../../src/gpu/gpu';
-import { readTensor } from '../../../src/gpu/recorder';
+import { readTensor } from '../../helpers/read-back';
 import { indexedDbStore, type CacheKey, type KeyValueStore } from '../../../src/weights/cache-store';
 import { toFloat32 } from '../../../src/weights/host-tensor';
 import { Hub } from '../../../src/weights/hub';
