@@ -28,6 +28,8 @@ export class Gpu {
   /** Kernels check every output for NaN/Inf and name the kernel that produced one (slow; for debugging). */
   debug = false;
   private dummy: GPUBuffer | null = null;
+  /** Open scopes (innermost last): the activations each one allocated. */
+  private readonly scopes: Tensor[][] = [];
   private weightBytes = 0;
 
   constructor(acquired: AcquiredDevice) {
@@ -82,7 +84,36 @@ export class Gpu {
   /** A pooled buffer for an activation; `tensor.release()` hands it back. Contents are undefined. */
   empty(shape: Shape, dtype: DType = 'f32', label?: string): Tensor {
     const buffer = this.pool.acquire(byteSizeOf(shape, dtype), label);
-    return new Tensor(buffer, shape, dtype, (b) => this.pool.release(b));
+    const tensor = new Tensor(buffer, shape, dtype, (b) => this.pool.release(b));
+    this.scopes.at(-1)?.push(tensor);
+    return tensor;
+  }
+
+  /**
+   * Runs `body` and frees every activation allocated while it ran except the tensors it returns (a Tensor,
+   * or arrays and plain objects holding them), which pass to the enclosing scope; `consumed` tensors are freed too.
+   * Freeing before the submit is safe: the recording runs in order, so a buffer handed out again is only
+   * written after every dispatch recorded so far has read it. Release nothing by hand inside a scope.
+   */
+  scope<T>(body: () => T, ...consumed: Tensor[]): T {
+    const made: Tensor[] = [];
+    this.scopes.push(made);
+    let result: T;
+    try {
+      result = body();
+    } catch (error) {
+      for (const t of made) t.release();
+      throw error;
+    } finally {
+      this.scopes.pop();
+    }
+    const kept = new Set(tensorsIn(result).map((t) => t.buffer));
+    for (const t of made) {
+      if (kept.has(t.buffer)) this.scopes.at(-1)?.push(t);
+      else t.release();
+    }
+    for (const t of consumed) t.release();
+    return result;
   }
 
   /**
@@ -107,6 +138,14 @@ export class Gpu {
     this.pool.destroy();
     this.device.destroy();
   }
+}
+
+/** The tensors in a scope's result: itself, or those in its arrays and plain objects, at any depth. */
+function tensorsIn(value: unknown): Tensor[] {
+  if (value instanceof Tensor) return [value];
+  if (Array.isArray(value)) return value.flatMap(tensorsIn);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) return Object.values(value).flatMap(tensorsIn);
+  return [];
 }
 
 export function hostBytes(data: HostArray, dtype: DType): Uint8Array<ArrayBuffer> {

@@ -128,6 +128,14 @@ export class Recorder {
     return new Promise((resolve) => this.reads.push({ tensor, staging, resolve }));
   }
 
+  /**
+   * A block of the forward pass that frees what it made: every activation allocated in `body` except what
+   * it returns, and the `consumed` inputs (e.g. the residual stream the block replaces). See Gpu.scope.
+   */
+  scope<T>(body: () => T, ...consumed: Tensor[]): T {
+    return this.gpu.scope(body, ...consumed);
+  }
+
   /** Releases `tensor` back to the pool once this recording has been submitted. */
   releaseAfterSubmit(...tensors: Tensor[]): void {
     this.temporaries.push(...tensors);

@@ -17,6 +17,8 @@ export function byteSizeOf(shape: Shape, dtype: DType): number {
 }
 
 export class Tensor {
+  private released = false;
+
   constructor(
     readonly buffer: GPUBuffer,
     readonly shape: Shape,
@@ -39,7 +41,10 @@ export class Tensor {
     return new Tensor(this.buffer, shape, this.dtype, this.onRelease);
   }
 
+  /** Returns the buffer to where it came from; a second call does nothing (a scope may free what was freed). */
   release(): void {
+    if (this.released) return;
+    this.released = true;
     this.onRelease?.(this.buffer);
   }
 }

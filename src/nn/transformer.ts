@@ -10,7 +10,7 @@ import type { Tensor } from '../gpu/tensor';
 import { attention, type AttentionArgs, type AttentionMask } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
 import { layerNorm } from '../kernels/layernorm';
-import { matmul } from '../kernels/matmul';
+import { matmul, type MatmulOptions } from '../kernels/matmul';
 import type { ParameterSource } from './params';
 
 export interface Linear {
@@ -37,6 +37,11 @@ export function loadLayerNorm(p: ParameterSource, name: string, size: number, ep
 
 export function applyLayerNorm(rec: Recorder, x: Tensor, ln: LayerNormParams): Tensor {
   return layerNorm(rec, x, ln.weight, ln.bias, ln.eps);
+}
+
+/** x·Wᵀ + b, then the options' activation and residual (fused into the matmul's epilogue). */
+export function linear(rec: Recorder, x: Tensor, layer: Linear, options: Omit<MatmulOptions, 'bias'> = {}): Tensor {
+  return matmul(rec, x, layer.weight, { bias: layer.bias, ...options });
 }
 
 /** q, k and v projections concatenated into one [3·hidden, hidden] matmul (one dispatch instead of three). */
@@ -135,19 +140,15 @@ export function encoderLayer(
   rec: Recorder, layer: EncoderLayer, shape: EncoderShape, x: Tensor, batch: number, seq: number, mask?: AttentionMask,
   onAttention?: (args: AttentionArgs) => void,
 ): Tensor {
-  const h1 = applyLayerNorm(rec, x, layer.ln1);
-  const qkv = matmul(rec, h1, layer.qkv.weight, { bias: layer.qkv.bias });
-  h1.release();
-  const attended = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask, onAttention);
-  qkv.release();
-  const x1 = matmul(rec, attended, layer.out.weight, { bias: layer.out.bias, residual: x });
-  attended.release();
-  x.release();
-  const h2 = applyLayerNorm(rec, x1, layer.ln2);
-  const inner = matmul(rec, h2, layer.fc1.weight, { bias: layer.fc1.bias, activation: shape.activation });
-  h2.release();
-  const x2 = matmul(rec, inner, layer.fc2.weight, { bias: layer.fc2.bias, residual: x1 });
-  inner.release();
-  x1.release();
-  return x2;
+  // x = x + out_proj(attention(LN1(x)))
+  const x1 = rec.scope(() => {
+    const qkv = linear(rec, applyLayerNorm(rec, x, layer.ln1), layer.qkv);
+    const attended = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask, onAttention);
+    return linear(rec, attended, layer.out, { residual: x });
+  }, x);
+  // x = x + fc2(act(fc1(LN2(x))))
+  return rec.scope(() => {
+    const inner = linear(rec, applyLayerNorm(rec, x1, layer.ln2), layer.fc1, { activation: shape.activation });
+    return linear(rec, inner, layer.fc2, { residual: x1 });
+  }, x1);
 }

@@ -98,14 +98,11 @@ export function loadVisionTower(p: ParameterSource, prefix: string, config: Visi
  */
 export function encodeImage(rec: Recorder, tower: VisionTower, pixels: Tensor, batch: number, attentions?: AttentionCapture): Tensor {
   const shape: EncoderShape = tower.config;
-  const patches = patchEmbed(rec, pixels, tower.patchWeight, tower.patchBias, tower.config.patchSize);
-  let x = visionEmbeddings(rec, patches, tower.classToken, tower.positions);
-  patches.release();
-  if (tower.preLayerNorm) {
-    const normed = applyLayerNorm(rec, x, tower.preLayerNorm);
-    x.release();
-    x = normed;
-  }
+  let x = rec.scope(() => {
+    const patches = patchEmbed(rec, pixels, tower.patchWeight, tower.patchBias, tower.config.patchSize);
+    const embeddings = visionEmbeddings(rec, patches, tower.classToken, tower.positions);
+    return tower.preLayerNorm ? applyLayerNorm(rec, embeddings, tower.preLayerNorm) : embeddings;
+  });
   const seq = patchesPerImage(tower.config) + 1;
   tower.layers.forEach((layer, l) => {
     x = encoderLayer(rec, layer, shape, x, batch, seq, undefined, attentions?.hook(rec, l));

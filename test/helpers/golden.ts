@@ -37,3 +37,17 @@ export function f32Tolerances(model: GoldenModel): GoldenSuggestedTolerances {
 
 export const f32 = (tensors: Map<string, GoldenTensor>, name: string) => tensorOf(tensors, name, 'F32').data;
 export const i64AsI32 = (tensors: Map<string, GoldenTensor>, name: string) => Int32Array.from(tensorOf(tensors, name, 'I64').data, Number);
+
+/** The shape of golden tensor `name` (which must exist). */
+export function shapeOf(tensors: Map<string, GoldenTensor>, name: string): number[] {
+  const t = tensors.get(name);
+  if (!t) throw new Error(`golden tensor "${name}" is missing`);
+  return t.shape;
+}
+
+/** Batch row `b` of an F32 golden tensor: its values [b, ...] (the first axis is the batch). */
+export function f32Row(tensors: Map<string, GoldenTensor>, name: string, b: number): Float32Array {
+  const data = f32(tensors, name);
+  const size = data.length / shapeOf(tensors, name)[0]!;
+  return data.slice(b * size, (b + 1) * size);
+}

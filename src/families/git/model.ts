@@ -17,13 +17,12 @@ import type { Tensor } from '../../gpu/tensor';
 import { attention, type AttentionArgs } from '../../kernels/attention';
 import type { Activation } from '../../kernels/common';
 import { embed, selectRows } from '../../kernels/embedding';
-import { matmul } from '../../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, type CaptionDecoder, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, concat, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from '../../nn/transformer';
+import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from '../../nn/transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface GitConfig {
@@ -170,13 +169,11 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
    * `attentions` captures the image encoder's attention probabilities (attention maps; off by default).
    */
   encodeImage(rec: Recorder, pixels: Tensor, batch: number, attentions?: AttentionCapture): { encoderOutput: Tensor; imageTokens: Tensor } {
-    const hidden = encodeImage(rec, this.vision, pixels, batch, attentions);
-    const encoderOutput = applyLayerNorm(rec, hidden, this.visionPostNorm);
-    hidden.release();
-    const projected = matmul(rec, encoderOutput, this.visualProjection.weight, { bias: this.visualProjection.bias });
-    const imageTokens = applyLayerNorm(rec, projected, this.visualProjectionNorm);
-    projected.release();
-    return { encoderOutput, imageTokens };
+    return rec.scope(() => {
+      const encoderOutput = applyLayerNorm(rec, encodeImage(rec, this.vision, pixels, batch, attentions), this.visionPostNorm);
+      const imageTokens = applyLayerNorm(rec, linear(rec, encoderOutput, this.visualProjection), this.visualProjectionNorm);
+      return { encoderOutput, imageTokens };
+    });
   }
 
   createCache(batch: number, maxTextTokens: number): KvCache {
@@ -197,15 +194,13 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
     if (first !== Boolean(input.imageTokens)) throw new IrisError('bad-input', 'GIT: pass imageTokens on the first step (and only then).');
     const textPosition = first ? 0 : cache.length - P;
 
-    const ids = rec.upload(input.ids, [batch, T], 'i32', 'input_ids');
-    const words = embed(rec, ids, this.wordEmbeddings, { positions: this.positionEmbeddings, positionOffset: textPosition });
-    let x = applyLayerNorm(rec, words, this.embeddingNorm);
-    rec.releaseAfterSubmit(words);
-    let rows = T;
-    if (input.imageTokens) {
-      x = this.prependImageTokens(rec, input.imageTokens, x, batch, T);
-      rows = P + T;
-    }
+    let x = rec.scope(() => {
+      const ids = rec.upload(input.ids, [batch, T], 'i32', 'input_ids');
+      const words = embed(rec, ids, this.wordEmbeddings, { positions: this.positionEmbeddings, positionOffset: textPosition });
+      const text = applyLayerNorm(rec, words, this.embeddingNorm);
+      return input.imageTokens ? this.prependImageTokens(rec, input.imageTokens, text, batch, T) : text;
+    });
+    const rows = input.imageTokens ? P + T : T;
 
     let keyPadding: Tensor | undefined;
     if (input.textMask) {
@@ -217,42 +212,33 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
 
     const queryOffset = cache.length;
     this.layers.forEach((layer, l) => {
-      const q = matmul(rec, x, layer.query.weight, { bias: layer.query.bias });
-      matmul(rec, x, layer.keyValue.weight, { bias: layer.keyValue.bias, ...cache.appendTarget(l, rows) });
-      const args: AttentionArgs = {
-        q: { tensor: q, rowStride: c.hidden, batchStride: rows * c.hidden },
-        k: cache.keys(l), v: cache.values(l),
-        batch, heads: c.heads, headDim: c.hidden / c.heads,
-        queryLen: rows, keyLen: queryOffset + rows,
-        mask: { causal: true, prefixLength: P, queryOffset, keyPadding },
-      };
-      const attended = attention(rec, args);
-      input.attentions?.hook(rec, l)?.(args);
-      q.release();
-      const a = matmul(rec, attended, layer.attentionOut.weight, { bias: layer.attentionOut.bias, residual: x });
-      attended.release();
-      x.release();
-      const x1 = applyLayerNorm(rec, a, layer.attentionNorm);
-      a.release();
-      const inner = matmul(rec, x1, layer.intermediate.weight, { bias: layer.intermediate.bias, activation: c.activation });
-      const o = matmul(rec, inner, layer.output.weight, { bias: layer.output.bias, residual: x1 });
-      inner.release();
-      x1.release();
-      x = applyLayerNorm(rec, o, layer.outputNorm);
-      o.release();
+      // x = LN(x + attention(x)): text attends to every image token and to earlier text (the GIT prefix mask)
+      const attended = rec.scope(() => {
+        const q = linear(rec, x, layer.query);
+        linear(rec, x, layer.keyValue, cache.appendTarget(l, rows));
+        const args: AttentionArgs = {
+          q: { tensor: q, rowStride: c.hidden, batchStride: rows * c.hidden },
+          k: cache.keys(l), v: cache.values(l),
+          batch, heads: c.heads, headDim: c.hidden / c.heads,
+          queryLen: rows, keyLen: queryOffset + rows,
+          mask: { causal: true, prefixLength: P, queryOffset, keyPadding },
+        };
+        const out = attention(rec, args);
+        input.attentions?.hook(rec, l)?.(args);
+        return applyLayerNorm(rec, linear(rec, out, layer.attentionOut, { residual: x }), layer.attentionNorm);
+      }, x);
+      // x = LN(x + ffn(x))
+      x = rec.scope(() => {
+        const inner = linear(rec, attended, layer.intermediate, { activation: c.activation });
+        return applyLayerNorm(rec, linear(rec, inner, layer.output, { residual: attended }), layer.outputNorm);
+      }, attended);
     });
     cache.length += rows;
 
-    if (input.logits === 'all') {
-      const logits = matmul(rec, x, this.head.weight, { bias: this.head.bias });
-      x.release();
-      return logits;
-    }
-    const last = selectRows(rec, x, new Array<number>(batch).fill(rows - 1));
-    x.release();
-    const logits = matmul(rec, last, this.head.weight, { bias: this.head.bias });
-    last.release();
-    return logits;
+    return rec.scope(() => {
+      const last = input.logits === 'all' ? x : selectRows(rec, x, new Array<number>(batch).fill(rows - 1));
+      return linear(rec, last, this.head);
+    }, x);
   }
 
   /**
@@ -312,7 +298,6 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
       rec.copy(image, out, (b % imageBatch) * P * H * 4, b * (P + T) * H * 4, P * H * 4);
       rec.copy(text, out, b * T * H * 4, (b * (P + T) + P) * H * 4, T * H * 4);
     }
-    text.release();
     return out;
   }
 }

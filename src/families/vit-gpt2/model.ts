@@ -26,7 +26,7 @@ import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '..
 import { captionKernelSpecs, type CaptionDecoder, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type Linear } from '../../nn/transformer';
+import { applyLayerNorm, linear, loadLayerNorm, type LayerNormParams, type Linear } from '../../nn/transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface Gpt2Config {
@@ -203,16 +203,13 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
    * `attentions` captures the ViT layers' attention probabilities (attention maps; off by default).
    */
   encodeImage(rec: Recorder, pixels: Tensor, batch: number, attentions?: AttentionCapture): Tensor {
-    const hidden = encodeImage(rec, this.encoder, pixels, batch, attentions);
-    const out = applyLayerNorm(rec, hidden, this.encoderNorm);
-    hidden.release();
-    return out;
+    return rec.scope(() => applyLayerNorm(rec, encodeImage(rec, this.encoder, pixels, batch, attentions), this.encoderNorm));
   }
 
   /** Cross-attention keys/values of every layer, computed once per image and shared by all beams. */
   crossAttentionMemory(rec: Recorder, encoderStates: Tensor): CrossAttentionMemory {
     const [imageBatch, tokens] = encoderStates.shape as [number, number, number];
-    const keyValues = this.blocks.map((b) => matmul(rec, encoderStates, b.crossKeyValue.weight, { bias: b.crossKeyValue.bias }));
+    const keyValues = this.blocks.map((b) => linear(rec, encoderStates, b.crossKeyValue));
     return { keyValues, imageBatch, tokens, release: () => keyValues.forEach((t) => t.release()) };
   }
 
@@ -255,69 +252,58 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
     const past = cache.length;
     if (memory.imageBatch !== 1 && memory.imageBatch !== batch) throw new IrisError('bad-input', `ViT-GPT2: ${memory.imageBatch} images for ${batch} rows.`);
 
-    const ids = rec.upload(input.ids, [batch, T], 'i32', 'input_ids');
-    let x = embed(rec, ids, this.wte, { positions: this.wpe, positionOffset: past });
+    let x = rec.scope(() => embed(rec, rec.upload(input.ids, [batch, T], 'i32', 'input_ids'), this.wte, { positions: this.wpe, positionOffset: past }));
     let keyPadding: Tensor | undefined;
     if (input.textMask) {
       if (past !== 0) throw new IrisError('bad-input', 'ViT-GPT2: a padding mask is only supported on the first step.');
       keyPadding = rec.upload(Uint32Array.from(input.textMask), [batch, T], 'u32', 'attention_mask');
     }
     const dense = (t: Tensor): HeadsView => ({ tensor: t, rowStride: H, batchStride: T * H });
+    const imageStride = memory.imageBatch === 1 ? 0 : memory.tokens * 2 * H; // one image shared by every row, or one each
 
     this.blocks.forEach((block, l) => {
-      // Causal self-attention over the cache.
-      const h1 = applyLayerNorm(rec, x, block.ln1);
-      const q = matmul(rec, h1, block.query.weight, { bias: block.query.bias });
-      matmul(rec, h1, block.keyValue.weight, { bias: block.keyValue.bias, ...cache.appendTarget(l, T) });
-      h1.release();
-      const selfArgs: AttentionArgs = {
-        q: dense(q), k: cache.keys(l), v: cache.values(l),
-        batch, heads: d.heads, headDim, queryLen: T, keyLen: past + T,
-        mask: { causal: true, queryOffset: past, keyPadding },
-      };
-      const selfOut = attention(rec, selfArgs);
-      input.attentions?.hook(rec, l)?.(selfArgs);
-      q.release();
-      const x1 = matmul(rec, selfOut, block.attnProj.weight, { bias: block.attnProj.bias, residual: x });
-      selfOut.release();
-      x.release();
+      // x = x + attn(ln_1(x)): causal self-attention over the cache
+      x = rec.scope(() => {
+        const h = applyLayerNorm(rec, x, block.ln1);
+        const q = linear(rec, h, block.query);
+        linear(rec, h, block.keyValue, cache.appendTarget(l, T));
+        const args: AttentionArgs = {
+          q: dense(q), k: cache.keys(l), v: cache.values(l),
+          batch, heads: d.heads, headDim, queryLen: T, keyLen: past + T,
+          mask: { causal: true, queryOffset: past, keyPadding },
+        };
+        const out = attention(rec, args);
+        input.attentions?.hook(rec, l)?.(args);
+        return linear(rec, out, block.attnProj, { residual: x });
+      }, x);
 
-      // Cross-attention to the image.
-      const h2 = applyLayerNorm(rec, x1, block.lnCross);
-      const cq = matmul(rec, h2, block.crossQuery.weight, { bias: block.crossQuery.bias });
-      h2.release();
-      const kv = memory.keyValues[l]!;
-      const shared = memory.imageBatch === 1 ? 0 : memory.tokens * 2 * H;
-      const crossArgs: AttentionArgs = {
-        q: dense(cq),
-        k: { tensor: kv, offset: 0, rowStride: 2 * H, batchStride: shared },
-        v: { tensor: kv, offset: H, rowStride: 2 * H, batchStride: shared },
-        batch, heads: d.heads, headDim, queryLen: T, keyLen: memory.tokens,
-      };
-      const crossOut = attention(rec, crossArgs);
-      input.crossAttentions?.hook(rec, l)?.(crossArgs);
-      cq.release();
-      const x2 = matmul(rec, crossOut, block.crossProj.weight, { bias: block.crossProj.bias, residual: x1 });
-      crossOut.release();
-      x1.release();
+      // x = x + cross(ln_cross_attn(x)): attends to the image's encoder states
+      x = rec.scope(() => {
+        const kv = memory.keyValues[l]!;
+        const args: AttentionArgs = {
+          q: dense(linear(rec, applyLayerNorm(rec, x, block.lnCross), block.crossQuery)),
+          k: { tensor: kv, offset: 0, rowStride: 2 * H, batchStride: imageStride },
+          v: { tensor: kv, offset: H, rowStride: 2 * H, batchStride: imageStride },
+          batch, heads: d.heads, headDim, queryLen: T, keyLen: memory.tokens,
+        };
+        const out = attention(rec, args);
+        input.crossAttentions?.hook(rec, l)?.(args);
+        return linear(rec, out, block.crossProj, { residual: x });
+      }, x);
 
-      // MLP.
-      const h3 = applyLayerNorm(rec, x2, block.ln2);
-      const inner = matmul(rec, h3, block.fc.weight, { bias: block.fc.bias, activation: d.activation });
-      h3.release();
-      x = matmul(rec, inner, block.proj.weight, { bias: block.proj.bias, residual: x2 });
-      inner.release();
-      x2.release();
+      // x = x + mlp(ln_2(x))
+      x = rec.scope(() => {
+        const inner = linear(rec, applyLayerNorm(rec, x, block.ln2), block.fc, { activation: d.activation });
+        return linear(rec, inner, block.proj, { residual: x });
+      }, x);
     });
     cache.length += T;
 
-    const normed = applyLayerNorm(rec, x, this.finalNorm);
-    x.release();
-    const rows = input.logits === 'all' ? normed : selectRows(rec, normed, new Array<number>(batch).fill(T - 1));
-    const logits = matmul(rec, rows, this.wte); // tied lm_head: [V, H] with transB
-    if (rows !== normed) rows.release();
-    normed.release();
-    return logits;
+    return rec.scope(() => {
+      const normed = applyLayerNorm(rec, x, this.finalNorm);
+      const rows = input.logits === 'all' ? normed : selectRows(rec, normed, new Array<number>(batch).fill(T - 1));
+      return matmul(rec, rows, this.wte); // tied lm_head: [V, H] with transB
+    }, x);
   }
 
   /**
