@@ -17,7 +17,7 @@ import { Captioner } from '../../src/tasks/caption';
 import { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import type { ClipTokenizer, Tokenizer } from '../../src/tokenizers';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
-import { f32, goldenJson, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
+import { f32, f32Row, goldenJson, goldenTensors, i64AsI32, layersIn, range, shapeOf, type GoldenModel } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose, maxAbs } from '../helpers/reference';
 import { tensorOf, type GoldenTensor } from '../helpers/safetensors-node';
@@ -99,65 +99,74 @@ function goldenImage(model: GoldenModel, b: number): RgbaImage {
 }
 
 /** Captioning needs only decode from a tokenizer here (the golden models have no vocabulary). */
-const idTokenizer: Tokenizer = {
-  vocabSize: 1000, bosId: 0, eosId: 0, padId: 0,
+const idTokenizer = (vocabSize: number): Tokenizer => ({
+  vocabSize, bosId: 0, eosId: 0, padId: 0,
   encode: () => [],
   decode: (ids) => Array.from(ids).join(' '),
   idToToken: (id) => String(id),
   tokenToId: (token) => Number(token),
-};
+});
+
+/** The golden [1, heads, rows, cols] tensor's row r of every head: heads × cols values, head-major. */
+function goldenRow(t: Float32Array, shape: readonly number[], r: number): Float32Array {
+  const [, heads, rows, cols] = shape as [number, number, number, number];
+  return Float32Array.from({ length: heads * cols }, (_, i) => t[(Math.floor(i / cols) * rows + r) * cols + (i % cols)]!);
+}
 
 function captionerFor(model: GoldenModel, captionModel: ConstructorParameters<typeof Captioner>[0]) {
   const { mean, std } = goldenJson<{ files: Array<{ path: string; notes?: { normalization: { mean: number[]; std: number[] } } }> }>(model, 'manifest.json')
     .files.find((f) => f.path === 'inputs.safetensors')!.notes!.normalization;
   // The golden images are already 32×32: normalisation only.
   const preprocess = parsePreprocessorConfig({ do_resize: false, do_center_crop: false, image_mean: mean, image_std: std }, 'CLIPImageProcessor');
-  return new Captioner(captionModel, idTokenizer, preprocess, goldenJson(model, 'generation_config.json'));
+  const vocab = shapeOf(goldenTensors(model, 'outputs'), 'logits').at(-1)!;
+  return new Captioner(captionModel, idTokenizer(vocab), preprocess, goldenJson(model, 'generation_config.json'));
 }
 
 describe('CLIP attention maps (golden/clip)', () => {
   const inputs = goldenTensors('clip', 'inputs');
   const attentions = goldenTensors('clip', 'attentions');
+  const [images] = shapeOf(inputs, 'pixel_values') as [number];
+  const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+  const visionLayers = layersIn(attentions, 'vision_attentions');
+  const textLayers = layersIn(attentions, 'text_attentions');
   let model: ClipModel;
   beforeAll(() => {
     const { params, config } = goldenParameters(gpu, 'clip');
     model = ClipModel.load(params, config);
   });
 
-  it('vision_attentions.{0,1} and the rollout; embeddings identical with maps on', async () => {
+  it('vision_attentions of every layer and the rollout; embeddings identical with maps on', async () => {
     const pixels = f32(inputs, 'pixel_values');
-    const plain = await model.encodeImages(pixels, 2);
-    const out = await model.encodeImages(pixels, 2, { attentions: { layers: 'all' } });
+    const plain = await model.encodeImages(pixels, images);
+    const out = await model.encodeImages(pixels, images, { attentions: { layers: 'all' } });
     expect(plain.attentions).toBeUndefined();
-    expect(out.attentions!.map((a) => a.layer)).toEqual([0, 1]);
-    expectProbs(out.attentions![0], attentions, 'vision_attentions.0');
-    expectProbs(out.attentions![1], attentions, 'vision_attentions.1');
+    expect(out.attentions!.map((a) => a.layer)).toEqual(range(visionLayers));
+    for (const l of range(visionLayers)) expectProbs(out.attentions![l], attentions, `vision_attentions.${l}`);
     expectClose(attentionRollout(out.attentions!), f32(attentions, 'vision_rollout'), 'vision_rollout');
     expect(Array.from(out.embeds)).toEqual(Array.from(plain.embeds));
   });
 
-  it('text_attentions.{0,1} (causal + padding mask, padded rows included)', async () => {
-    const out = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), 3, 16, { attentions: { layers: [1, 0] } });
-    expectProbs(out.attentions![0], attentions, 'text_attentions.0');
-    expectProbs(out.attentions![1], attentions, 'text_attentions.1');
+  it('text_attentions of every layer (causal + padding mask, padded rows included), asked in reverse order', async () => {
+    const out = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), texts, seq, { attentions: { layers: range(textLayers).reverse() } });
+    for (const l of range(textLayers)) expectProbs(out.attentions![l], attentions, `text_attentions.${l}`);
   });
 
   it('only the layers asked for: [-1] is the last layer', async () => {
-    const out = await model.encodeImages(f32(inputs, 'pixel_values'), 2, { attentions: { layers: [-1] } });
-    expect(out.attentions!.map((a) => a.layer)).toEqual([1]);
-    expectProbs(out.attentions![0], attentions, 'vision_attentions.1');
-    await expect(model.encodeImages(f32(inputs, 'pixel_values'), 2, { attentions: { layers: [2] } })).rejects.toThrow(/does not exist/);
+    const out = await model.encodeImages(f32(inputs, 'pixel_values'), images, { attentions: { layers: [-1] } });
+    expect(out.attentions!.map((a) => a.layer)).toEqual([visionLayers - 1]);
+    expectProbs(out.attentions![0], attentions, `vision_attentions.${visionLayers - 1}`);
+    await expect(model.encodeImages(f32(inputs, 'pixel_values'), images, { attentions: { layers: [visionLayers] } })).rejects.toThrow(/does not exist/);
   });
 
   it('dispatches: maps off records no attentionProbs; on adds exactly one per layer asked', async () => {
     const pixels = f32(inputs, 'pixel_values');
-    const plain = await dispatchesOf(() => model.encodeImages(pixels, 2));
-    expectOnlyProbsAdded(plain, await dispatchesOf(() => model.encodeImages(pixels, 2, { attentions: { layers: 'all' } })), 2);
-    expectOnlyProbsAdded(plain, await dispatchesOf(() => model.encodeImages(pixels, 2, { attentions: { layers: [] } })), 0);
+    const plain = await dispatchesOf(() => model.encodeImages(pixels, images));
+    expectOnlyProbsAdded(plain, await dispatchesOf(() => model.encodeImages(pixels, images, { attentions: { layers: 'all' } })), visionLayers);
+    expectOnlyProbsAdded(plain, await dispatchesOf(() => model.encodeImages(pixels, images, { attentions: { layers: [] } })), 0);
     const ids = i64AsI32(inputs, 'input_ids');
     const mask = i64AsI32(inputs, 'attention_mask');
-    const plainText = await dispatchesOf(() => model.encodeTexts(ids, mask, 3, 16));
-    expectOnlyProbsAdded(plainText, await dispatchesOf(() => model.encodeTexts(ids, mask, 3, 16, { attentions: { layers: [0] } })), 1);
+    const plainText = await dispatchesOf(() => model.encodeTexts(ids, mask, texts, seq));
+    expectOnlyProbsAdded(plainText, await dispatchesOf(() => model.encodeTexts(ids, mask, texts, seq, { attentions: { layers: [0] } })), 1);
   });
 });
 
@@ -169,12 +178,14 @@ describe('attention maps with f16 matmul weights (golden/clip)', () => {
     }
     const { params, config } = goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' });
     const model = ClipModel.load(params, config);
-    const out = await model.encodeImages(f32(goldenTensors('clip', 'inputs'), 'pixel_values'), 2, { attentions: { layers: 'all' } });
+    const inputs = goldenTensors('clip', 'inputs');
+    const out = await model.encodeImages(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values')[0]!, { attentions: { layers: 'all' } });
     const golden = goldenTensors('clip', 'attentions');
+    expect(out.attentions).toHaveLength(layersIn(golden, 'vision_attentions'));
     out.attentions!.forEach((p, l) => {
       const c = allClose(p.data, f32(golden, `vision_attentions.${l}`), 2e-2, 0);
       expect(c.ok, `f16 vision_attentions.${l}: ${c.detail}`).toBe(true);
-      for (let r = 0; r < p.data.length / 17; r++) expect(p.data.subarray(r * 17, (r + 1) * 17).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      for (let r = 0; r < p.data.length / p.keyLen; r++) expect(p.data.subarray(r * p.keyLen, (r + 1) * p.keyLen).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     });
   });
 });
@@ -186,16 +197,17 @@ describe('ZeroShotClassifier.classifyWithAttention (golden/clip)', () => {
   let classifier: ZeroShotClassifier;
   beforeAll(() => {
     const { params, config } = goldenParameters(gpu, 'clip');
-    // Labels "0", "1", "2" tokenize to the golden input_ids rows (the golden CLIP has no vocabulary).
+    // Labels "0", "1", … tokenize to the golden input_ids rows (the golden CLIP has no vocabulary).
     const ids = i64AsI32(inputs, 'input_ids');
     const mask = i64AsI32(inputs, 'attention_mask');
+    const seq = shapeOf(inputs, 'input_ids')[1]!;
     const tokenizer = {
       encodeBatch: (texts: readonly string[]) => {
         const rows = texts.map(Number);
         return {
-          inputIds: Int32Array.from(rows.flatMap((r) => Array.from(ids.subarray(r * 16, (r + 1) * 16)))),
-          attentionMask: Uint8Array.from(rows.flatMap((r) => Array.from(mask.subarray(r * 16, (r + 1) * 16)))),
-          batchSize: rows.length, sequenceLength: 16,
+          inputIds: Int32Array.from(rows.flatMap((r) => Array.from(ids.subarray(r * seq, (r + 1) * seq)))),
+          attentionMask: Uint8Array.from(rows.flatMap((r) => Array.from(mask.subarray(r * seq, (r + 1) * seq)))),
+          batchSize: rows.length, sequenceLength: seq,
         };
       },
     } as unknown as ClipTokenizer;
@@ -204,8 +216,9 @@ describe('ZeroShotClassifier.classifyWithAttention (golden/clip)', () => {
   });
 
   it('ranks as classify does (golden logits_per_image) and returns each image\'s rollout heat map', async () => {
-    const images = [goldenImage('clip', 0), goldenImage('clip', 1)];
-    const labels = ['0', '1', '2'];
+    const [imageCount, labelCount] = shapeOf(outputs, 'logits_per_image') as [number, number];
+    const images = range(imageCount).map((b) => goldenImage('clip', b));
+    const labels = range(labelCount).map(String);
     const options = { templates: ['{label}'] };
     const plainDispatches = await dispatchesOf(() => classifier.classify(images, labels, options));
     expect(plainDispatches).not.toContain('attentionProbs');
@@ -213,11 +226,14 @@ describe('ZeroShotClassifier.classifyWithAttention (golden/clip)', () => {
     const result = await classifier.classifyWithAttention(images, labels, options);
     expect(result.ranked).toEqual(ranked);
     const logits = f32(outputs, 'logits_per_image');
-    result.ranked.forEach((scores, b) => scores.forEach((s) => expect(s.logit).toBeCloseTo(logits[b * 3 + Number(s.label)]!, 3)));
-    expect(result.attention).toHaveLength(2);
+    result.ranked.forEach((scores, b) => scores.forEach((s) => expect(s.logit).toBeCloseTo(logits[b * labelCount + Number(s.label)]!, 3)));
+    expect(result.attention).toHaveLength(imageCount);
+    // The patch grid: a square image in square patches, as the golden config says.
+    const vision = goldenJson<{ vision_config: { image_size: number; patch_size: number } }>('clip', 'config.json').vision_config;
+    const grid = vision.image_size / vision.patch_size;
     result.attention.forEach((map, b) => {
-      expectClose(map.rollout, f32(attentions, 'vision_rollout').subarray(b * 16, (b + 1) * 16), `rollout of image ${b}`);
-      expect([map.heatMap.rows, map.heatMap.cols]).toEqual([4, 4]);
+      expectClose(map.rollout, f32Row(attentions, 'vision_rollout', b), `rollout of image ${b}`);
+      expect([map.heatMap.rows, map.heatMap.cols]).toEqual([grid, grid]);
       expect(Math.min(...map.heatMap.values)).toBe(0);
       expect(Math.max(...map.heatMap.values)).toBe(1);
     });
@@ -228,7 +244,15 @@ describe('GIT attention maps (golden/git)', () => {
   const inputs = goldenTensors('git', 'inputs');
   const outputs = goldenTensors('git', 'outputs');
   const attentions = goldenTensors('git', 'attentions');
-  const P = 17;
+  const [batch, textTokens] = shapeOf(inputs, 'input_ids') as [number, number];
+  const visionLayers = layersIn(attentions, 'vision_attentions');
+  const textLayers = layersIn(attentions, 'text_attentions');
+  const lastLayer = shapeOf(attentions, 'generated_text_to_image_last_layer');
+  const [, heads, , P] = lastLayer as [number, number, number, number]; // P image tokens: the map's columns
+  const prompt = Array.from(i64AsI32(inputs, 'generate_input_ids'));
+  const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const onePixels = () => f32Row(inputs, 'pixel_values', 0);
+  const oneShape = [1, ...shapeOf(inputs, 'pixel_values').slice(1)];
   let model: GitModel;
   beforeAll(() => {
     const { params, config } = goldenParameters(gpu, 'git');
@@ -238,47 +262,42 @@ describe('GIT attention maps (golden/git)', () => {
   /** The teacher-forced pass of captioning-golden.test.ts, with optional captures. */
   async function teacherForced(vision?: AttentionCapture, text?: AttentionCapture): Promise<void> {
     const rec = new Recorder(gpu);
-    const pixels = rec.upload(f32(inputs, 'pixel_values'), [2, 3, 32, 32], 'f32');
-    const { encoderOutput, imageTokens } = model.encodeImage(rec, pixels, 2, vision);
-    const cache = model.createCache(2, 7);
+    const pixels = rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32');
+    const { encoderOutput, imageTokens } = model.encodeImage(rec, pixels, batch, vision);
+    const cache = model.createCache(batch, textTokens);
     const logits = model.step(rec, cache, { ids: i64AsI32(inputs, 'input_ids'), textMask: i64AsI32(inputs, 'attention_mask'), imageTokens, logits: 'all', attentions: text });
     rec.releaseAfterSubmit(encoderOutput, imageTokens, logits);
     await rec.submit();
     cache.release();
   }
 
-  it('teacher-forced: vision_attentions.{0,1}, text_attentions.{0,1} (prefix + causal + padding) and the rollout', async () => {
-    const vision = AttentionCapture.create({ layers: 'all' }, 2)!;
-    const text = AttentionCapture.create({ layers: 'all' }, 2)!;
+  it('teacher-forced: vision_attentions and text_attentions of every layer (prefix + causal + padding) and the rollout', async () => {
+    const vision = AttentionCapture.create({ layers: 'all' }, visionLayers)!;
+    const text = AttentionCapture.create({ layers: 'all' }, textLayers)!;
     await teacherForced(vision, text);
     const [v, t] = [await vision.results(), await text.results()];
-    expectProbs(v[0], attentions, 'vision_attentions.0');
-    expectProbs(v[1], attentions, 'vision_attentions.1');
-    expectProbs(t[0], attentions, 'text_attentions.0');
-    expectProbs(t[1], attentions, 'text_attentions.1');
+    for (const l of range(visionLayers)) expectProbs(v[l], attentions, `vision_attentions.${l}`);
+    for (const l of range(textLayers)) expectProbs(t[l], attentions, `text_attentions.${l}`);
     expectClose(attentionRollout(v), f32(attentions, 'vision_rollout'), 'vision_rollout');
   });
 
-  it('attentionMaps over generated_ids: generated_text_to_image_last_layer (all 4 heads, 17 image columns)', async () => {
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
-    const pixels = f32(inputs, 'pixel_values').slice(0, 3 * 32 * 32);
-    const maps = await model.attentionMaps(pixels, ids, { vision: { layers: 'all' }, text: { layers: [-1] } });
-    expect(maps.text.map((a) => a.layer)).toEqual([1]);
+  it('attentionMaps over generated_ids: generated_text_to_image_last_layer (every head, the image-token columns)', async () => {
+    const maps = await model.attentionMaps(onePixels(), ids, { vision: { layers: 'all' }, text: { layers: [-1] } });
+    expect(maps.text.map((a) => a.layer)).toEqual([textLayers - 1]);
     expect(maps.text[0]!.queryLen).toBe(P + ids.length);
     expectClose(block(maps.text[0]!, P, P + ids.length, 0, P), f32(attentions, 'generated_text_to_image_last_layer'), 'generated_text_to_image_last_layer');
-    expectClose(attentionRollout(maps.vision), f32(attentions, 'vision_rollout').subarray(0, 16), 'vision_rollout[0]');
+    expectClose(attentionRollout(maps.vision), f32Row(attentions, 'vision_rollout', 0), 'vision_rollout[0]');
   });
 
   it('KV-cache decoding steps capture the same rows, one token at a time', async () => {
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
     const golden = f32(attentions, 'generated_text_to_image_last_layer');
     const cache = model.createCache(1, ids.length);
     let imageTokens;
     for (let t = 0; t < ids.length; t++) {
       const rec = new Recorder(gpu);
-      const capture = AttentionCapture.create({ layers: [-1] }, 2)!;
+      const capture = AttentionCapture.create({ layers: [-1] }, textLayers)!;
       if (t === 0) {
-        const encoded = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values').slice(0, 3 * 32 * 32), [1, 3, 32, 32], 'f32'), 1);
+        const encoded = model.encodeImage(rec, rec.upload(onePixels(), oneShape, 'f32'), 1);
         rec.releaseAfterSubmit(encoded.encoderOutput);
         imageTokens = encoded.imageTokens;
       }
@@ -286,10 +305,9 @@ describe('GIT attention maps (golden/git)', () => {
       rec.releaseAfterSubmit(logits);
       await rec.submit();
       const [p] = await capture.results();
-      const row = t === 0 ? P : 0; // the first step's queries are the 17 image tokens, then the prompt
+      const row = t === 0 ? P : 0; // the first step's queries are the P image tokens, then the prompt
       expect(p!.keyLen).toBe(P + t + 1);
-      const expected = Float32Array.from({ length: 4 * P }, (_, i) => golden[(Math.floor(i / P) * ids.length + t) * P + (i % P)]!);
-      expectClose(block(p!, row, row + 1, 0, P), expected, `step ${t}`);
+      expectClose(block(p!, row, row + 1, 0, P), goldenRow(golden, lastLayer, t), `step ${t}`);
     }
     imageTokens!.release();
     cache.release();
@@ -297,25 +315,26 @@ describe('GIT attention maps (golden/git)', () => {
 
   it('Captioner: tokenAttentions per generated token = mean over heads of the golden rows (patch columns)', async () => {
     const captioner = captionerFor('git', gitCaptionModel(model));
-    const plain = await captioner.caption(goldenImage('git', 0), { maxNewTokens: 8, numBeams: 1 });
+    const maxNewTokens = ids.length - prompt.length;
+    const plain = await captioner.caption(goldenImage('git', 0), { maxNewTokens, numBeams: 1 });
     expect(plain.tokenAttentions).toBeUndefined();
-    const result = await captioner.caption(goldenImage('git', 0), { maxNewTokens: 8, numBeams: 1, attentionMaps: true });
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
+    const result = await captioner.caption(goldenImage('git', 0), { maxNewTokens, numBeams: 1, attentionMaps: true });
     expect(result.ids).toEqual(ids);
-    expect(result.tokenAttentions).toHaveLength(8);
-    expect(result.promptAttentions).toHaveLength(1);
+    expect(result.tokenAttentions).toHaveLength(maxNewTokens);
+    expect(result.promptAttentions).toHaveLength(prompt.length);
     const golden = f32(attentions, 'generated_text_to_image_last_layer');
     [...result.promptAttentions!, ...result.tokenAttentions!].forEach((row, r) => {
-      expect(row).toHaveLength(16);
-      expectClose(row, goldenHeadMean(golden, 4, ids.length, P, r, 1), `position ${r}`);
+      expect(row).toHaveLength(P - 1); // the patches: the class token's column is left out
+      expectClose(row, goldenHeadMean(golden, heads, ids.length, P, r, 1), `position ${r}`);
     });
-    expectClose(result.imageRollout!, f32(attentions, 'vision_rollout').subarray(0, 16), 'imageRollout');
+    expectClose(result.imageRollout!, f32Row(attentions, 'vision_rollout', 0), 'imageRollout');
   });
 
   it('dispatches: encodeImage and step record no attentionProbs unless asked', async () => {
     const plain = await dispatchesOf(() => teacherForced());
-    expectOnlyProbsAdded(plain, await dispatchesOf(() => teacherForced(AttentionCapture.create({ layers: 'all' }, 2), AttentionCapture.create({ layers: [-1] }, 2))), 3);
-    expectOnlyProbsAdded(plain, await dispatchesOf(() => teacherForced(undefined, AttentionCapture.create({ layers: [] }, 2))), 0);
+    const some = await dispatchesOf(() => teacherForced(AttentionCapture.create({ layers: 'all' }, visionLayers), AttentionCapture.create({ layers: [-1] }, textLayers)));
+    expectOnlyProbsAdded(plain, some, visionLayers + 1);
+    expectOnlyProbsAdded(plain, await dispatchesOf(() => teacherForced(undefined, AttentionCapture.create({ layers: [] }, textLayers))), 0);
   });
 });
 
@@ -323,6 +342,14 @@ describe('ViT-GPT2 attention maps (golden/vit-gpt2)', () => {
   const inputs = goldenTensors('vit-gpt2', 'inputs');
   const outputs = goldenTensors('vit-gpt2', 'outputs');
   const attentions = goldenTensors('vit-gpt2', 'attentions');
+  const [batch, textTokens] = shapeOf(inputs, 'decoder_input_ids') as [number, number];
+  const encoderLayers = layersIn(attentions, 'encoder_attentions');
+  const decoderLayers = layersIn(attentions, 'decoder_attentions');
+  const lastLayer = shapeOf(attentions, 'generated_cross_attention_last_layer');
+  const [, heads, , tokens] = lastLayer as [number, number, number, number]; // encoder tokens: class + patches
+  const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const onePixels = () => f32Row(inputs, 'pixel_values', 0);
+  const oneShape = [1, ...shapeOf(inputs, 'pixel_values').slice(1)];
   let model: VitGpt2Model;
   beforeAll(() => {
     const { params, config } = goldenParameters(gpu, 'vit-gpt2');
@@ -331,9 +358,9 @@ describe('ViT-GPT2 attention maps (golden/vit-gpt2)', () => {
 
   async function teacherForced(encoder?: AttentionCapture, decoder?: AttentionCapture, cross?: AttentionCapture): Promise<void> {
     const rec = new Recorder(gpu);
-    const states = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), [2, 3, 32, 32], 'f32'), 2, encoder);
+    const states = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch, encoder);
     const memory = model.crossAttentionMemory(rec, states);
-    const cache = model.createCache(2, 7);
+    const cache = model.createCache(batch, textTokens);
     const logits = model.step(rec, cache, memory, {
       ids: i64AsI32(inputs, 'decoder_input_ids'), textMask: i64AsI32(inputs, 'decoder_attention_mask'), logits: 'all',
       attentions: decoder, crossAttentions: cross,
@@ -344,12 +371,13 @@ describe('ViT-GPT2 attention maps (golden/vit-gpt2)', () => {
     memory.release();
   }
 
-  it('teacher-forced: encoder_attentions, decoder_attentions, cross_attentions (layers 0, 1) and the rollout', async () => {
-    const [encoder, decoder, cross] = [0, 1, 2].map(() => AttentionCapture.create({ layers: 'all' }, 2)!) as [AttentionCapture, AttentionCapture, AttentionCapture];
+  it('teacher-forced: encoder_attentions, decoder_attentions, cross_attentions of every layer and the rollout', async () => {
+    const encoder = AttentionCapture.create({ layers: 'all' }, encoderLayers)!;
+    const [decoder, cross] = [0, 1].map(() => AttentionCapture.create({ layers: 'all' }, decoderLayers)!) as [AttentionCapture, AttentionCapture];
     await teacherForced(encoder, decoder, cross);
     const [e, d, c] = [await encoder.results(), await decoder.results(), await cross.results()];
-    for (const l of [0, 1]) {
-      expectProbs(e[l], attentions, `encoder_attentions.${l}`);
+    for (const l of range(encoderLayers)) expectProbs(e[l], attentions, `encoder_attentions.${l}`);
+    for (const l of range(decoderLayers)) {
       expectProbs(d[l], attentions, `decoder_attentions.${l}`);
       expectProbs(c[l], attentions, `cross_attentions.${l}`);
     }
@@ -357,51 +385,49 @@ describe('ViT-GPT2 attention maps (golden/vit-gpt2)', () => {
   });
 
   it('attentionMaps over generated_ids: generated_cross_attention_last_layer', async () => {
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
-    const maps = await model.attentionMaps(f32(inputs, 'pixel_values').slice(0, 3 * 32 * 32), ids, { encoder: { layers: 'all' }, cross: { layers: [-1] } });
+    const maps = await model.attentionMaps(onePixels(), ids, { encoder: { layers: 'all' }, cross: { layers: [-1] } });
     expect(maps.decoder).toEqual([]);
     expectProbs(maps.cross[0], attentions, 'generated_cross_attention_last_layer');
-    expectClose(attentionRollout(maps.encoder), f32(attentions, 'encoder_rollout').subarray(0, 16), 'encoder_rollout[0]');
+    expectClose(attentionRollout(maps.encoder), f32Row(attentions, 'encoder_rollout', 0), 'encoder_rollout[0]');
   });
 
   it('KV-cache decoding steps capture the same cross-attention rows, one token at a time', async () => {
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
     const golden = f32(attentions, 'generated_cross_attention_last_layer');
     const setup = new Recorder(gpu);
-    const states = model.encodeImage(setup, setup.upload(f32(inputs, 'pixel_values').slice(0, 3 * 32 * 32), [1, 3, 32, 32], 'f32'), 1);
+    const states = model.encodeImage(setup, setup.upload(onePixels(), oneShape, 'f32'), 1);
     const memory = model.crossAttentionMemory(setup, states);
     setup.releaseAfterSubmit(states);
     await setup.submit();
     const cache = model.createCache(1, ids.length);
     for (let t = 0; t < ids.length; t++) {
       const rec = new Recorder(gpu);
-      const cross = AttentionCapture.create({ layers: [-1] }, 2)!;
+      const cross = AttentionCapture.create({ layers: [-1] }, decoderLayers)!;
       rec.releaseAfterSubmit(model.step(rec, cache, memory, { ids: Int32Array.of(ids[t]!), logits: 'last', crossAttentions: cross }));
       await rec.submit();
       const [p] = await cross.results();
-      const expected = Float32Array.from({ length: 4 * 17 }, (_, i) => golden[(Math.floor(i / 17) * ids.length + t) * 17 + (i % 17)]!);
-      expectClose(p!.data, expected, `step ${t}`);
+      expectClose(p!.data, goldenRow(golden, lastLayer, t), `step ${t}`);
     }
     cache.release();
     memory.release();
   });
 
   it('Captioner: tokenAttentions per generated token = mean over heads of the golden cross-attention rows', async () => {
-    const captioner = captionerFor('vit-gpt2', vitGpt2CaptionModel(model));
-    const result = await captioner.caption(goldenImage('vit-gpt2', 0), { maxNewTokens: 8, numBeams: 1, attentionMaps: { layer: 1 } });
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
+    const captionModel = vitGpt2CaptionModel(model);
+    const captioner = captionerFor('vit-gpt2', captionModel);
+    const maxNewTokens = ids.length - captionModel.prompt.length; // after the decoder start token
+    const result = await captioner.caption(goldenImage('vit-gpt2', 0), { maxNewTokens, numBeams: 1, attentionMaps: { layer: decoderLayers - 1 } });
     expect(result.ids).toEqual(ids);
     const golden = f32(attentions, 'generated_cross_attention_last_layer');
-    expect(result.tokenAttentions).toHaveLength(8);
+    expect(result.tokenAttentions).toHaveLength(maxNewTokens);
     [...result.promptAttentions!, ...result.tokenAttentions!].forEach((row, r) => {
-      expectClose(row, goldenHeadMean(golden, 4, ids.length, 17, r, 1), `position ${r}`);
+      expectClose(row, goldenHeadMean(golden, heads, ids.length, tokens, r, 1), `position ${r}`);
     });
-    expectClose(result.imageRollout!, f32(attentions, 'encoder_rollout').subarray(0, 16), 'imageRollout');
+    expectClose(result.imageRollout!, f32Row(attentions, 'encoder_rollout', 0), 'imageRollout');
   });
 
   it('dispatches: encoder and decoder steps record no attentionProbs unless asked', async () => {
     const plain = await dispatchesOf(() => teacherForced());
-    const some = await dispatchesOf(() => teacherForced(undefined, AttentionCapture.create({ layers: [0] }, 2), AttentionCapture.create({ layers: 'all' }, 2)));
-    expectOnlyProbsAdded(plain, some, 3);
+    const some = await dispatchesOf(() => teacherForced(undefined, AttentionCapture.create({ layers: [0] }, decoderLayers), AttentionCapture.create({ layers: 'all' }, decoderLayers)));
+    expectOnlyProbsAdded(plain, some, 1 + decoderLayers);
   });
 });

@@ -5,7 +5,7 @@ import type { Gpu } from '../../src/gpu/gpu';
 import { ClipModel } from '../../src/families/clip/model';
 import { l2Normalize, similarityLogits } from '../../src/nn/similarity';
 import { createDawnGpu } from '../helpers/dawn';
-import { f32, f32Tolerances, goldenTensors, i64AsI32 } from '../helpers/golden';
+import { f32, f32Tolerances, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose } from '../helpers/reference';
 
@@ -14,6 +14,9 @@ let model: ClipModel;
 const inputs = goldenTensors('clip', 'inputs');
 const outputs = goldenTensors('clip', 'outputs');
 const tol = f32Tolerances('clip');
+const [images] = shapeOf(inputs, 'pixel_values') as [number];
+const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+const dim = shapeOf(outputs, 'image_embeds').at(-1)!;
 
 beforeAll(async () => {
   gpu = await createDawnGpu();
@@ -30,11 +33,11 @@ function expectClose(actual: Float32Array | undefined, expected: Float32Array, t
 
 describe('CLIP vision tower', () => {
   it('matches last_hidden_state, pooler_output and image embeddings', async () => {
-    const out = await model.encodeImages(f32(inputs, 'pixel_values'), 2, { hiddenStates: true });
+    const out = await model.encodeImages(f32(inputs, 'pixel_values'), images, { hiddenStates: true });
     expectClose(out.lastHiddenState, f32(outputs, 'vision_last_hidden_state'), tol.hidden, 'vision_last_hidden_state');
     expectClose(out.pooled, f32(outputs, 'vision_pooler_output'), tol.hidden, 'vision_pooler_output');
     expectClose(out.embeds, f32(outputs, 'image_embeds_unnormalized'), tol.hidden, 'image_embeds_unnormalized');
-    expectClose(l2Normalize(out.embeds, 32), f32(outputs, 'image_embeds'), tol.hidden, 'image_embeds');
+    expectClose(l2Normalize(out.embeds, dim), f32(outputs, 'image_embeds'), tol.hidden, 'image_embeds');
   });
 });
 
@@ -42,7 +45,7 @@ describe('CLIP text tower', () => {
   it('matches last_hidden_state (causal + padding mask), pooled output at EOS and text embeddings', async () => {
     const ids = i64AsI32(inputs, 'input_ids');
     const mask = i64AsI32(inputs, 'attention_mask');
-    const out = await model.encodeTexts(ids, mask, 3, 16, { hiddenStates: true });
+    const out = await model.encodeTexts(ids, mask, texts, seq, { hiddenStates: true });
     expect(out.pooledPositions).toEqual(Array.from(i64AsI32(outputs, 'text_pooled_positions')));
     expectClose(out.lastHiddenState, f32(outputs, 'text_last_hidden_state'), tol.hidden, 'text_last_hidden_state');
     expectClose(out.pooled, f32(outputs, 'text_pooler_output'), tol.hidden, 'text_pooler_output');
@@ -51,17 +54,17 @@ describe('CLIP text tower', () => {
 
   it('without an attention mask gives the input_ids-only variant', async () => {
     const ids = i64AsI32(inputs, 'input_ids');
-    const out = await model.encodeTexts(ids, new Int32Array(ids.length).fill(1), 3, 16, { hiddenStates: true });
+    const out = await model.encodeTexts(ids, new Int32Array(ids.length).fill(1), texts, seq, { hiddenStates: true });
     expectClose(out.lastHiddenState, f32(outputs, 'text_last_hidden_state_no_attention_mask'), tol.hidden, 'text_last_hidden_state_no_attention_mask');
   });
 });
 
 describe('CLIP similarity', () => {
   it('matches logits_per_image and logit_scale', async () => {
-    const image = await model.encodeImages(f32(inputs, 'pixel_values'), 2);
-    const text = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), 3, 16);
+    const image = await model.encodeImages(f32(inputs, 'pixel_values'), images);
+    const text = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), texts, seq);
     expect(Math.log(model.logitScale)).toBeCloseTo(f32(outputs, 'logit_scale')[0]!, 6);
-    const logits = similarityLogits(image.embeds, text.embeds, 32, model.logitScale);
+    const logits = similarityLogits(image.embeds, text.embeds, dim, model.logitScale);
     expectClose(logits, f32(outputs, 'logits_per_image'), tol.logits, 'logits_per_image');
   });
 });

@@ -8,7 +8,7 @@ import { ClipModel } from '../../src/families/clip/model';
 import { GitModel } from '../../src/families/git/model';
 import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
-import { f32, goldenJson, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
+import { f32, goldenJson, goldenTensors, i64AsI32, shapeOf, type GoldenModel } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose } from '../helpers/reference';
 
@@ -50,12 +50,15 @@ describe('f16 matmul weights vs golden', () => {
     const inputs = goldenTensors('clip', 'inputs');
     const outputs = goldenTensors('clip', 'outputs');
     const t = f16Tolerances('clip');
-    const image = await model.encodeImages(f32(inputs, 'pixel_values'), 2);
-    const text = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), 3, 16);
-    expectF16Close(image.pooled, f32(outputs, 'vision_pooler_output'), 64, t.hidden, 'vision_pooler_output');
-    expectF16Close(image.embeds, f32(outputs, 'image_embeds_unnormalized'), 32, t.hidden, 'image_embeds');
-    expectF16Close(text.pooled, f32(outputs, 'text_pooler_output'), 48, t.hidden, 'text_pooler_output');
-    expectF16Close(text.embeds, f32(outputs, 'text_embeds_unnormalized'), 32, t.hidden, 'text_embeds');
+    const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+    const image = await model.encodeImages(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values')[0]!);
+    const text = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), texts, seq);
+    // Rows compared by cosine too: each golden tensor's last axis.
+    const cols = (name: string) => shapeOf(outputs, name).at(-1)!;
+    expectF16Close(image.pooled, f32(outputs, 'vision_pooler_output'), cols('vision_pooler_output'), t.hidden, 'vision_pooler_output');
+    expectF16Close(image.embeds, f32(outputs, 'image_embeds_unnormalized'), cols('image_embeds_unnormalized'), t.hidden, 'image_embeds');
+    expectF16Close(text.pooled, f32(outputs, 'text_pooler_output'), cols('text_pooler_output'), t.hidden, 'text_pooler_output');
+    expectF16Close(text.embeds, f32(outputs, 'text_embeds_unnormalized'), cols('text_embeds_unnormalized'), t.hidden, 'text_embeds');
   });
 
   it('GIT: teacher-forced logits', async (ctx) => {
@@ -64,13 +67,15 @@ describe('f16 matmul weights vs golden', () => {
     const model = GitModel.load(params, config);
     const inputs = goldenTensors('git', 'inputs');
     const rec = new Recorder(gpu);
-    const { imageTokens } = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), [2, 3, 32, 32], 'f32'), 2);
-    const cache = model.createCache(2, 7);
+    const [batch, textTokens] = shapeOf(inputs, 'input_ids') as [number, number];
+    const { imageTokens } = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
+    const cache = model.createCache(batch, textTokens);
     const logits = model.step(rec, cache, { ids: i64AsI32(inputs, 'input_ids'), textMask: i64AsI32(inputs, 'attention_mask'), imageTokens, logits: 'all' });
     const read = rec.read(logits);
     await rec.submit();
     cache.release();
-    expectF16Close(await read, f32(goldenTensors('git', 'outputs'), 'logits'), 1000, f16Tolerances('git').logits, 'logits');
+    const outputs = goldenTensors('git', 'outputs');
+    expectF16Close(await read, f32(outputs, 'logits'), shapeOf(outputs, 'logits').at(-1)!, f16Tolerances('git').logits, 'logits');
   });
 
   it('ViT-GPT2: teacher-forced logits', async (ctx) => {
@@ -79,23 +84,26 @@ describe('f16 matmul weights vs golden', () => {
     const model = VitGpt2Model.load(params, config);
     const inputs = goldenTensors('vit-gpt2', 'inputs');
     const rec = new Recorder(gpu);
-    const states = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), [2, 3, 32, 32], 'f32'), 2);
+    const [batch, textTokens] = shapeOf(inputs, 'decoder_input_ids') as [number, number];
+    const states = model.encodeImage(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
     const memory = model.crossAttentionMemory(rec, states);
-    const cache = model.createCache(2, 7);
+    const cache = model.createCache(batch, textTokens);
     const logits = model.step(rec, cache, memory, { ids: i64AsI32(inputs, 'decoder_input_ids'), textMask: i64AsI32(inputs, 'decoder_attention_mask'), logits: 'all' });
     const read = rec.read(logits);
     await rec.submit();
     cache.release();
     memory.release();
-    expectF16Close(await read, f32(goldenTensors('vit-gpt2', 'outputs'), 'logits'), 1000, f16Tolerances('vit-gpt2').logits, 'logits');
+    const outputs = goldenTensors('vit-gpt2', 'outputs');
+    expectF16Close(await read, f32(outputs, 'logits'), shapeOf(outputs, 'logits').at(-1)!, f16Tolerances('vit-gpt2').logits, 'logits');
   });
 
   it('the f16 path really stores f16 weights (half the bytes of f32)', async (ctx) => {
     if (!needF16(() => ctx.skip())) return;
+    const shape = shapeOf(goldenTensors('clip', 'model'), 'visual_projection.weight');
     const before = gpu.bytesAllocated;
-    goldenParameters(gpu, 'clip', { matmulPrecision: 'f32' }).params.upload('visual_projection.weight', [32, 64], 'matmul');
+    goldenParameters(gpu, 'clip', { matmulPrecision: 'f32' }).params.upload('visual_projection.weight', shape, 'matmul');
     const f32Bytes = gpu.bytesAllocated - before;
-    goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' }).params.upload('visual_projection.weight', [32, 64], 'matmul');
+    goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' }).params.upload('visual_projection.weight', shape, 'matmul');
     expect(gpu.bytesAllocated - before - f32Bytes).toBe(f32Bytes / 2);
   });
 });

@@ -10,7 +10,7 @@ import { CaptionSession } from '../../src/nn/caption-session';
 import { GitModel } from '../../src/families/git/model';
 import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { createDawnGpu } from '../helpers/dawn';
-import { f32, goldenTensors, i64AsI32 } from '../helpers/golden';
+import { f32, f32Row, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 
 /** A fresh device whose synchronous pipeline compiles (PipelineCache.get misses) are counted. */
@@ -34,7 +34,7 @@ const decoding = (eos: number, numBeams: number): GenerationOptions => ({
 });
 
 describe('kernelSpecs() covers every pipeline a request runs', () => {
-  it('CLIP: images (batch 1 and 2) and texts (3 × 16 tokens, one short text)', async () => {
+  it('CLIP: images (the golden batch and one) and texts (the golden batch, one short text)', async () => {
     const { gpu, syncCompiles } = await countingGpu();
     try {
       const { params, config } = goldenParameters(gpu, 'clip');
@@ -42,10 +42,13 @@ describe('kernelSpecs() covers every pipeline a request runs', () => {
       await prepared(gpu, model.kernelSpecs());
       const inputs = goldenTensors('clip', 'inputs');
       const pixels = f32(inputs, 'pixel_values');
-      await model.encodeImages(pixels, 2);
-      await model.encodeImages(pixels.subarray(0, pixels.length / 2), 1);
-      await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), 3, 16);
-      await model.encodeTexts(Int32Array.of(49406, 320, 49407), Int32Array.of(1, 1, 1), 1, 3);
+      const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+      const ids = i64AsI32(inputs, 'input_ids');
+      await model.encodeImages(pixels, shapeOf(inputs, 'pixel_values')[0]!);
+      await model.encodeImages(f32Row(inputs, 'pixel_values', 0), 1);
+      await model.encodeTexts(ids, i64AsI32(inputs, 'attention_mask'), texts, seq);
+      const short = ids.slice(0, Math.min(3, seq)); // a few tokens: the decoding-sized matmul tiles
+      await model.encodeTexts(short, new Int32Array(short.length).fill(1), 1, short.length);
       expect(syncCompiles()).toBe(0);
     } finally {
       gpu.destroy();
@@ -58,9 +61,9 @@ describe('kernelSpecs() covers every pipeline a request runs', () => {
       const { params, config } = goldenParameters(gpu, 'git');
       const model = GitModel.load(params, config);
       await prepared(gpu, model.kernelSpecs());
-      const pixels = f32(goldenTensors('git', 'inputs'), 'pixel_values');
+      const pixels = f32Row(goldenTensors('git', 'inputs'), 'pixel_values', 0);
       for (const beams of [1, 3]) {
-        const session = new CaptionSession(model, pixels.slice(0, pixels.length / 2), 8);
+        const session = new CaptionSession(model, pixels, 8);
         await generate(session, [model.config.bosTokenId], decoding(model.config.eosTokenId, beams));
         session.dispose();
       }
@@ -77,9 +80,9 @@ describe('kernelSpecs() covers every pipeline a request runs', () => {
       await gpu.pipelines.prepare(params.layoutSpecs()); // as the worker's load does: the Conv1D transposes
       const model = VitGpt2Model.load(params, config);
       await prepared(gpu, model.kernelSpecs());
-      const pixels = f32(goldenTensors('vit-gpt2', 'inputs'), 'pixel_values');
+      const pixels = f32Row(goldenTensors('vit-gpt2', 'inputs'), 'pixel_values', 0);
       for (const beams of [1, 3]) {
-        const session = new CaptionSession(model, pixels.slice(0, pixels.length / 2), 8);
+        const session = new CaptionSession(model, pixels, 8);
         await generate(session, [model.config.decoderStartTokenId], decoding(model.config.eosTokenId, beams));
         session.dispose();
       }

@@ -51,3 +51,14 @@ export function f32Row(tensors: Map<string, GoldenTensor>, name: string, b: numb
   const size = data.length / shapeOf(tensors, name)[0]!;
   return data.slice(b * size, (b + 1) * size);
 }
+
+/** How many layers a golden file holds under `prefix` (`prefix.0`, `prefix.1`, …): the layers found. */
+export function layersIn(tensors: Map<string, GoldenTensor>, prefix: string): number {
+  let n = 0;
+  while (tensors.has(`${prefix}.${n}`)) n++;
+  if (n === 0) throw new Error(`no golden tensors "${prefix}.0", "${prefix}.1", …`);
+  return n;
+}
+
+/** 0, 1, …, n - 1. */
+export const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
