@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { attentionRollout, headMeanRows, meanOverHeads, resolveLayers, type AttentionProbs } from '../../src/nn/attention-maps';
 import { attentionHeatMap, rolloutMaps } from '../../src/tasks/attention-maps';
-import { f32, goldenTensors, type GoldenModel } from '../helpers/golden';
+import { f32, f32Row, goldenTensors, layersIn, range, type GoldenModel } from '../helpers/golden';
 import { allClose } from '../helpers/reference';
 
 /** A golden [batch, heads, q, k] tensor as AttentionProbs. */
@@ -21,18 +21,19 @@ const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, atol: num
 
 describe('attentionRollout', () => {
   // The golden rollout was computed in float32 by the same formula; ours runs in float64 from the same
-  // probabilities, so only f32 rounding of two 17×17 products separates them.
+  // probabilities, so only f32 rounding of the tokens × tokens products separates them.
   const cases: Array<[GoldenModel, string, string]> = [
     ['clip', 'vision_attentions', 'vision_rollout'],
     ['git', 'vision_attentions', 'vision_rollout'],
     ['vit-gpt2', 'encoder_attentions', 'encoder_rollout'],
   ];
   for (const [model, prefix, rolloutName] of cases) {
-    it(`reproduces ${model}/${rolloutName} from ${prefix}.{0,1} (atol 1e-6)`, () => {
-      const layers = [golden(model, `${prefix}.0`, 0), golden(model, `${prefix}.1`, 1)];
+    it(`reproduces ${model}/${rolloutName} from every layer of ${prefix} (atol 1e-6)`, () => {
+      const layers = range(layersIn(goldenTensors(model, 'attentions'), prefix)).map((l) => golden(model, `${prefix}.${l}`, l));
       const expected = f32(goldenTensors(model, 'attentions'), rolloutName);
       const rollout = attentionRollout(layers);
-      expect(rollout.length).toBe(2 * 16);
+      const { batch, keyLen } = layers[0]!;
+      expect(rollout.length).toBe(batch * (keyLen - 1)); // per image: every patch, the class token left out
       close(rollout, expected, 1e-6, `${model} rollout`);
       // Each row of the full rollout matrix sums to 1, so the patch part is below 1 and positive.
       for (const v of rollout) expect(v).toBeGreaterThan(0);
@@ -56,7 +57,7 @@ describe('attentionRollout', () => {
   });
 
   it('rejects non-square or mismatched layers', () => {
-    const cross = golden('vit-gpt2', 'cross_attentions.1');
+    const cross = golden('vit-gpt2', 'cross_attentions.0');
     expect(() => attentionRollout([cross])).toThrow(/self-attention/);
     expect(() => attentionRollout([])).toThrow(/at least one layer/);
   });
@@ -65,18 +66,20 @@ describe('attentionRollout', () => {
 describe('meanOverHeads / headMeanRows', () => {
   it('average the heads of the golden generated rows', () => {
     const p = golden('vit-gpt2', 'generated_cross_attention_last_layer');
-    const rows = headMeanRows(p, [0, 8], 1, 17);
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toHaveLength(16);
+    const { heads, queryLen: rows, keyLen: cols } = p;
+    const last = rows - 1;
+    const picked = headMeanRows(p, [0, last], 1, cols);
+    expect(picked).toHaveLength(2);
+    expect(picked[0]).toHaveLength(cols - 1);
     const mean = meanOverHeads(p);
-    for (let j = 1; j < 17; j++) {
+    for (let j = 1; j < cols; j++) {
       let sum = 0;
-      for (let h = 0; h < 4; h++) sum += p.data[h * 9 * 17 + 8 * 17 + j]!;
-      expect(rows[1]![j - 1]).toBeCloseTo(sum / 4, 12);
-      expect(mean[8 * 17 + j]).toBeCloseTo(sum / 4, 12);
+      for (let h = 0; h < heads; h++) sum += p.data[(h * rows + last) * cols + j]!;
+      expect(picked[1]![j - 1]).toBeCloseTo(sum / heads, 12);
+      expect(mean[last * cols + j]).toBeCloseTo(sum / heads, 12);
     }
-    expect(() => headMeanRows(p, [9], 0, 17)).toThrow(/row 9/);
-    expect(() => headMeanRows(p, [0], 0, 18)).toThrow(/columns/);
+    expect(() => headMeanRows(p, [rows], 0, cols)).toThrow(new RegExp(`row ${rows}`));
+    expect(() => headMeanRows(p, [0], 0, cols + 1)).toThrow(/columns/);
   });
 });
 
@@ -112,13 +115,15 @@ describe('attentionHeatMap', () => {
     expect(() => attentionHeatMap([])).toThrow();
   });
 
-  it('rolloutMaps gives one 4×4 map per image of the golden CLIP batch', () => {
-    const maps = rolloutMaps([golden('clip', 'vision_attentions.0', 0), golden('clip', 'vision_attentions.1', 1)]);
-    expect(maps).toHaveLength(2);
-    const expected = f32(goldenTensors('clip', 'attentions'), 'vision_rollout');
+  it('rolloutMaps gives one square patch-grid map per image of the golden CLIP batch', () => {
+    const attentions = goldenTensors('clip', 'attentions');
+    const layers = range(layersIn(attentions, 'vision_attentions')).map((l) => golden('clip', `vision_attentions.${l}`, l));
+    const maps = rolloutMaps(layers);
+    expect(maps).toHaveLength(layers[0]!.batch);
+    const side = Math.sqrt(layers[0]!.keyLen - 1); // the patches of a square image
     maps.forEach((m, b) => {
-      close(m.rollout, expected.subarray(b * 16, (b + 1) * 16), 1e-6, `image ${b}`);
-      expect([m.heatMap.rows, m.heatMap.cols]).toEqual([4, 4]);
+      close(m.rollout, f32Row(attentions, 'vision_rollout', b), 1e-6, `image ${b}`);
+      expect([m.heatMap.rows, m.heatMap.cols]).toEqual([side, side]);
       expect(Math.max(...m.heatMap.values)).toBe(1);
       expect(Math.min(...m.heatMap.values)).toBe(0);
       // The brightest cell is the patch with the largest rollout.

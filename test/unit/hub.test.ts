@@ -16,6 +16,9 @@ const CLIP = 'iris-test/tiny-clip';
 const GIT = 'iris-test/tiny-git';
 const golden = (model: string, file: string): Uint8Array => new Uint8Array(readFileSync(join(GOLDEN_DIR, model, file)));
 const clipWeights = golden('clip', 'model.safetensors');
+const clipConfigBytes = golden('clip', 'config.json').byteLength;
+const gitWeights = golden('git', 'model.safetensors');
+const CHUNK = 64 * 1024;
 const headerBytes = (file: Uint8Array): number => 8 + Number(new DataView(file.buffer, file.byteOffset).getBigUint64(0, true));
 
 let server: HubServer;
@@ -29,7 +32,7 @@ beforeEach(() => {
 });
 
 function hubWith(store: KeyValueStore = memoryStore(), options: HubOptions = {}): Hub {
-  return new Hub({ baseUrl: server.url, store, chunkSize: 64 * 1024, storage: null, ...options });
+  return new Hub({ baseUrl: server.url, store, chunkSize: CHUNK, storage: null, ...options });
 }
 
 function request(repo: string, extra: Partial<LoadRequest> = {}): LoadRequest {
@@ -63,7 +66,7 @@ describe('Hub.load in Node', () => {
     expect(ranges).toEqual(['bytes=0-7', `bytes=8-${headerBytes(clipWeights) - 1}`, `bytes=${headerBytes(clipWeights)}-`]);
     expect(server.bytesServed('model.safetensors')).toBe(clipWeights.byteLength);
 
-    const total = 1090 + clipWeights.byteLength;
+    const total = clipConfigBytes + clipWeights.byteLength;
     expect(events.length).toBeGreaterThan(5);
     for (let i = 1; i < events.length; i++) expect(events[i]!.bytesDone).toBeGreaterThanOrEqual(events[i - 1]!.bytesDone);
     expect(events.at(-1)).toMatchObject({ bytesDone: total, bytesTotal: total, fileBytesDone: clipWeights.byteLength });
@@ -73,15 +76,16 @@ describe('Hub.load in Node', () => {
     expect(server.log).toEqual([]);
     expectBytes(again.bytes('model.safetensors'), clipWeights);
     expect(await hubWith(store).listCached()).toEqual([
-      { repo: CLIP, revision: server.commitOf(CLIP), requestedAs: ['main'], files: expect.arrayContaining([{ file: 'config.json', bytes: 1090 }, { file: 'model.safetensors', bytes: clipWeights.byteLength }]), bytes: total, partialBytes: 0 },
+      { repo: CLIP, revision: server.commitOf(CLIP), requestedAs: ['main'], files: expect.arrayContaining([{ file: 'config.json', bytes: clipConfigBytes }, { file: 'model.safetensors', bytes: clipWeights.byteLength }]), bytes: total, partialBytes: 0 },
     ]);
   });
 
   it('resumes after a dropped connection from the first missing byte', async () => {
     const store = memoryStore();
-    server.fault({ kind: 'drop', file: 'model.safetensors', afterBytes: 300_000 });
+    const dropAt = Math.floor((clipWeights.byteLength - headerBytes(clipWeights)) * 0.4); // into the tensor data
+    server.fault({ kind: 'drop', file: 'model.safetensors', afterBytes: dropAt });
     expect(await failure(hubWith(store).load(request(CLIP)))).toMatchObject({ code: 'download-failed' });
-    const stopped = headerBytes(clipWeights) + 300_000;
+    const stopped = headerBytes(clipWeights) + dropAt;
     expect((await hubWith(store).listCached())[0]).toMatchObject({ partialBytes: stopped });
 
     const files = await hubWith(store).load(request(CLIP));
@@ -94,12 +98,13 @@ describe('Hub.load in Node', () => {
     server.ranges = false;
     const store = memoryStore();
     const events: LoadProgress[] = [];
-    server.fault({ kind: 'drop', file: 'model.safetensors', afterBytes: 500_000 });
+    const dropAt = Math.floor(clipWeights.byteLength * 0.6);
+    server.fault({ kind: 'drop', file: 'model.safetensors', afterBytes: dropAt });
     expect(await failure(hubWith(store).load(request(CLIP)))).toMatchObject({ code: 'download-failed' });
     const files = await hubWith(store).load(request(CLIP, { onProgress: (p) => events.push(p) }));
     expectBytes(files.bytes('model.safetensors'), clipWeights);
     expect(server.requests('model.safetensors').filter((r) => r.status === 200)).toHaveLength(2);
-    expect(events.filter((e) => e.file === 'model.safetensors').map((e) => e.fileBytesDone)[0]).toBe(500_000);
+    expect(events.filter((e) => e.file === 'model.safetensors').map((e) => e.fileBytesDone)[0]).toBe(dropAt);
   });
 
   it('HTTP errors, wrong Content-Length and missing files are typed errors; a retry then works', async () => {
@@ -109,7 +114,7 @@ describe('Hub.load in Node', () => {
     server.fault({ kind: 'wrong-length', file: 'model.safetensors', extraBytes: 1000 });
     expect(await failure(hubWith(store).load(request(GIT)))).toMatchObject({ code: 'download-failed' });
     const files = await hubWith(store).load(request(GIT));
-    expectBytes(files.bytes('model.safetensors'), golden('git', 'model.safetensors'));
+    expectBytes(files.bytes('model.safetensors'), gitWeights);
     expect(files.json('generation_config.json')).toMatchObject({});
     expect(await failure(hubWith(store).load(request(GIT, { files: ['tokenizer.json'] })))).toMatchObject({ code: 'download-failed', message: expect.stringMatching(/404/) });
   });
@@ -127,10 +132,10 @@ describe('Hub.load in Node', () => {
   it('a full disk mid-download is quota-exceeded, never marks the file complete, and spares other models', async () => {
     const store = memoryStore();
     await hubWith(store).load(request(CLIP));
-    const error = await failure(hubWith(quotaLimited(store, 200_000)).load(request(GIT)));
+    const error = await failure(hubWith(quotaLimited(store, Math.floor(gitWeights.byteLength / 3))).load(request(GIT)));
     expect(error.code).toBe('quota-exceeded');
     const cached = await hubWith(store).listCached();
-    expect(cached.find((m) => m.repo === CLIP)).toMatchObject({ bytes: 1090 + clipWeights.byteLength });
+    expect(cached.find((m) => m.repo === CLIP)).toMatchObject({ bytes: clipConfigBytes + clipWeights.byteLength });
     expect(cached.find((m) => m.repo === GIT)?.files.map((f) => f.file)).not.toContain('model.safetensors');
     server.resetLog();
     expectBytes((await hubWith(store).load(request(CLIP))).bytes('model.safetensors'), clipWeights);
@@ -139,7 +144,7 @@ describe('Hub.load in Node', () => {
 
   it('a download that does not match the sha256 in its ETag is not cached', async () => {
     const store = memoryStore();
-    server.fault({ kind: 'flip', file: 'model.safetensors', minBytes: 100_000 });
+    server.fault({ kind: 'flip', file: 'model.safetensors', minBytes: Math.floor(clipWeights.byteLength / 7) });
     expect(await failure(hubWith(store).load(request(CLIP)))).toMatchObject({ code: 'download-failed', message: expect.stringMatching(/do not match the sha256/) });
     expect((await store.keys()).filter((k) => k[3] === 'model.safetensors')).toEqual([]);
     expectBytes((await hubWith(store).load(request(CLIP))).bytes('model.safetensors'), clipWeights);
@@ -162,10 +167,13 @@ describe('Hub.load in Node', () => {
   });
 
   it('checks navigator.storage.estimate() before the weights stream', async () => {
-    const storage = { estimate: async () => ({ quota: 1_000_000, usage: 600_000 }) };
+    const free = Math.floor(clipWeights.byteLength / 2); // room for the small files, not for the weights
+    const storage = { estimate: async () => ({ quota: 2 * clipWeights.byteLength, usage: 2 * clipWeights.byteLength - free }) };
     const store = memoryStore();
     const error = await failure(hubWith(store, { storage }).load(request(CLIP)));
-    expect(error).toMatchObject({ code: 'not-enough-storage', message: expect.stringMatching(/model.safetensors .* needs 0.7 MiB .* only 0.4 MiB is free/) });
+    const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    expect(error).toMatchObject({ code: 'not-enough-storage', message: expect.stringContaining(`model.safetensors of ${CLIP} needs `) });
+    expect(error.message).toContain(`only ${mib(free)} is free`);
     expect(server.bytesServed('model.safetensors')).toBe(headerBytes(clipWeights)); // the header only
     expect((await hubWith(store).listCached())[0]!.files.map((f) => f.file)).toEqual(['config.json']);
   });
@@ -174,15 +182,17 @@ describe('Hub.load in Node', () => {
     const store = memoryStore();
     await hubWith(store).load(request(CLIP));
     const chunk = (i: number): [string, [(string | number)[], unknown]] => [...store.entries].find(([, [k]]) => k[0] === 'chunk' && k[3] === 'model.safetensors' && k[4] === i)!;
+    // Two full chunks of the weights (a third and two thirds in): one bit-flipped, one cut short.
+    const chunks = Math.floor(clipWeights.byteLength / CHUNK);
     const corruptions: [RegExp, () => void][] = [
       [/sha256 does not match/, () => {
-        const [id, [key, value]] = chunk(3);
+        const [id, [key, value]] = chunk(Math.floor(chunks / 3));
         const flipped = new Uint8Array((value as ArrayBuffer).slice(0));
-        flipped[100]! ^= 0xff;
+        flipped[flipped.length >> 1]! ^= 0xff;
         store.entries.set(id, [key, flipped.buffer]);
       }],
       [/wrong length/, () => {
-        const [id, [key, value]] = chunk(5);
+        const [id, [key, value]] = chunk(Math.floor((2 * chunks) / 3));
         store.entries.set(id, [key, (value as ArrayBuffer).slice(1)]);
       }],
     ];
@@ -214,11 +224,11 @@ describe('Hub.load in Node', () => {
     const store = memoryStore();
     const controller = new AbortController();
     let seen = 0;
-    server.fault({ kind: 'slow', file: 'model.safetensors', minBytes: 100_000, bytesPerTick: 32 * 1024, tickMs: 5 });
+    server.fault({ kind: 'slow', file: 'model.safetensors', minBytes: Math.floor(clipWeights.byteLength / 6), bytesPerTick: 32 * 1024, tickMs: 5 });
     const onProgress = (p: LoadProgress): void => {
       if (p.file !== 'model.safetensors') return;
       seen = p.fileBytesDone;
-      if (seen > 200_000) controller.abort();
+      if (seen > clipWeights.byteLength / 3) controller.abort();
     };
     expect(await failure(hubWith(store).load(request(CLIP, { signal: controller.signal, onProgress })))).toMatchObject({ code: 'aborted' });
     const files = await hubWith(store).load(request(CLIP));

@@ -123,11 +123,15 @@ describe('model specs', () => {
       expect(legacy.map((s) => s.name).sort(), family).toEqual((manifest.non_persistent_buffers_not_saved as string[]).sort());
       for (const s of legacy) expect(['arange', 'causal-mask', 'constant'], s.name).toContain(s.init.kind);
     }
-    const clip = stateDictFor(readJson(path.join(GOLDEN, 'clip/config.json')));
-    expect(clip.find((s) => s.name === 'vision_model.embeddings.position_ids')).toMatchObject({ shape: [1, 17], init: { kind: 'arange' } });
-    const vitGpt2 = stateDictFor(readJson(path.join(GOLDEN, 'vit-gpt2/config.json')));
-    expect(vitGpt2.find((s) => s.name === 'decoder.transformer.h.1.attn.bias')).toMatchObject({ shape: [1, 1, 128, 128], init: { kind: 'causal-mask' } });
-    expect(vitGpt2.find((s) => s.name === 'decoder.transformer.h.1.attn.masked_bias')).toMatchObject({ shape: [], init: { kind: 'constant', value: -1e4 } });
+    const clipConfig = readJson(path.join(GOLDEN, 'clip/config.json')) as { vision_config: { image_size: number; patch_size: number } };
+    const tokens = (clipConfig.vision_config.image_size / clipConfig.vision_config.patch_size) ** 2 + 1; // patches + class
+    const clip = stateDictFor(clipConfig);
+    expect(clip.find((s) => s.name === 'vision_model.embeddings.position_ids')).toMatchObject({ shape: [1, tokens], init: { kind: 'arange' } });
+    const vitGpt2Config = readJson(path.join(GOLDEN, 'vit-gpt2/config.json')) as { decoder: { n_positions: number; n_layer: number } };
+    const { n_positions: positions, n_layer: layers } = vitGpt2Config.decoder;
+    const vitGpt2 = stateDictFor(vitGpt2Config);
+    expect(vitGpt2.find((s) => s.name === `decoder.transformer.h.${layers - 1}.attn.bias`)).toMatchObject({ shape: [1, 1, positions, positions], init: { kind: 'causal-mask' } });
+    expect(vitGpt2.find((s) => s.name === `decoder.transformer.h.${layers - 1}.attn.masked_bias`)).toMatchObject({ shape: [], init: { kind: 'constant', value: -1e4 } });
   });
 
   it('the Hub configs give the real models: parameter counts and key shapes', () => {
@@ -297,12 +301,14 @@ describe('generated values', () => {
   });
 
   it('writes the integer buffers: arange position_ids, tril causal masks; masked_bias follows the dtype', async () => {
-    const buffers = stateDictFor(readJson(path.join(GOLDEN, 'vit-gpt2/config.json'))).filter((s) => s.name.includes('.h.0.attn.'));
+    const config = readJson(path.join(GOLDEN, 'vit-gpt2/config.json')) as { decoder: { n_positions: number } };
+    const n = config.decoder.n_positions;
+    const buffers = stateDictFor(config).filter((s) => s.name.includes('.h.0.attn.'));
     for (const dtype of ['f32', 'f16'] as const) {
       const t = readSafetensors(await writeToMemory(buffers.map((s) => tensorFor(s, dtype, 0)))).tensors;
       const mask = t.get('decoder.transformer.h.0.attn.bias')!;
-      expect(mask).toMatchObject({ dtype: 'U8', shape: [1, 1, 128, 128] });
-      for (let r = 0; r < 128; r++) for (let c = 0; c < 128; c++) if (mask.bytes[r * 128 + c] !== (c <= r ? 1 : 0)) expect.fail(`mask[${r}][${c}]`);
+      expect(mask).toMatchObject({ dtype: 'U8', shape: [1, 1, n, n] });
+      for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) if (mask.bytes[r * n + c] !== (c <= r ? 1 : 0)) expect.fail(`mask[${r}][${c}]`);
       const masked = t.get('decoder.transformer.h.0.attn.masked_bias')!;
       expect(masked.shape).toEqual([]);
       if (dtype === 'f32') expect(f32Of(masked.bytes)[0]).toBe(-1e4);

@@ -15,9 +15,10 @@ import {
   type PreprocessConfig,
   type RgbImage,
 } from '../../src/image/preprocess';
+import { GOLDEN_DIR } from '../helpers/golden';
 import { readSafetensors, tensorOf } from '../helpers/safetensors-node';
 
-const GOLDEN = '/work/shared/golden/preprocess';
+const GOLDEN = join(GOLDEN_DIR, 'preprocess');
 
 interface ManifestImage {
   name: string;
@@ -40,8 +41,24 @@ const UINT8_MAX_DIFF = 1;
 const UINT8_MEAN_DIFF = 0.001;
 const PIXEL_MAX_DIFF = { clip: 0.0151, vit: 0.0079 };
 
-const CLIP = DEFAULT_PREPROCESS_CONFIGS.CLIPImageProcessor;
-const VIT = DEFAULT_PREPROCESS_CONFIGS.ViTImageProcessor;
+/**
+ * The processors as the golden set ran them (transformers' defaults at the golden sizes): CLIP's shortest edge
+ * is the short side of a resized image, its crop and ViT's resize target the sides of their pixel_values.
+ */
+const sides = (name: string): { height: number; width: number } => {
+  const [, height, width] = tensorOf(golden, name, 'F32').shape as [number, number, number];
+  return { height, width };
+};
+const probe = manifest.images[0]!;
+const CLIP: PreprocessConfig = {
+  ...DEFAULT_PREPROCESS_CONFIGS.CLIPImageProcessor,
+  size: { shortestEdge: Math.min(...probe.clip_resized_hw) },
+  cropSize: sides(`${probe.name}.clip_pixel_values`),
+};
+const VIT: PreprocessConfig = { ...DEFAULT_PREPROCESS_CONFIGS.ViTImageProcessor, size: sides(`${probe.name}.vit_pixel_values`) };
+/** The defaults themselves, for the rules below (analytic: transformers' formulas at 224). */
+const DEFAULT_CLIP = DEFAULT_PREPROCESS_CONFIGS.CLIPImageProcessor;
+const DEFAULT_VIT = DEFAULT_PREPROCESS_CONFIGS.ViTImageProcessor;
 
 interface DiffStats {
   max: number;
@@ -80,7 +97,7 @@ function expectImage(actual: RgbImage, name: string, label: string): void {
 
 function expectPixelValues(actual: Float32Array, name: string, label: string, maxDiff: number): void {
   const expected = tensorOf(golden, name, 'F32');
-  expect(expected.shape).toEqual([3, 224, 224]);
+  expect(actual.length).toBe(expected.data.length);
   const stats = diffStats(actual, expected.data);
   record(name.split('.')[0]!, label, stats);
   expect(stats.max).toBeLessThanOrEqual(maxDiff);
@@ -130,8 +147,9 @@ describe('pixel_values from the golden uint8 crops', () => {
       ['vit', VIT, 'vit_resized'],
     ] as const) {
       const crop = tensorOf(golden, `${name}.${cropKey}`, 'U8');
-      const out = new Float32Array(3 * 224 * 224);
-      writePixelValues({ width: 224, height: 224, data: crop.data }, cfg, out);
+      const [height, width, channels] = crop.shape as [number, number, number];
+      const out = new Float32Array(channels * height * width);
+      writePixelValues({ width, height, data: crop.data }, cfg, out);
       expect(diffStats(out, tensorOf(golden, `${name}.${setting}_pixel_values`, 'F32').data).max).toBe(0);
     }
   });
@@ -139,20 +157,23 @@ describe('pixel_values from the golden uint8 crops', () => {
 
 describe('batches', () => {
   it('stacks images as [B, 3, H, W] in input order', async () => {
-    const names = ['landscape_640x480', 'tiny_50x37', 'gray_400x300'];
-    const images = await Promise.all(names.map((n) => loadPng(`${n}.png`)));
+    const entries = manifest.images.slice(0, 3); // several images of different sizes and modes
+    const images = await Promise.all(entries.map((e) => loadPng(e.file)));
     const batch = preprocessBatch(images, CLIP);
-    expect(batch.shape).toEqual([3, 3, 224, 224]);
-    names.forEach((n, i) => {
-      const plane = 3 * 224 * 224;
-      const one = batch.data.subarray(i * plane, (i + 1) * plane);
-      expect(diffStats(one, tensorOf(golden, `${n}.clip_pixel_values`, 'F32').data).max).toBeLessThanOrEqual(PIXEL_MAX_DIFF.clip);
+    const one = tensorOf(golden, `${entries[0]!.name}.clip_pixel_values`, 'F32');
+    expect(batch.shape).toEqual([entries.length, ...one.shape]);
+    entries.forEach(({ name: n }, i) => {
+      const plane = one.data.length;
+      const row = batch.data.subarray(i * plane, (i + 1) * plane);
+      expect(diffStats(row, tensorOf(golden, `${n}.clip_pixel_values`, 'F32').data).max).toBeLessThanOrEqual(PIXEL_MAX_DIFF.clip);
     });
   });
 
   it('refuses images that preprocess to different sizes', async () => {
     const noCrop: PreprocessConfig = { ...CLIP, doCenterCrop: false };
-    const images = await Promise.all(['landscape_640x480.png', 'portrait_480x640.png'].map(loadPng));
+    const [a, b] = manifest.images;
+    const other = manifest.images.find((e) => e.clip_resized_hw.join() !== a!.clip_resized_hw.join()) ?? b!;
+    const images = await Promise.all([a!.file, other.file].map(loadPng));
     expect(() => preprocessBatch(images, noCrop)).toThrow(/same size/);
     expect(() => preprocessBatch([], CLIP)).toThrow(/at least one image/);
   });
@@ -160,14 +181,14 @@ describe('batches', () => {
 
 describe('pipeline rules', () => {
   it('shortest edge -> 224, other edge int(224 * long / short)', () => {
-    const size = (w: number, h: number) => resizeOutputSize(w, h, CLIP);
+    const size = (w: number, h: number) => resizeOutputSize(w, h, DEFAULT_CLIP);
     expect(size(640, 480)).toEqual({ height: 224, width: 298 }); // 298.67 truncated
     expect(size(480, 640)).toEqual({ height: 298, width: 224 });
     expect(size(50, 37)).toEqual({ height: 224, width: 302 });
     expect(size(300, 1000)).toEqual({ height: 746, width: 224 });
     expect(size(224, 224)).toEqual({ height: 224, width: 224 });
     expect(size(1, 16384)).toEqual({ height: 3670016, width: 224 });
-    expect(resizeOutputSize(640, 480, VIT)).toEqual({ height: 224, width: 224 });
+    expect(resizeOutputSize(640, 480, DEFAULT_VIT)).toEqual({ height: 224, width: 224 });
   });
 
   it('center crop takes top = (H - h) // 2, left = (W - w) // 2', () => {
@@ -188,21 +209,21 @@ describe('pipeline rules', () => {
   });
 
   it('padded pixels become (0 - mean) / std like any zero byte', () => {
-    const tinyNoResize: PreprocessConfig = { ...CLIP, doResize: false };
+    const tinyNoResize: PreprocessConfig = { ...DEFAULT_CLIP, doResize: false };
     const out = preprocess({ width: 1, height: 1, data: new Uint8Array([255, 255, 255, 255]) }, tinyNoResize);
     expect(out.length).toBe(3 * 224 * 224);
-    expect(out[0]).toBeCloseTo((0 - CLIP.imageMean[0]) / CLIP.imageStd[0], 6);
-    expect(out[112 * 224 + 112]).toBeCloseTo((1 - CLIP.imageMean[0]) / CLIP.imageStd[0], 6);
+    expect(out[0]).toBeCloseTo((0 - DEFAULT_CLIP.imageMean[0]) / DEFAULT_CLIP.imageStd[0], 6);
+    expect(out[112 * 224 + 112]).toBeCloseTo((1 - DEFAULT_CLIP.imageMean[0]) / DEFAULT_CLIP.imageStd[0], 6);
   });
 
   it('the region the model sees: the centre crop of the resized image, or all of it without a crop', () => {
     // 640×480 -> 298×224, crop 224×224 at left = (298 - 224) // 2 = 37.
-    expect(modelInputRegion(640, 480, CLIP)).toEqual({ x: 37 / 298, y: 0, width: 224 / 298, height: 1 });
-    expect(modelInputRegion(480, 640, CLIP)).toEqual({ x: 0, y: 37 / 298, width: 1, height: 224 / 298 });
-    expect(modelInputRegion(300, 300, CLIP)).toEqual({ x: 0, y: 0, width: 1, height: 1 });
-    expect(modelInputRegion(640, 480, VIT)).toEqual({ x: 0, y: 0, width: 1, height: 1 }); // squashed, not cropped
+    expect(modelInputRegion(640, 480, DEFAULT_CLIP)).toEqual({ x: 37 / 298, y: 0, width: 224 / 298, height: 1 });
+    expect(modelInputRegion(480, 640, DEFAULT_CLIP)).toEqual({ x: 0, y: 37 / 298, width: 1, height: 224 / 298 });
+    expect(modelInputRegion(300, 300, DEFAULT_CLIP)).toEqual({ x: 0, y: 0, width: 1, height: 1 });
+    expect(modelInputRegion(640, 480, DEFAULT_VIT)).toEqual({ x: 0, y: 0, width: 1, height: 1 }); // squashed, not cropped
     // No resize, image smaller than the crop: the grid reaches past the image (zero padding).
-    expect(modelInputRegion(112, 224, { ...CLIP, doResize: false })).toEqual({ x: -56 / 112, y: 0, width: 2, height: 1 });
+    expect(modelInputRegion(112, 224, { ...DEFAULT_CLIP, doResize: false })).toEqual({ x: -56 / 112, y: 0, width: 2, height: 1 });
   });
 
   it('drops alpha instead of compositing', () => {
@@ -212,13 +233,13 @@ describe('pipeline rules', () => {
 
   it('refuses images so thin that the shortest-edge resize would be enormous', () => {
     const sliver = { width: 1, height: 16384, data: new Uint8Array(16384 * 4) };
-    expect(() => preprocess(sliver, CLIP)).toThrow(/too thin.*224x3670016/);
-    expect(preprocess(sliver, VIT).length).toBe(3 * 224 * 224); // a fixed-size resize is fine
+    expect(() => preprocess(sliver, DEFAULT_CLIP)).toThrow(/too thin.*224x3670016/);
+    expect(preprocess(sliver, DEFAULT_VIT).length).toBe(3 * 224 * 224); // a fixed-size resize is fine
   });
 
   it('rejects malformed RgbaImages with bad-image', () => {
-    expect(() => preprocess({ width: 2, height: 2, data: new Uint8Array(15) }, CLIP)).toThrow(/holds 15 bytes/);
-    expect(() => preprocess({ width: 0, height: 2, data: new Uint8Array(0) }, CLIP)).toThrow(/no pixels/);
+    expect(() => preprocess({ width: 2, height: 2, data: new Uint8Array(15) }, DEFAULT_CLIP)).toThrow(/holds 15 bytes/);
+    expect(() => preprocess({ width: 0, height: 2, data: new Uint8Array(0) }, DEFAULT_CLIP)).toThrow(/no pixels/);
   });
 });
 
