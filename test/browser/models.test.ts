@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { f32, f32Tolerances, GOLDEN_DIR, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
+import { f32, f32Row, f32Tolerances, GOLDEN_DIR, goldenJson, goldenTensors, i64AsI32, range, shapeOf, type GoldenModel } from '../helpers/golden';
 import { HubServer } from '../helpers/hub-server';
 import { allClose } from '../helpers/reference';
 import type { Browser } from './chromium';
@@ -52,8 +52,9 @@ describe('CLIP (golden/clip) in Chromium', () => {
   const tol = f32Tolerances('clip');
   const args = (db: string) => ({
     ...source('clip', db),
-    pixelValues: Array.from(f32(inputs, 'pixel_values')), images: 2,
-    inputIds: Array.from(i64AsI32(inputs, 'input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'attention_mask')), texts: 3, seq: 16,
+    pixelValues: Array.from(f32(inputs, 'pixel_values')), images: shapeOf(inputs, 'pixel_values')[0]!,
+    inputIds: Array.from(i64AsI32(inputs, 'input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'attention_mask')),
+    texts: shapeOf(inputs, 'input_ids')[0]!, seq: shapeOf(inputs, 'input_ids')[1]!,
   });
 
   function expectClipOutputs(out: RunResult<'clip'>): void {
@@ -90,31 +91,33 @@ describe('CLIP (golden/clip) in Chromium', () => {
   });
 });
 
-const greedySteps = 8;
-
 describe('GIT (golden/git) in Chromium', () => {
   const inputs = goldenTensors('git', 'inputs');
   const outputs = goldenTensors('git', 'outputs');
   const tol = f32Tolerances('git');
   const pixels = f32(inputs, 'pixel_values');
-  const firstImage = () => ({ ...source('git', 'iris-models-page'), pixelValues: Array.from(pixels.subarray(0, pixels.length / 2)), images: 1, maxNewTokens: greedySteps });
-  const V = 1000;
-  const P = 17; // image tokens
+  const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const prompt = Array.from(i64AsI32(inputs, 'generate_input_ids'));
+  // Greedy steps: the golden sequence's new tokens (it stopped there, at EOS or at its max_new_tokens).
+  const greedySteps = generated.length - prompt.length;
+  const firstImage = () => ({ ...source('git', 'iris-models-page'), pixelValues: Array.from(f32Row(inputs, 'pixel_values', 0)), images: 1, maxNewTokens: greedySteps });
+  const V = shapeOf(outputs, 'logits').at(-1)!;
+  const P = shapeOf(outputs, 'projected_visual_features')[1]!; // image tokens
 
-  it('teacher-forced: image encoder, projected visual features and logits of all 24 positions', async () => {
+  it('teacher-forced: image encoder, projected visual features and logits of every position', async () => {
     const out = await run('page', 'gitTeacherForced', {
-      ...source('git', 'iris-models-page'), pixelValues: Array.from(pixels), images: 2,
+      ...source('git', 'iris-models-page'), pixelValues: Array.from(pixels), images: shapeOf(inputs, 'pixel_values')[0]!,
       inputIds: Array.from(i64AsI32(inputs, 'input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'attention_mask')),
     });
     expectDownloaded('git');
-    expect(out.logitsShape).toEqual([2, 24, V]);
+    expect(out.logitsShape).toEqual(shapeOf(outputs, 'logits'));
     expectClose(out.encoder, f32(outputs, 'image_encoder_last_hidden_state'), tol.hidden, 'image_encoder_last_hidden_state');
     expectClose(out.projected, f32(outputs, 'projected_visual_features'), tol.hidden, 'projected_visual_features');
     expectClose(out.logits, f32(outputs, 'logits'), tol.logits, 'logits');
   });
 
   it('greedy generation (CaptionSession over GitModel + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
-    expect(Array.from(i64AsI32(inputs, 'generate_input_ids'))).toEqual([101]);
+    expect(prompt).toEqual([goldenJson<{ bos_token_id: number }>('git', 'config.json').bos_token_id]); // the page prompts with [CLS]
     const out = await run('page', 'gitGenerate', firstImage());
     expect(out.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));
     expectClose(out.stepLogits, f32(outputs, 'generate_logits'), tol.logits, 'generate_logits');
@@ -122,12 +125,13 @@ describe('GIT (golden/git) in Chromium', () => {
 
   it('KV-cache steps give the same logits as one full no-cache forward over the generated sequence', async () => {
     const out = await run('page', 'gitCacheVsFull', firstImage());
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
-    expect(out.ids).toEqual(ids);
-    expect(out.fullShape).toEqual([1, P + ids.length, V]);
+    expect(out.ids).toEqual(generated);
+    expect(out.fullShape).toEqual([1, P + generated.length, V]);
     expectClose(out.full, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
-    for (let t = 0; t < greedySteps; t++) {
-      expectClose(row(out.stepLogits, t, V), row(out.full, P + t, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${P + t}`);
+    // Step t's logits sit at the position before the token it chose: after the image tokens and the prompt.
+    for (const t of range(greedySteps)) {
+      const at = P + prompt.length - 1 + t;
+      expectClose(row(out.stepLogits, t, V), row(out.full, at, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${at}`);
     }
   });
 });
@@ -137,16 +141,18 @@ describe('ViT-GPT2 (golden/vit-gpt2) in Chromium', () => {
   const outputs = goldenTensors('vit-gpt2', 'outputs');
   const tol = f32Tolerances('vit-gpt2');
   const pixels = f32(inputs, 'pixel_values');
-  const firstImage = () => ({ ...source('vit-gpt2', 'iris-models-page'), pixelValues: Array.from(pixels.subarray(0, pixels.length / 2)), images: 1, maxNewTokens: greedySteps });
-  const V = 1000;
+  const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const greedySteps = generated.length - 1; // after the decoder start token, the page's prompt
+  const firstImage = () => ({ ...source('vit-gpt2', 'iris-models-page'), pixelValues: Array.from(f32Row(inputs, 'pixel_values', 0)), images: 1, maxNewTokens: greedySteps });
+  const V = shapeOf(outputs, 'logits').at(-1)!;
 
   it('teacher-forced: encoder last_hidden_state and decoder logits', async () => {
     const out = await run('page', 'vitGpt2TeacherForced', {
-      ...source('vit-gpt2', 'iris-models-page'), pixelValues: Array.from(pixels), images: 2,
+      ...source('vit-gpt2', 'iris-models-page'), pixelValues: Array.from(pixels), images: shapeOf(inputs, 'pixel_values')[0]!,
       inputIds: Array.from(i64AsI32(inputs, 'decoder_input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'decoder_attention_mask')),
     });
     expectDownloaded('vit-gpt2');
-    expect(out.logitsShape).toEqual([2, 7, V]);
+    expect(out.logitsShape).toEqual(shapeOf(outputs, 'logits'));
     expectClose(out.encoder, f32(outputs, 'encoder_last_hidden_state'), tol.hidden, 'encoder_last_hidden_state');
     expectClose(out.logits, f32(outputs, 'logits'), tol.logits, 'logits');
   });
@@ -159,11 +165,10 @@ describe('ViT-GPT2 (golden/vit-gpt2) in Chromium', () => {
 
   it('KV-cache steps give the same logits as one full no-cache forward over the generated sequence', async () => {
     const out = await run('page', 'vitGpt2CacheVsFull', firstImage());
-    const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
-    expect(out.ids).toEqual(ids);
-    expect(out.fullShape).toEqual([1, ids.length, V]);
+    expect(out.ids).toEqual(generated);
+    expect(out.fullShape).toEqual([1, generated.length, V]);
     expectClose(out.full, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
-    for (let t = 0; t < greedySteps; t++) {
+    for (const t of range(greedySteps)) {
       expectClose(row(out.stepLogits, t, V), row(out.full, t, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${t}`);
     }
   });

@@ -113,9 +113,10 @@ describe('weight loader in Chromium', () => {
   });
 
   it('a dropped connection resumes from the first missing byte; so does an abort', async () => {
-    server.fault({ kind: 'drop', file: 'model.safetensors', afterBytes: 300_000 });
+    const dropAt = Math.floor((clipWeights.bytes - clipHeader) * 0.4); // into the tensor data
+    server.fault({ kind: 'drop', file: 'model.safetensors', afterBytes: dropAt });
     expect((await load({ db: 'resume', repo: CLIP, ...FILES })).error).toMatchObject({ code: 'download-failed' });
-    const stopped = clipHeader + 300_000;
+    const stopped = clipHeader + dropAt;
     expect(await call('list', 'resume')).toEqual([expect.objectContaining({ partialBytes: stopped })]);
     const resumed = await load({ db: 'resume', repo: CLIP, ...FILES });
     expect(resumed.sha256).toEqual(clipDigests);
@@ -123,8 +124,8 @@ describe('weight loader in Chromium', () => {
     expect(server.bytesServed('model.safetensors')).toBe(clipWeights.bytes); // every byte exactly once
 
     server.resetLog();
-    server.fault({ kind: 'slow', file: 'model.safetensors', minBytes: 100_000, bytesPerTick: 32 * 1024, tickMs: 10 });
-    const aborted = await load({ db: 'abort', repo: CLIP, ...FILES, abortAfterBytes: 200_000 });
+    server.fault({ kind: 'slow', file: 'model.safetensors', minBytes: Math.floor(clipWeights.bytes / 6), bytesPerTick: 32 * 1024, tickMs: 10 });
+    const aborted = await load({ db: 'abort', repo: CLIP, ...FILES, abortAfterBytes: Math.floor(clipWeights.bytes / 3) });
     expect(aborted.error).toMatchObject({ code: 'aborted' });
     const reached = aborted.progress.filter((p) => p.file === 'model.safetensors').at(-1)!.fileBytesDone;
     expect((await load({ db: 'abort', repo: CLIP, ...FILES })).sha256).toEqual(clipDigests);
@@ -149,7 +150,7 @@ describe('weight loader in Chromium', () => {
 
   it('QuotaExceededError mid-write (simulated by the injected store): typed error, other models intact', async () => {
     expect((await load({ db: 'quota', repo: CLIP, ...FILES })).error).toBeUndefined();
-    const full = await load({ db: 'quota', repo: GIT, ...FILES, quotaLimitBytes: 200_000 });
+    const full = await load({ db: 'quota', repo: GIT, ...FILES, quotaLimitBytes: Math.floor(golden('git', 'model.safetensors').bytes / 3) });
     expect(full.error).toMatchObject({ code: 'quota-exceeded', message: expect.stringMatching(/model.safetensors of iris-test\/tiny-git/) });
     const cached = await call('list', 'quota');
     expect(cached.find((m) => m.repo === CLIP)).toMatchObject({ bytes: golden('clip', 'config.json').bytes + clipWeights.bytes, partialBytes: 0 });

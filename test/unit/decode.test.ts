@@ -1,16 +1,21 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isIrisError, type IrisErrorCode } from '../../src/errors';
 import { decodeImage, decodeImageBytes, type ImageInput } from '../../src/image/decode';
 import { decodePng } from '../../src/image/png';
+import { GOLDEN_DIR } from '../helpers/golden';
 import { concatBytes, ihdr, pngChunk, PNG_SIGNATURE } from '../helpers/png-encode';
 
 // Node has no createImageBitmap / OffscreenCanvas, so this covers everything but the browser-decoder path;
 // the browser harness should cover that (see the report on the image branch).
 
-const pngFile = readFileSync('/work/shared/golden/preprocess/tiny_50x37.png');
+// The smallest of the golden preprocessing images.
+const smallest = (JSON.parse(readFileSync(join(GOLDEN_DIR, 'preprocess/manifest.json'), 'utf8')) as { images: Array<{ file: string; width: number; height: number }> })
+  .images.reduce((a, b) => (b.width * b.height < a.width * a.height ? b : a));
+const pngFile = readFileSync(join(GOLDEN_DIR, 'preprocess', smallest.file));
 const pngBytes = new Uint8Array(pngFile);
 
 async function errorCode(input: ImageInput, options?: Parameters<typeof decodeImage>[1]): Promise<[IrisErrorCode | undefined, string]> {
@@ -48,7 +53,7 @@ describe('decodeImage', () => {
     ['data: URL', () => `data:image/png;base64,${pngFile.toString('base64')}`],
   ] as [string, () => ImageInput][])('decodes a PNG given as %s', async (_, make) => {
     const image = await decodeImage(make());
-    expect([image.width, image.height]).toEqual([50, 37]);
+    expect([image.width, image.height]).toEqual([smallest.width, smallest.height]);
     expect(image.data).toEqual(expected);
   });
 

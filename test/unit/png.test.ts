@@ -4,10 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { isIrisError } from '../../src/errors';
 import { decodePng, pngUnsupportedReason, readPngHeader } from '../../src/image/png';
 import { concatBytes, deflate, encodePng, ihdr, noise, pngChunk, PNG_SIGNATURE } from '../helpers/png-encode';
+import { GOLDEN_DIR } from '../helpers/golden';
 import { readSafetensors, tensorOf } from '../helpers/safetensors-node';
 
-const GOLDEN = '/work/shared/golden/preprocess';
+const GOLDEN = join(GOLDEN_DIR, 'preprocess');
 const goldenPng = (name: string) => new Uint8Array(readFileSync(join(GOLDEN, `${name}.png`)));
+interface ManifestImage { name: string; width: number; height: number; png_mode: string; clip_resized_hw: [number, number] }
+const images = (JSON.parse(readFileSync(join(GOLDEN, 'manifest.json'), 'utf8')) as { images: ManifestImage[] }).images;
+const withMode = (mode: string) => images.find((i) => i.png_mode === mode)!;
 
 async function expectBadImage(promise: Promise<unknown>, message: RegExp): Promise<void> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -27,22 +31,24 @@ function rowsOf(bytes: Uint8Array, height: number): Uint8Array[] {
 }
 
 describe('decodePng on the golden files', () => {
-  it('square_224 decodes to exactly the pixels transformers saw (its 224 -> 224 resize is a copy)', async () => {
-    const image = await decodePng(goldenPng('square_224'));
-    const expected = tensorOf(readSafetensors(join(GOLDEN, 'preprocess.safetensors')), 'square_224.clip_resized', 'U8');
+  // An image already at the CLIP resize's size: that resize is a copy, so its result is the decoded PNG.
+  const unresized = images.find((i) => i.clip_resized_hw[0] === i.height && i.clip_resized_hw[1] === i.width)!;
+  it(`${unresized.name} decodes to exactly the pixels transformers saw (its resize is a copy)`, async () => {
+    const image = await decodePng(goldenPng(unresized.name));
+    const expected = tensorOf(readSafetensors(join(GOLDEN, 'preprocess.safetensors')), `${unresized.name}.clip_resized`, 'U8');
     expect(rgbOf(image)).toEqual(expected.data);
     expect(image.data.filter((_, i) => i % 4 === 3).every((a) => a === 255)).toBe(true);
   });
 
   it('gray decodes to R = G = B, opaque', async () => {
-    const { data } = await decodePng(goldenPng('gray_400x300'));
+    const { data } = await decodePng(goldenPng(withMode('L').name));
     for (let i = 0; i < data.length; i += 4) {
       if (data[i] !== data[i + 1] || data[i] !== data[i + 2] || data[i + 3] !== 255) throw new Error(`pixel ${i / 4}`);
     }
   });
 
   it('RGBA keeps its stored alpha (128..255 per the manifest)', async () => {
-    const { data } = await decodePng(goldenPng('rgba_512x384'));
+    const { data } = await decodePng(goldenPng(withMode('RGBA').name));
     let [min, max] = [255, 0];
     for (let i = 3; i < data.length; i += 4) [min, max] = [Math.min(min, data[i]!), Math.max(max, data[i]!)];
     expect([min, max]).toEqual([128, 255]);
