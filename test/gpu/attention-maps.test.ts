@@ -116,7 +116,7 @@ function goldenRow(t: Float32Array, shape: readonly number[], r: number): Float3
 function captionerFor(model: GoldenModel, captionModel: ConstructorParameters<typeof Captioner>[0]) {
   const { mean, std } = goldenJson<{ files: Array<{ path: string; notes?: { normalization: { mean: number[]; std: number[] } } }> }>(model, 'manifest.json')
     .files.find((f) => f.path === 'inputs.safetensors')!.notes!.normalization;
-  // The golden images are already 32×32: normalisation only.
+  // The golden images are already at the model's input size: normalisation only.
   const preprocess = parsePreprocessorConfig({ do_resize: false, do_center_crop: false, image_mean: mean, image_std: std }, 'CLIPImageProcessor');
   const vocab = shapeOf(goldenTensors(model, 'outputs'), 'logits').at(-1)!;
   return new Captioner(captionModel, idTokenizer(vocab), preprocess, goldenJson(model, 'generation_config.json'));

@@ -19,7 +19,7 @@ import { loadClipTokenizer } from '../../src/tokenizers';
 import { WeightSet } from '../../src/weights';
 import { formatRetrievalReport, runRetrievalBench } from '../bench/retrieval-bench';
 import { createDawnGpu } from '../helpers/dawn';
-import { f32, f32Tolerances, goldenTensors, i64AsI32 } from '../helpers/golden';
+import { f32, f32Tolerances, goldenTensors, i64AsI32, range, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { encodePng, noise } from '../helpers/png-encode';
 import { randomArray } from '../helpers/reference';
@@ -51,24 +51,26 @@ const ranking = (values: ArrayLike<number>) => Array.from(topKReference(values, 
 describe('golden CLIP through the search path', () => {
   const inputs = goldenTensors('clip', 'inputs');
   const outputs = goldenTensors('clip', 'outputs');
-  const golden = f32(outputs, 'logits_per_image'); // [2 images, 3 texts]
+  const golden = f32(outputs, 'logits_per_image'); // [images, texts]
+  const [imageCount, textCount] = shapeOf(outputs, 'logits_per_image') as [number, number];
+  const dim = shapeOf(outputs, 'image_embeds').at(-1)!;
   let model: ClipModel;
   let texts: Float32Array;
   let images: Float32Array;
-  const dim = 32;
 
   beforeAll(async () => {
     const { params, config } = goldenParameters(gpu, 'clip');
     model = ClipModel.load(params, config);
-    texts = l2Normalize((await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), 3, 16)).embeds, dim);
-    images = l2Normalize((await model.encodeImages(f32(inputs, 'pixel_values'), 2)).embeds, dim);
+    const [, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+    texts = l2Normalize((await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), textCount, seq)).embeds, dim);
+    images = l2Normalize((await model.encodeImages(f32(inputs, 'pixel_values'), imageCount)).embeds, dim);
   });
 
-  /** An index of the two golden images, embedded by ClipModel from the golden pixel_values. */
+  /** An index of the golden images, embedded by ClipModel from the golden pixel_values. */
   async function goldenIndex(precision: 'f16' | 'f32') {
     const pixels = f32(inputs, 'pixel_values');
-    const plane = 3 * 32 * 32;
-    const items = [0, 1].map((i) => ({ key: `image${i}`, image: { width: 1, height: 1, data: Uint8Array.of(i, 0, 0, 255) } }));
+    const plane = pixels.length / imageCount;
+    const items = range(imageCount).map((i) => ({ key: `image${i}`, image: { width: 1, height: 1, data: Uint8Array.of(i, 0, 0, 255) } }));
     const embedder: Embedder = {
       dim,
       preprocess: (image: RgbaImage) => pixels.slice(image.data[0]! * plane, (image.data[0]! + 1) * plane),
@@ -77,7 +79,7 @@ describe('golden CLIP through the search path', () => {
     };
     const index = await ImageIndex.open(memoryVectorStore(), 'golden', { model: 'golden/clip', defaultModel: 'golden/clip', precision });
     const result = await index.add(items, { embedder: async () => embedder });
-    expect(result.added).toBe(2);
+    expect(result.added).toBe(imageCount);
     return index;
   }
 
@@ -86,9 +88,9 @@ describe('golden CLIP through the search path', () => {
     const tol = precision === 'f32' ? f32Tolerances('clip').logits : { atol: 5e-2, rtol: 5e-2 };
     it(`text → images (${precision} index): the golden ranking of logits_per_image columns, and its scores`, async () => {
       const index = await goldenIndex(precision);
-      const hits = await index.search(gpu, texts, 3, 10);
-      for (let t = 0; t < 3; t++) {
-        const column = [golden[t]!, golden[3 + t]!];
+      const hits = await index.search(gpu, texts, textCount, 10);
+      for (let t = 0; t < textCount; t++) {
+        const column = range(imageCount).map((i) => golden[i * textCount + t]!);
         expect(hits[t]!.map((h) => h.key)).toEqual(ranking(column).map((i) => `image${i}`));
         for (const h of hits[t]!) {
           const expected = column[Number(h.key.slice(5))]!;
@@ -100,10 +102,10 @@ describe('golden CLIP through the search path', () => {
   }
 
   it('image → texts: the golden ranking of each logits_per_image row, and its scores', async () => {
-    const hits = await rankCandidates(gpu, images, 2, texts, dim, 3);
+    const hits = await rankCandidates(gpu, images, imageCount, texts, dim, textCount);
     const tol = f32Tolerances('clip').logits;
-    for (let i = 0; i < 2; i++) {
-      const row = golden.subarray(i * 3, i * 3 + 3);
+    for (let i = 0; i < imageCount; i++) {
+      const row = golden.subarray(i * textCount, (i + 1) * textCount);
       expect(Array.from(hits[i]!.rows)).toEqual(ranking(row));
       hits[i]!.rows.forEach((t, r) => {
         expect(Math.abs(hits[i]!.scores[r]! * model.logitScale - row[t]!)).toBeLessThanOrEqual(tol.atol + tol.rtol * Math.abs(row[t]!));
