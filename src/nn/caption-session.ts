@@ -7,6 +7,8 @@ import type { Gpu } from '../gpu/gpu';
 import type { ShaderSpec } from '../gpu/pipelines';
 import { Recorder, SpecCollector } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
+import { IrisError } from '../errors';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
 import type { DecoderSession } from './generate';
 import type { KvCache } from './kv-cache';
 
@@ -15,15 +17,24 @@ export interface ImageMemory {
   release(): void;
 }
 
+/** Attention maps of a decoder step (off by default): its self-attention and its attention to the image. */
+export interface DecoderCaptures {
+  self?: AttentionCapture;
+  cross?: AttentionCapture;
+}
+
 export interface CaptionDecoder<M extends ImageMemory = ImageMemory> {
   readonly gpuDevice: Gpu;
   readonly vocabSize: number;
-  /** Records the image encoder over one preprocessed image [1, 3, S, S]: what every step reads of it. */
-  imageMemory(rec: Recorder, pixels: Float32Array): M;
+  /**
+   * Records the image encoder over one preprocessed image [1, 3, S, S]: what every step reads of it.
+   * `attentions` captures the image encoder's attention probabilities (attention maps).
+   */
+  imageMemory(rec: Recorder, pixels: Float32Array, attentions?: AttentionCapture): M;
   /** A KV cache for `rows` rows (beams) and up to `maxTokens` decoder tokens. */
   createCache(rows: number, maxTokens: number): KvCache;
   /** Records one decoder step over `tokens` ([rows, T]) and returns the last position's logits [rows, V]. */
-  decodeStep(rec: Recorder, cache: KvCache, memory: M, tokens: Int32Array): Tensor;
+  decodeStep(rec: Recorder, cache: KvCache, memory: M, tokens: Int32Array, captures?: DecoderCaptures): Tensor;
 }
 
 export class CaptionSession<M extends ImageMemory = ImageMemory> implements DecoderSession {
@@ -78,4 +89,42 @@ export function captionKernelSpecs<M extends ImageMemory>(decoder: CaptionDecode
   memory.release();
   cache.release();
   return rec.finish();
+}
+
+/** Which layers' attention a teacher-forced pass reads back: the image encoder's, the decoder's self- and cross-attention. */
+export interface DecoderAttentionRequest {
+  image?: AttentionRequest;
+  self?: AttentionRequest;
+  cross?: AttentionRequest;
+}
+
+export interface DecoderAttentionMaps {
+  image: AttentionProbs[];
+  self: AttentionProbs[];
+  cross: AttentionProbs[];
+}
+
+/**
+ * Attention maps of one image and one token sequence (prompt and generated ids, e.g. a finished caption):
+ * a single teacher-forced pass, image encoder and decoder in one submit, that reads back the requested
+ * layers' probabilities. `layers` are the image encoder's and the decoder's layer counts.
+ */
+export async function decoderAttentionMaps<M extends ImageMemory>(
+  decoder: CaptionDecoder<M>, pixels: Float32Array, ids: readonly number[], request: DecoderAttentionRequest, layers: { image: number; decoder: number },
+): Promise<DecoderAttentionMaps> {
+  if (ids.length === 0) throw new IrisError('bad-input', 'Attention maps need at least one token.');
+  const image = AttentionCapture.create(request.image, layers.image);
+  const self = AttentionCapture.create(request.self, layers.decoder);
+  const cross = AttentionCapture.create(request.cross, layers.decoder);
+  const rec = new Recorder(decoder.gpuDevice, 'caption.attention-maps');
+  const memory = decoder.imageMemory(rec, pixels, image);
+  const cache = decoder.createCache(1, ids.length);
+  rec.releaseAfterSubmit(decoder.decodeStep(rec, cache, memory, Int32Array.from(ids), { self, cross }));
+  try {
+    await rec.submit();
+  } finally {
+    cache.release();
+    memory.release();
+  }
+  return { image: (await image?.results()) ?? [], self: (await self?.results()) ?? [], cross: (await cross?.results()) ?? [] };
 }

@@ -4,7 +4,8 @@
  * embeddings, and run pre-LN Transformer layers. CLIP and GIT add a LayerNorm before the layers
  * (`pre_layrnorm`, sic); the caller applies whatever comes after (post-LN on CLS or on all tokens).
  */
-import type { Recorder } from '../gpu/recorder';
+import { IrisError } from '../errors';
+import { SpecCollector, type Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { patchEmbed, visionEmbeddings } from '../kernels/embedding';
 import type { Activation } from '../kernels/common';
@@ -108,6 +109,16 @@ export function encodeImage(rec: Recorder, tower: VisionTower, pixels: Tensor, b
     x = encoderLayer(rec, layer, shape, x, batch, seq, undefined, attentions?.hook(rec, l));
   });
   return x;
+}
+
+/**
+ * One preprocessed image [1, 3, S, S] uploaded in `rec`, its length checked against the model's input size
+ * (a SpecCollector, which uploads nothing, takes any placeholder).
+ */
+export function pixelValues(rec: Recorder, pixels: Float32Array, imageSize: number, model: string): Tensor {
+  const shape = [1, 3, imageSize, imageSize];
+  if (!(rec instanceof SpecCollector) && pixels.length !== 3 * imageSize * imageSize) throw new IrisError('bad-input', `${model} expects pixel_values [${shape.join(', ')}], got ${pixels.length} values.`);
+  return rec.upload(pixels, shape, 'f32', 'pixel_values');
 }
 
 export function range(n: number): number[] {

@@ -19,11 +19,11 @@ import type { Activation } from '../../kernels/common';
 import { embed, selectRows } from '../../kernels/embedding';
 import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
-import { captionKernelSpecs, type CaptionDecoder, type ImageMemory } from '../../nn/caption-session';
+import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
 import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from '../../nn/transformer';
-import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from '../../nn/vision';
+import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface GitConfig {
   vocabSize: number;
@@ -243,26 +243,11 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
 
   /**
    * Attention maps of one image and one token sequence (prompt and generated ids, e.g. a finished caption):
-   * a single teacher-forced pass, image encoder and GIT layers in one submit, that reads back the requested
-   * layers' probabilities. Row P + t of a GIT layer is text position t; its columns 0..P-1 are the image tokens.
+   * one teacher-forced pass. Row P + t of a GIT layer is text position t; its columns 0..P-1 are the image tokens.
    */
   async attentionMaps(pixels: Float32Array, ids: readonly number[], request: { vision?: AttentionRequest; text?: AttentionRequest }): Promise<GitAttentionMaps> {
-    const size = this.imageSize;
-    if (pixels.length !== 3 * size * size) throw new IrisError('bad-input', `GIT expects pixel_values [1, 3, ${size}, ${size}], got ${pixels.length} values.`);
-    if (ids.length === 0) throw new IrisError('bad-input', 'GIT attention maps need at least one token.');
-    const vision = AttentionCapture.create(request.vision, this.config.vision.layers);
-    const text = AttentionCapture.create(request.text, this.config.layers);
-    const rec = new Recorder(this.gpu, 'git.attention-maps');
-    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1, vision);
-    const cache = this.createCache(1, ids.length);
-    const logits = this.step(rec, cache, { ids: Int32Array.from(ids), imageTokens, logits: 'last', attentions: text });
-    rec.releaseAfterSubmit(encoderOutput, imageTokens, logits);
-    try {
-      await rec.submit();
-    } finally {
-      cache.release();
-    }
-    return { vision: (await vision?.results()) ?? [], text: (await text?.results()) ?? [] };
+    const maps = await decoderAttentionMaps(this, pixels, ids, { image: request.vision, self: request.text }, { image: this.config.vision.layers, decoder: this.config.layers });
+    return { vision: maps.image, text: maps.self };
   }
 
   get vocabSize(): number {
@@ -270,16 +255,16 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
   }
 
   /** CaptionDecoder: the projected image tokens of one image, prepended to the text on the first step. */
-  imageMemory(rec: Recorder, pixels: Float32Array): GitImageMemory {
-    const size = this.imageSize;
-    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+  imageMemory(rec: Recorder, pixels: Float32Array, attentions?: AttentionCapture): GitImageMemory {
+    const { encoderOutput, imageTokens } = this.encodeImage(rec, pixelValues(rec, pixels, this.imageSize, 'GIT'), 1, attentions);
     rec.releaseAfterSubmit(encoderOutput);
     return { imageTokens, release: () => imageTokens.release() };
   }
 
   /** CaptionDecoder: one step; the image tokens enter the cache with the first. */
-  decodeStep(rec: Recorder, cache: KvCache, memory: GitImageMemory, tokens: Int32Array): Tensor {
-    return this.step(rec, cache, { ids: tokens, imageTokens: cache.length === 0 ? memory.imageTokens : undefined, logits: 'last' });
+  decodeStep(rec: Recorder, cache: KvCache, memory: GitImageMemory, tokens: Int32Array, captures?: DecoderCaptures): Tensor {
+    const imageTokens = cache.length === 0 ? memory.imageTokens : undefined;
+    return this.step(rec, cache, { ids: tokens, imageTokens, logits: 'last', attentions: captures?.self });
   }
 
   /** Every pipeline a captioning request runs (image encoder, the first step over image + prompt, one decoding step). */

@@ -23,11 +23,11 @@ import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
-import { captionKernelSpecs, type CaptionDecoder, type ImageMemory } from '../../nn/caption-session';
+import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
 import { applyLayerNorm, linear, loadLayerNorm, type LayerNormParams, type Linear } from '../../nn/transformer';
-import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from '../../nn/vision';
+import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -226,16 +226,15 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
   }
 
   /** CaptionDecoder: the encoder runs once per image; its states are kept only as each layer's cross-attention k|v. */
-  imageMemory(rec: Recorder, pixels: Float32Array): CrossAttentionMemory {
-    const size = this.imageSize;
-    const states = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+  imageMemory(rec: Recorder, pixels: Float32Array, attentions?: AttentionCapture): CrossAttentionMemory {
+    const states = this.encodeImage(rec, pixelValues(rec, pixels, this.imageSize, 'ViT-GPT2'), 1, attentions);
     rec.releaseAfterSubmit(states);
     return this.crossAttentionMemory(rec, states);
   }
 
   /** CaptionDecoder: one step against the cache and the image's cross-attention memory. */
-  decodeStep(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, tokens: Int32Array): Tensor {
-    return this.step(rec, cache, memory, { ids: tokens, logits: 'last' });
+  decodeStep(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, tokens: Int32Array, captures?: DecoderCaptures): Tensor {
+    return this.step(rec, cache, memory, { ids: tokens, logits: 'last', attentions: captures?.self, crossAttentions: captures?.cross });
   }
 
   /** Every pipeline a captioning request runs (encoder, cross-attention k|v, two decoding steps). */
@@ -308,32 +307,14 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
 
   /**
    * Attention maps of one image and one decoder sequence (start token and generated ids, e.g. a finished
-   * caption): a single teacher-forced pass, encoder and decoder in one submit, that reads back the requested
-   * layers' probabilities.
+   * caption): one teacher-forced pass.
    */
   async attentionMaps(
     pixels: Float32Array, ids: readonly number[],
     request: { encoder?: AttentionRequest; decoder?: AttentionRequest; cross?: AttentionRequest },
   ): Promise<VitGpt2AttentionMaps> {
-    const size = this.imageSize;
-    if (pixels.length !== 3 * size * size) throw new IrisError('bad-input', `ViT-GPT2 expects pixel_values [1, 3, ${size}, ${size}], got ${pixels.length} values.`);
-    if (ids.length === 0) throw new IrisError('bad-input', 'ViT-GPT2 attention maps need at least one token.');
-    const layers = this.config.decoder.layers;
-    const encoder = AttentionCapture.create(request.encoder, this.config.encoder.layers);
-    const decoder = AttentionCapture.create(request.decoder, layers);
-    const cross = AttentionCapture.create(request.cross, layers);
-    const rec = new Recorder(this.gpu, 'vit-gpt2.attention-maps');
-    const states = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1, encoder);
-    const memory = this.crossAttentionMemory(rec, states);
-    const cache = this.createCache(1, ids.length);
-    const logits = this.step(rec, cache, memory, { ids: Int32Array.from(ids), logits: 'last', attentions: decoder, crossAttentions: cross });
-    rec.releaseAfterSubmit(states, logits);
-    try {
-      await rec.submit();
-    } finally {
-      cache.release();
-      memory.release();
-    }
-    return { encoder: (await encoder?.results()) ?? [], decoder: (await decoder?.results()) ?? [], cross: (await cross?.results()) ?? [] };
+    const layers = { image: this.config.encoder.layers, decoder: this.config.decoder.layers };
+    const maps = await decoderAttentionMaps(this, pixels, ids, { image: request.encoder, self: request.decoder, cross: request.cross }, layers);
+    return { encoder: maps.image, decoder: maps.self, cross: maps.cross };
   }
 }
