@@ -33,7 +33,7 @@ export interface LoadOptions extends ParameterOptions {
 export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: LoadOptions = {}): Promise<LoadedModel> {
   const { files, optionalFiles } = filesFor(entry.family);
   const downloaded = await hub.load({
-    repo: entry.repo, revision: entry.revision, files, optionalFiles, signal: options.signal,
+    repo: entry.repo, revision: entry.revision, files, optionalFiles, pinned: entry.files, signal: options.signal,
     onProgress: (progress) => options.onPhase?.({ phase: 'download', progress }),
   });
   options.onPhase?.({ phase: 'upload' });

@@ -1,9 +1,12 @@
 /**
- * The models Iris knows by name. Hub checkpoints are the original Hugging Face repositories (pinned to the
- * revision that has a model.safetensors); the tiny ones are random-weight stand-ins of the same families,
- * served by the demo itself in the Hub URL layout (`{origin}/hub`), so the app works offline.
+ * The models Iris knows by name. Hub checkpoints are the original Hugging Face repositories, pinned to a
+ * commit that serves model.safetensors, with that file's exact size and sha256 where a public source gives
+ * them (README, "Models", cites each); every download is checked against them (src/weights/integrity.ts).
+ * The tiny ones are random-weight stand-ins of the same families, served by the demo itself in the Hub URL
+ * layout (`{origin}/hub`), so the app works offline.
  */
 import { IrisError } from '../errors';
+import type { PinnedFile } from '../weights/integrity';
 
 export type Task = 'zero-shot' | 'caption';
 export type Family = 'clip' | 'git' | 'vit-gpt2';
@@ -17,15 +20,39 @@ export interface ModelEntry {
   /** Served by the app itself (tiny demo models) rather than the configured Hub. */
   local?: boolean;
   label: string;
-  /** Approximate download size, for the UI. */
+  /** Download size for the UI: the pinned files' bytes (in 10^6 bytes) where known, else an estimate. */
   megabytes: number;
+  /** Files whose exact bytes at `revision` a public source gives; checked on every download. */
+  files?: Readonly<Record<string, PinnedFile>>;
+  /** Where `revision` and `files` come from (repository paths or URLs; the README's model table cites them). */
+  sources?: readonly string[];
+}
+
+/** `files` and the `megabytes` they make. */
+function pinned(files: Record<string, PinnedFile>): Pick<ModelEntry, 'files' | 'megabytes'> {
+  const bytes = Object.values(files).reduce((sum, f) => sum + f.bytes, 0);
+  return { files, megabytes: Math.round(bytes / 1e6) };
 }
 
 export const MODELS: readonly ModelEntry[] = [
-  { id: 'openai/clip-vit-base-patch32', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch32', revision: 'main', label: 'CLIP ViT-B/32', megabytes: 605 },
-  { id: 'openai/clip-vit-base-patch16', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch16', revision: 'main', label: 'CLIP ViT-B/16', megabytes: 599 },
-  // main has only pytorch_model.bin; the safetensors conversion lives on the PR branch.
+  // main (3d74acf9…) has only pytorch_model.bin; b33cedfd… is the Hub bot's safetensors conversion (refs/pr/15).
+  {
+    id: 'openai/clip-vit-base-patch32', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch32',
+    revision: 'b33cedfd0df4e43b8238760678fcc89e1a0d38b3', label: 'CLIP ViT-B/32',
+    ...pinned({ 'model.safetensors': { bytes: 605_157_884, sha256: '99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d' } }),
+    sources: ['github.com/devnull03/qrate scripts/fetch-clip-weights.sh'],
+  },
+  // main (57c21647…) has only pytorch_model.bin; 5ef227a7… is the conversion (refs/pr/17). No public source gives
+  // its model.safetensors size or sha256: the download is checked against the Hub's own ETag (= sha256) only.
+  {
+    id: 'openai/clip-vit-base-patch16', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch16',
+    revision: '5ef227a78de3f75873f373246dac80def63b0003', label: 'CLIP ViT-B/16', megabytes: 599,
+    sources: ['public pins of openai/clip-vit-base-patch16 at 5ef227a7… ("SFconvertbot safetensors conversion (refs/pr/17)"); see README'],
+  },
+  // main has only pytorch_model.bin; the safetensors conversion lives on the PR branch. Not pinned to a commit:
+  // no public source found names refs/pr/1's commit, size or sha256.
   { id: 'microsoft/git-base-coco', task: 'caption', family: 'git', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
+  // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256 was found.
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', family: 'vit-gpt2', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
   { id: 'iris/tiny-clip', task: 'zero-shot', family: 'clip', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', family: 'git', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
