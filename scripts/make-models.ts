@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeSafetensors, type ByteSink } from '../src/weights/safetensors-writer';
 import { HUB_MODELS, stateDictFor, TINY_MODELS, type Family, type TokenizerKind } from './models/index';
-import type { ParamSpec } from './models/spec';
+import type { ParamSpec, StateDictOptions } from './models/spec';
 import { tensorFor, type FloatDtype } from './models/values';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,7 +34,10 @@ const USAGE = `Usage:
            git-base-coco, vit-gpt2-image-captioning), or "all" (default)
   --dtype  weight dtype(s) of the full-size models (default f16); the tiny models are always f16
   --seed   random seed (default 0); the same seed gives byte-identical files
-  --out    output root (default weights/generated, or public/hub with --tiny)`;
+  --out    output root (default weights/generated, or public/hub with --tiny)
+  --gpt2-head wte|lm_head|both
+           where ViT-GPT2's tied embedding is stored (default wte, as save_pretrained; the Hub bot's
+           conversions may keep decoder.lm_head.weight instead, or both); other than wte, the folder is <dtype>-<head>`;
 
 /** Writes to a file descriptor synchronously: with a generator feeding it, memory stays at one chunk. */
 class FileSink implements ByteSink {
@@ -61,7 +64,7 @@ function tokenizerFiles(kind: TokenizerKind): string[] {
 }
 
 /** Writes one model folder; the safetensors goes to a .partial file first, so a killed run leaves no truncated file. */
-async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number): Promise<void> {
+async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number, options: StateDictOptions = {}): Promise<void> {
   const started = performance.now();
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files.texts)) writeFileSync(join(dir, name), text);
@@ -70,7 +73,7 @@ async function writeFolder(dir: string, family: Family, files: FolderFiles, dtyp
     copyFileSync(source, target);
   }
 
-  const specs: ParamSpec[] = stateDictFor(family, files.config);
+  const specs: ParamSpec[] = stateDictFor(family, files.config, options);
   const target = join(dir, 'model.safetensors');
   const partial = `${target}.partial`;
   const fd = openSync(partial, 'w');
@@ -135,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
         seed: { type: 'string', default: '0' },
         out: { type: 'string' },
         tiny: { type: 'boolean', default: false },
+        'gpt2-head': { type: 'string', default: 'wte' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -149,6 +153,11 @@ export async function main(argv: string[]): Promise<number> {
   const seed = Number(args.seed);
   if (!Number.isSafeInteger(seed)) {
     console.error(`--seed must be an integer, got "${args.seed}".`);
+    return 2;
+  }
+  const gpt2Head = args['gpt2-head'];
+  if (gpt2Head !== 'wte' && gpt2Head !== 'lm_head' && gpt2Head !== 'both') {
+    console.error(`--gpt2-head must be wte, lm_head or both, got "${gpt2Head}".`);
     return 2;
   }
   try {
@@ -170,8 +179,10 @@ export async function main(argv: string[]): Promise<number> {
       const dtypes = parseDtypes(args.dtype);
       for (const model of selectModels(args.model)) {
         const { texts, json } = hubFiles(model.repo);
+        const head = model.family === 'vit-gpt2' ? gpt2Head : 'wte';
         for (const dtype of dtypes) {
-          await writeFolder(join(root, model.repo, dtype), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed);
+          const folder = head === 'wte' ? dtype : `${dtype}-${head}`;
+          await writeFolder(join(root, model.repo, folder), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed, { gpt2Head: head });
         }
       }
     }

@@ -39,7 +39,7 @@ export function stateDictFor(family: Family, config: unknown, options: StateDict
     case 'git':
       return gitStateDict(config as GitConfig, { legacyBuffers });
     case 'vit-gpt2':
-      return vitGpt2StateDict(config as VisionEncoderDecoderConfig, { legacyBuffers });
+      return vitGpt2StateDict(config as VisionEncoderDecoderConfig, { ...options, legacyBuffers });
   }
 }
 

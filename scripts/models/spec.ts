@@ -72,6 +72,11 @@ export interface StateDictOptions {
    * scalar `attn.masked_bias` (persistent before ~4.2x). Loaders must ignore them.
    */
   legacyBuffers?: boolean;
+  /**
+   * Where GPT-2's tied embedding is stored: `wte` (transformers' save_pretrained: lm_head is tied and left out),
+   * `lm_head` (only `decoder.lm_head.weight`, as some of the Hub bot's conversions keep it) or `both`.
+   */
+  gpt2Head?: 'wte' | 'lm_head' | 'both';
 }
 
 /** The I64 `position_ids` buffer [1, n]. */

@@ -63,15 +63,17 @@ function gpt2AttentionBuffers(prefix: string, positions: number): ParamSpec[] {
   return [param(`${prefix}.bias`, [1, 1, positions, positions], { kind: 'causal-mask' }), param(`${prefix}.masked_bias`, [], { kind: 'constant', value: -1e4 })];
 }
 
-/** GPT2LMHeadModel with add_cross_attention under `decoder` (lm_head tied, so absent). */
+/** GPT2LMHeadModel with add_cross_attention under `decoder` (lm_head tied: stored as `options.gpt2Head` says, by default absent). */
 export function gpt2Decoder(gpt2: Gpt2Config, options: StateDictOptions = {}): ParamSpec[] {
   const where = 'decoder';
   const E = dim(gpt2, 'n_embd', where);
+  const V = dim(gpt2, 'vocab_size', where);
   const inner = gpt2.n_inner == null ? 4 * E : dim(gpt2, 'n_inner', where);
   const cross = gpt2.add_cross_attention ?? false;
   const positions = dim(gpt2, 'n_positions', where);
+  const head = options.gpt2Head ?? 'wte';
   const out: ParamSpec[] = [
-    ...embedding('decoder.transformer.wte', dim(gpt2, 'vocab_size', where), E),
+    ...(head === 'lm_head' ? [] : embedding('decoder.transformer.wte', V, E)),
     ...embedding('decoder.transformer.wpe', positions, E),
   ];
   for (let i = 0; i < dim(gpt2, 'n_layer', where); i++) {
@@ -89,6 +91,7 @@ export function gpt2Decoder(gpt2: Gpt2Config, options: StateDictOptions = {}): P
     out.push(...conv1d(`${p}.mlp.c_fc`, E, inner), ...conv1d(`${p}.mlp.c_proj`, inner, E));
   }
   out.push(...layerNorm('decoder.transformer.ln_f', E));
+  if (head !== 'wte') out.push(param('decoder.lm_head.weight', [V, E]));
   return out;
 }
 
