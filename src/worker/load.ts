@@ -23,7 +23,9 @@ export type LoadedModel = ({ task: 'zero-shot'; classifier: ZeroShotClassifier }
 export type LoadPhase =
   | { phase: 'download'; progress: LoadProgress }
   | { phase: 'upload' }
-  | { phase: 'compile'; done: boolean; pipelines: number };
+  | { phase: 'compile'; done: boolean; pipelines: number }
+  /** Something the user should know that did not stop the load (e.g. weights taken from a conversion branch). */
+  | { phase: 'notice'; message: string };
 
 export interface LoadOptions extends ParameterOptions {
   signal?: AbortSignal;
@@ -35,6 +37,7 @@ export async function loadModel(entry: ModelEntry, hub: Hub, gpu: Gpu, options: 
   const downloaded = await hub.load({
     repo: entry.repo, revision: entry.revision, files, optionalFiles, pinned: entry.files, signal: options.signal,
     onProgress: (progress) => options.onPhase?.({ phase: 'download', progress }),
+    onWarning: (warning) => options.onPhase?.({ phase: 'notice', message: warning.message }),
   });
   options.onPhase?.({ phase: 'upload' });
   const params = parametersFrom(downloaded.weights(), gpu, options);
