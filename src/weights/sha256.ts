@@ -2,7 +2,7 @@
  * SHA-256 (FIPS 180-4) fed piece by piece: crypto.subtle.digest only takes a whole buffer, and a 600 MB
  * checkpoint is checked as its chunks go by. `update` may be called with pieces of any length.
  */
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -15,7 +15,7 @@ const K = new Uint32Array([
 
 export class Sha256 {
   private readonly state = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-  private readonly w = new Uint32Array(64);
+  private readonly w = new Int32Array(64);
   /** Bytes of an unfinished 64-byte block. */
   private readonly block = new Uint8Array(64);
   private buffered = 0;
@@ -57,19 +57,25 @@ export class Sha256 {
 
   private compress(bytes: Uint8Array, offset: number): void {
     const w = this.w;
-    for (let i = 0; i < 16; i++) {
-      const j = offset + 4 * i;
+    const s = this.state;
+    for (let i = 0, j = offset; i < 16; i++, j += 4) {
       w[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
     }
     for (let i = 16; i < 64; i++) {
-      const a = w[i - 15]!;
-      const b = w[i - 2]!;
-      const s0 = ((a >>> 7) | (a << 25)) ^ ((a >>> 18) | (a << 14)) ^ (a >>> 3);
-      const s1 = ((b >>> 17) | (b << 15)) ^ ((b >>> 19) | (b << 13)) ^ (b >>> 10);
+      const x = w[i - 15]!;
+      const y = w[i - 2]!;
+      const s0 = ((x >>> 7) | (x << 25)) ^ ((x >>> 18) | (x << 14)) ^ (x >>> 3);
+      const s1 = ((y >>> 17) | (y << 15)) ^ ((y >>> 19) | (y << 13)) ^ (y >>> 10);
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    const s = this.state;
-    let [a, b, c, d, e, f, g, h] = [s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!];
+    let a = s[0]! | 0;
+    let b = s[1]! | 0;
+    let c = s[2]! | 0;
+    let d = s[3]! | 0;
+    let e = s[4]! | 0;
+    let f = s[5]! | 0;
+    let g = s[6]! | 0;
+    let h = s[7]! | 0;
     for (let i = 0; i < 64; i++) {
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
       const t1 = (h + S1 + ((e & f) ^ (~e & g)) + K[i]! + w[i]!) | 0;
