@@ -4,7 +4,7 @@
  */
 import { IrisError, isIrisError, throwIfAborted } from '../errors';
 import { indexedDbStore, type KeyValueStore } from './cache-store';
-import { checkShards, findConversionBranch, parseShardIndex, pickleOnly, PICKLE_WEIGHTS_FILE, SHARD_INDEX_FILE, WEIGHTS_FILE } from './checkpoint-layout';
+import { checkShards, findConversionBranch, parseShardIndex, pickleOnly, PICKLE_WEIGHTS_FILE, SHARD_INDEX_FILE, WEIGHTS_FILE, type ShardIndex } from './checkpoint-layout';
 import { downloadFile } from './download';
 import { DEFAULT_HUB_URL, isCommitHash, repoCommit, resolveUrl } from './hub-url';
 import { announcedMatches, type PinnedFile } from './integrity';
@@ -46,6 +46,9 @@ export interface LoadRequest {
   /** Files whose exact size (and sha256) the catalogue pins: every download of them is checked (integrity.ts). */
   pinned?: Readonly<Record<string, PinnedFile>>;
 }
+
+/** Cache key suffix (after a commit) of the conversion branch found for that commit: not a revision name anyone asks for. */
+const CONVERSION_KEY = ' safetensors conversion';
 
 /** A revision being loaded: the name asked for and, once known, the commit it resolved to. */
 interface RevisionState {
@@ -128,36 +131,61 @@ export class Hub {
 
   /**
    * The revision has no model.safetensors: its shards (model.safetensors.index.json) go into `contents`, or,
-   * where it has only pytorch_model.bin, the safetensors of the Hub's conversion branch when the Hub API names
-   * one (returned, and reported as a warning); otherwise a typed error that names the way out.
+   * where it has only pytorch_model.bin, the safetensors of the Hub's conversion branch (returned, and reported
+   * as a warning); otherwise a typed error that names the way out.
    */
   private async otherWeights(at: RevisionState, request: LoadRequest, progress: ProgressTracker, contents: Map<string, Uint8Array | null>): Promise<string | undefined> {
-    const { repo, signal } = request;
     const indexBytes = await this.file(at, SHARD_INDEX_FILE, true, request, progress);
     if (indexBytes) {
-      const index = parseShardIndex(indexBytes, repo);
-      const shards = new Map<string, Uint8Array>();
-      for (const shard of index.shards) {
-        throwIfAborted(signal, `Loading ${repo}`);
-        shards.set(shard, (await this.file(at, shard, false, request, progress))!);
-      }
-      checkShards(index, shards, repo);
-      for (const [shard, bytes] of shards) contents.set(shard, bytes);
+      for (const [shard, bytes] of await this.shards(at, parseShardIndex(indexBytes, at.repo), request, progress)) contents.set(shard, bytes);
       return undefined;
     }
-    if (!(await this.exists(repo, at.revision, PICKLE_WEIGHTS_FILE, signal))) {
-      throw new IrisError('download-failed', `${repo} has no ${WEIGHTS_FILE} (nor a ${SHARD_INDEX_FILE}) at ${at.requested}.`, {
-        hint: 'Check the repository name and the revision; Iris reads safetensors checkpoints only.',
-      });
+    const { branch, bytes } = await this.convertedWeights(at, request, progress);
+    contents.set(WEIGHTS_FILE, bytes);
+    request.onWarning?.(new IrisError('unsupported-model', `${at.repo} has only ${PICKLE_WEIGHTS_FILE} at ${at.requested}; its weights were loaded from ${branch}, the Hub's safetensors conversion of it.`));
+    return branch;
+  }
+
+  /** Every shard the index names, checked against it. */
+  private async shards(at: RevisionState, index: ShardIndex, request: LoadRequest, progress: ProgressTracker): Promise<Map<string, Uint8Array>> {
+    const shards = new Map<string, Uint8Array>();
+    for (const shard of index.shards) {
+      throwIfAborted(request.signal, `Loading ${at.repo}`);
+      shards.set(shard, (await this.file(at, shard, false, request, progress))!);
     }
-    const branch = await findConversionBranch(this.fetch, this.baseUrl, repo, signal);
-    if (!branch) throw pickleOnly(repo, at.requested, undefined);
-    request.onWarning?.(new IrisError('unsupported-model', `${repo} has only ${PICKLE_WEIGHTS_FILE} at ${at.requested}; its weights were loaded from ${branch}, the Hub's safetensors conversion of it.`));
+    checkShards(index, shards, at.repo);
+    return shards;
+  }
+
+  /**
+   * model.safetensors of the conversion branch of a revision that has only pytorch_model.bin. The branch the Hub
+   * API named is remembered in the cache (keyed by the revision's commit), so a later load needs no network.
+   */
+  private async convertedWeights(at: RevisionState, request: LoadRequest, progress: ProgressTracker): Promise<{ branch: string; bytes: Uint8Array }> {
+    const { repo, signal } = request;
+    const key = `${at.revision}${CONVERSION_KEY}`;
+    let branch = await this.cache.resolvedRevision(repo, key);
+    const remembered = branch !== undefined;
+    if (!branch) {
+      if (!(await this.exists(repo, at.revision, PICKLE_WEIGHTS_FILE, signal))) {
+        throw new IrisError('download-failed', `${repo} has no ${WEIGHTS_FILE} (nor a ${SHARD_INDEX_FILE}) at ${at.requested}.`, {
+          hint: 'Check the repository name and the revision; Iris reads safetensors checkpoints only.',
+        });
+      }
+      branch = await findConversionBranch(this.fetch, this.baseUrl, repo, signal);
+      if (!branch) throw pickleOnly(repo, at.requested, undefined);
+    }
     const converted = await this.revisionOf(repo, branch);
+    if (!converted.resolved) {
+      // The branch holds the whole repository; its config.json (a plain file, not an LFS redirect) names the commit.
+      converted.resolved = true;
+      converted.revision = (await this.resolveCommit(repo, branch, 'config.json', signal)) ?? branch;
+      converted.needsLink = converted.revision !== branch;
+    }
     const bytes = await this.file(converted, WEIGHTS_FILE, true, request, progress);
     if (!bytes) throw pickleOnly(repo, at.requested, undefined);
-    contents.set(WEIGHTS_FILE, bytes);
-    return branch;
+    if (!remembered) await this.cache.linkRevision(repo, key, branch);
+    return { branch, bytes };
   }
 
   /** Whether the server has `file` at `revision` (one HEAD request; failures count as no). */

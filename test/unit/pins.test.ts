@@ -163,7 +163,7 @@ describe('repositories without model.safetensors', () => {
     const repo = 'iris-test/converted';
     server.addFile(repo, 'config.json', clipConfig);
     server.addFile(repo, 'pytorch_model.bin', randomBytes(1000));
-    server.addBranch(repo, 'refs/pr/3', { 'model.safetensors': clipWeights });
+    server.addBranch(repo, 'refs/pr/3', { 'config.json': clipConfig, 'model.safetensors': clipWeights });
     server.setDiscussions(repo, [
       { num: 1, title: 'Update README.md', status: 'open', isPullRequest: true, author: { name: 'someone' } },
       conversion(3),
@@ -176,8 +176,18 @@ describe('repositories without model.safetensors', () => {
     expect(sameBytes(files.bytes('model.safetensors'), clipWeights)).toBe(true);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.message).toMatch(/only pytorch_model\.bin at main; its weights were loaded from refs\/pr\/3/);
-    const atBranch = server.requests('model.safetensors', repo).filter((r) => r.path.includes(`/resolve/${encodeURIComponent('refs/pr/3')}/`));
-    expect(atBranch.filter((r) => r.method === 'GET').length).toBeGreaterThan(0);
+    // Downloaded at the branch's commit (resolved once, from its config.json), so the cache keys it immutably.
+    const gets = server.requests('model.safetensors', repo).filter((r) => r.method === 'GET' && r.path.includes('/resolve/') && r.status !== 404);
+    expect(gets.length).toBeGreaterThan(0);
+    for (const r of gets) expect(r.path).toContain(`/resolve/${server.commitOf(repo, 'refs/pr/3')}/`);
+    expect((await hubWith(store).listCached()).find((m) => m.revision === server.commitOf(repo, 'refs/pr/3'))).toMatchObject({ requestedAs: ['refs/pr/3'] });
+
+    // Offline (here: the API no longer lists it, and the log must stay empty), the cache remembers the branch.
+    server.setDiscussions(repo, []);
+    server.resetLog();
+    const again = await hubWith(store).load(request(repo));
+    expect([again.weightsBranch, sameBytes(again.bytes('model.safetensors'), clipWeights)]).toEqual(['refs/pr/3', true]);
+    expect(server.log).toEqual([]);
     expect(server.bytesServed('pytorch_model.bin', repo)).toBe(0); // asked about (HEAD), never downloaded
   });
 
