@@ -14,8 +14,9 @@ import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, 
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeSafetensors, type ByteSink } from '../src/weights/safetensors-writer';
+import { writeSafetensors, type ByteSink, type TensorData, type TensorHeader } from '../src/weights/safetensors-writer';
 import { HUB_MODELS, stateDictFor, TINY_MODELS, type Family, type TokenizerKind } from './models/index';
+import { planShards } from './models/shards';
 import type { ParamSpec, StateDictOptions } from './models/spec';
 import { tensorFor, type FloatDtype } from './models/values';
 
@@ -37,7 +38,10 @@ const USAGE = `Usage:
   --out    output root (default weights/generated, or public/hub with --tiny)
   --gpt2-head wte|lm_head|both
            where ViT-GPT2's tied embedding is stored (default wte, as save_pretrained; the Hub bot's
-           conversions may keep decoder.lm_head.weight instead, or both); other than wte, the folder is <dtype>-<head>`;
+           conversions may keep decoder.lm_head.weight instead, or both); other than wte, the folder is <dtype>-<head>
+  --shard-mb N
+           write shards of at most N MB (10^6 bytes) and model.safetensors.index.json instead of one
+           model.safetensors, as save_pretrained(max_shard_size="NMB") does; the folder gets -shards-<N>mb`;
 
 /** Writes to a file descriptor synchronously: with a generator feeding it, memory stays at one chunk. */
 class FileSink implements ByteSink {
@@ -63,8 +67,26 @@ function tokenizerFiles(kind: TokenizerKind): string[] {
   return readdirSync(dir).filter((f) => f !== 'vectors.json' && !f.endsWith('.md')).map((f) => join(dir, f));
 }
 
-/** Writes one model folder; the safetensors goes to a .partial file first, so a killed run leaves no truncated file. */
-async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number, options: StateDictOptions = {}): Promise<void> {
+/** Writes one safetensors file through a .partial file, so a killed run leaves no truncated file; returns its bytes. */
+async function writeCheckpoint(target: string, tensors: ReadonlyArray<TensorHeader & { data: TensorData }>): Promise<number> {
+  const partial = `${target}.partial`;
+  const fd = openSync(partial, 'w');
+  try {
+    return (await writeSafetensors(new FileSink(fd), tensors)).fileBytes;
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  } finally {
+    closeSync(fd);
+    if (existsSync(partial)) renameSync(partial, target);
+  }
+}
+
+/**
+ * Writes one model folder: the JSON files, the tokenizer files, and model.safetensors, or, with `shardBytes`,
+ * the shards and model.safetensors.index.json that save_pretrained(max_shard_size=…) would write.
+ */
+async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number, options: StateDictOptions = {}, shardBytes?: number): Promise<void> {
   const started = performance.now();
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files.texts)) writeFileSync(join(dir, name), text);
@@ -74,25 +96,24 @@ async function writeFolder(dir: string, family: Family, files: FolderFiles, dtyp
   }
 
   const specs: ParamSpec[] = stateDictFor(family, files.config, options);
-  const target = join(dir, 'model.safetensors');
-  const partial = `${target}.partial`;
-  const fd = openSync(partial, 'w');
-  let bytes: number;
-  try {
-    ({ fileBytes: bytes } = await writeSafetensors(new FileSink(fd), specs.map((s) => tensorFor(s, dtype, seed))));
-  } catch (error) {
-    closeSync(fd);
-    rmSync(partial, { force: true });
-    throw error;
+  const tensors = specs.map((s) => tensorFor(s, dtype, seed));
+  let bytes = 0;
+  let written: string;
+  if (shardBytes === undefined) {
+    written = join(dir, 'model.safetensors');
+    bytes = await writeCheckpoint(written, tensors);
+  } else {
+    const plan = planShards(tensors, shardBytes);
+    for (const shard of plan.shards) bytes += await writeCheckpoint(join(dir, shard.file), shard.tensors);
+    written = join(dir, 'model.safetensors.index.json');
+    writeFileSync(written, plan.index);
   }
-  closeSync(fd);
-  renameSync(partial, target);
   const seconds = (performance.now() - started) / 1000;
   const count = (kinds: string[]): number =>
     specs.filter((s) => kinds.includes(s.init.kind)).reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
   const buffers = count(['arange', 'causal-mask']);
   console.log(
-    `${relative(ROOT, target).startsWith('..') ? target : relative(ROOT, target)}: ${specs.length} tensors, ${(count(['normal', 'constant']) / 1e6).toFixed(1)}M float values` +
+    `${relative(ROOT, written).startsWith('..') ? written : relative(ROOT, written)}: ${specs.length} tensors, ${(count(['normal', 'constant']) / 1e6).toFixed(1)}M float values` +
       `${buffers ? ` + ${buffers.toLocaleString('en')} integer buffer elements` : ''}, ` +
       `${(bytes / 2 ** 20).toFixed(1)} MiB in ${seconds.toFixed(1)} s`,
   );
@@ -139,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
         out: { type: 'string' },
         tiny: { type: 'boolean', default: false },
         'gpt2-head': { type: 'string', default: 'wte' },
+        'shard-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -153,6 +175,11 @@ export async function main(argv: string[]): Promise<number> {
   const seed = Number(args.seed);
   if (!Number.isSafeInteger(seed)) {
     console.error(`--seed must be an integer, got "${args.seed}".`);
+    return 2;
+  }
+  const shardMb = args['shard-mb'] === undefined ? undefined : Number(args['shard-mb']);
+  if (shardMb !== undefined && !(shardMb > 0)) {
+    console.error(`--shard-mb must be a positive number, got "${args['shard-mb']}".`);
     return 2;
   }
   const gpt2Head = args['gpt2-head'];
@@ -181,8 +208,8 @@ export async function main(argv: string[]): Promise<number> {
         const { texts, json } = hubFiles(model.repo);
         const head = model.family === 'vit-gpt2' ? gpt2Head : 'wte';
         for (const dtype of dtypes) {
-          const folder = head === 'wte' ? dtype : `${dtype}-${head}`;
-          await writeFolder(join(root, model.repo, folder), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed, { gpt2Head: head });
+          const folder = [dtype, ...(head === 'wte' ? [] : [head]), ...(shardMb === undefined ? [] : [`shards-${shardMb}mb`])].join('-');
+          await writeFolder(join(root, model.repo, folder), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed, { gpt2Head: head }, shardMb && shardMb * 1e6);
         }
       }
     }

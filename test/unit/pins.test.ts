@@ -13,8 +13,12 @@ import { Hub, type HubOptions, type LoadRequest } from '../../src/weights/hub';
 import type { PinnedFile } from '../../src/weights/integrity';
 import type { LoadProgress } from '../../src/weights/progress';
 import { parseSafetensors } from '../../src/weights/safetensors';
-import { planSafetensors, type TensorHeader } from '../../src/weights/safetensors-writer';
+import { planSafetensors, writeSafetensors, type TensorData, type TensorHeader } from '../../src/weights/safetensors-writer';
+import { stateDictFor, TINY_MODELS } from '../../scripts/models/index';
+import { planShards } from '../../scripts/models/shards';
+import { tensorFor } from '../../scripts/models/values';
 import { GOLDEN_DIR } from '../helpers/golden';
+import { tinyModelDir } from '../helpers/tiny-models';
 import { HubServer, type HubDiscussion } from '../helpers/hub-server';
 import { memoryStore } from '../helpers/stores';
 
@@ -247,5 +251,30 @@ describe('repositories without model.safetensors', () => {
     server.addFile(repo, 'model.safetensors.index.json', index);
     for (const [file, bytes] of Object.entries(shards)) server.addFile(repo, file, bytes);
     expect(await failure(hubWith().load(request(repo)))).toMatchObject({ code: 'tensor-missing', message: expect.stringMatching(/index\.json puts tensor ".*" in model-00002-of-00002\.safetensors, which does not have it/) });
+  });
+
+  it("reads the generator's sharded stand-in (save_pretrained's layout) as the same tensors as its single file", async () => {
+    const repo = 'iris-test/generated-shards';
+    const tiny = TINY_MODELS.find((m) => m.name === 'clip')!;
+    const dir = tinyModelDir('clip');
+    const config = readFileSync(join(dir, 'config.json'));
+    const specs = stateDictFor(tiny.like.family, JSON.parse(config.toString('utf8')));
+    const write = async (tensors: ReadonlyArray<TensorHeader & { data: TensorData }>): Promise<Uint8Array> => {
+      const parts: Uint8Array[] = [];
+      await writeSafetensors({ write: (bytes) => void parts.push(bytes.slice()) }, tensors);
+      return Buffer.concat(parts);
+    };
+    const single = parseSafetensors(await write(specs.map((spec) => tensorFor(spec, 'f16', 0))), 'single').tensors;
+    const total = [...single.values()].reduce((n, t) => n + t.bytes.byteLength, 0);
+    const plan = planShards(specs.map((spec) => tensorFor(spec, 'f16', 0)), total / 3);
+    expect(plan.shards.length).toBeGreaterThan(1);
+    server.addFile(repo, 'config.json', config);
+    server.addFile(repo, 'model.safetensors.index.json', new TextEncoder().encode(plan.index));
+    for (const shard of plan.shards) server.addFile(repo, shard.file, await write(shard.tensors));
+    const events: LoadProgress[] = [];
+    const weights = (await hubWith().load(request(repo, { onProgress: (p) => events.push(p) }))).weights();
+    expect(weights.names().sort()).toEqual(specs.map((spec) => spec.name).sort());
+    for (const [name, tensor] of single) expect(sameBytes(weights.get(name, tensor.shape).bytes, tensor.bytes), name).toBe(true);
+    expect(new Set(events.map((e) => e.file))).toEqual(new Set(['config.json', 'model.safetensors.index.json', ...plan.shards.map((s) => s.file)]));
   });
 });
