@@ -40,14 +40,14 @@ export const MODELS: readonly ModelEntry[] = [
     id: 'openai/clip-vit-base-patch32', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch32',
     revision: 'b33cedfd0df4e43b8238760678fcc89e1a0d38b3', label: 'CLIP ViT-B/32',
     ...pinned({ 'model.safetensors': { bytes: 605_157_884, sha256: '99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d' } }),
-    sources: ['github.com/devnull03/qrate scripts/fetch-clip-weights.sh'],
+    sources: ['github.com/devnull03/qrate scripts/fetch-clip-weights.sh', 'code-search index 58506492971 (the same sha256 at b33cedfd…)'],
   },
   // main (57c21647…) has only pytorch_model.bin; 5ef227a7… is the conversion (refs/pr/17). No public source gives
   // its model.safetensors size or sha256: the download is checked against the Hub's own ETag (= sha256) only.
   {
     id: 'openai/clip-vit-base-patch16', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch16',
     revision: '5ef227a78de3f75873f373246dac80def63b0003', label: 'CLIP ViT-B/16', megabytes: 599,
-    sources: ['public pins of openai/clip-vit-base-patch16 at 5ef227a7… ("SFconvertbot safetensors conversion (refs/pr/17)"); see README'],
+    sources: ['code-search index 68841588545, 69131676977, 51893064891 (pins of 5ef227a7…, "the SFconvertbot safetensors conversion (refs/pr/17)")'],
   },
   // main has only pytorch_model.bin; the safetensors conversion lives on the PR branch. Not pinned to a commit:
   // no public source found names refs/pr/1's commit, size or sha256.
