@@ -3,7 +3,7 @@
  * speed and memory work at real sizes without downloading anything; and the tiny demo models.
  *
  *   node scripts/make-models.mjs --model all --dtype f32,f16 [--seed 0]   → weights/generated/<repo>/<dtype>/
- *   node scripts/make-models.mjs --tiny [--seed 0]                        → public/hub/iris/tiny-{clip,git,vit-gpt2}/resolve/main/
+ *   node scripts/make-models.mjs --tiny [--seed 0]                        → public/hub/iris/tiny-<family>/resolve/main/
  *
  * Each folder gets config.json (+ preprocessor_config.json, generation_config.json), model.safetensors written
  * as a stream, and the tokenizer files from weights/tokenizers (the real files, kept in the repository so the
@@ -15,9 +15,9 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeSafetensors, type ByteSink, type TensorData, type TensorHeader } from '../src/weights/safetensors-writer';
-import { HUB_MODELS, stateDictFor, TINY_MODELS, type Family, type TokenizerKind } from './models/index';
+import type { ParamSpec, StateDictOptions } from '../src/families/stand-in-spec';
+import { HUB_MODELS, LAYOUT_OPTIONS, layoutsOf, stateDictFor, TINY_MODELS, type TokenizerKind } from './models/index';
 import { planShards } from './models/shards';
-import type { ParamSpec, StateDictOptions } from './models/spec';
 import { tensorFor, type FloatDtype } from './models/values';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -36,12 +36,11 @@ const USAGE = `Usage:
   --dtype  weight dtype(s) of the full-size models (default f16); the tiny models are always f16
   --seed   random seed (default 0); the same seed gives byte-identical files
   --out    output root (default weights/generated, or public/hub with --tiny)
-  --gpt2-head wte|lm_head|both
-           where ViT-GPT2's tied embedding is stored (default wte, as save_pretrained; the Hub bot's
-           conversions may keep decoder.lm_head.weight instead, or both); other than wte, the folder is <dtype>-<head>
   --shard-mb N
            write shards of at most N MB (10^6 bytes) and model.safetensors.index.json instead of one
-           model.safetensors, as save_pretrained(max_shard_size="NMB") does; the folder gets -shards-<N>mb`;
+           model.safetensors, as save_pretrained(max_shard_size="NMB") does; the folder gets -shards-<N>mb
+${LAYOUT_OPTIONS.map(({ family, option }) => `  --${option.flag} ${option.values.join('|')}
+           (${family} models) ${option.help}; default ${option.values[0]}, otherwise the folder gets -<value>`).join('\n')}`;
 
 /** Writes to a file descriptor synchronously: with a generator feeding it, memory stays at one chunk. */
 class FileSink implements ByteSink {
@@ -86,7 +85,7 @@ async function writeCheckpoint(target: string, tensors: ReadonlyArray<TensorHead
  * Writes one model folder: the JSON files, the tokenizer files, and model.safetensors, or, with `shardBytes`,
  * the shards and model.safetensors.index.json that save_pretrained(max_shard_size=…) would write.
  */
-async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number, options: StateDictOptions = {}, shardBytes?: number): Promise<void> {
+async function writeFolder(dir: string, files: FolderFiles, dtype: FloatDtype, seed: number, options: StateDictOptions = {}, shardBytes?: number): Promise<void> {
   const started = performance.now();
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files.texts)) writeFileSync(join(dir, name), text);
@@ -95,7 +94,7 @@ async function writeFolder(dir: string, family: Family, files: FolderFiles, dtyp
     copyFileSync(source, target);
   }
 
-  const specs: ParamSpec[] = stateDictFor(family, files.config, options);
+  const specs: ParamSpec[] = stateDictFor(files.config, options);
   const tensors = specs.map((s) => tensorFor(s, dtype, seed));
   let bytes = 0;
   let written: string;
@@ -159,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
         seed: { type: 'string', default: '0' },
         out: { type: 'string' },
         tiny: { type: 'boolean', default: false },
-        'gpt2-head': { type: 'string', default: 'wte' },
+        ...Object.fromEntries(LAYOUT_OPTIONS.map(({ option }) => [option.flag, { type: 'string' } as const])),
         'shard-mb': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -182,10 +181,15 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`--shard-mb must be a positive number, got "${args['shard-mb']}".`);
     return 2;
   }
-  const gpt2Head = args['gpt2-head'];
-  if (gpt2Head !== 'wte' && gpt2Head !== 'lm_head' && gpt2Head !== 'both') {
-    console.error(`--gpt2-head must be wte, lm_head or both, got "${gpt2Head}".`);
-    return 2;
+  const layout: Record<string, string> = {};
+  for (const { option } of LAYOUT_OPTIONS) {
+    const value = (args as Record<string, unknown>)[option.flag];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || !option.values.includes(value)) {
+      console.error(`--${option.flag} must be ${option.values.join(', ')}; got "${String(value)}".`);
+      return 2;
+    }
+    layout[option.flag] = value;
   }
   try {
     if (args.tiny) {
@@ -199,17 +203,19 @@ export async function main(argv: string[]): Promise<number> {
           'preprocessor_config.json': jsonText(shrunk.preprocessor),
           ...(shrunk.generation && { 'generation_config.json': jsonText(shrunk.generation) }),
         };
-        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), tiny.like.family, { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
+        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
       }
     } else {
       const root = resolve(args.out ?? join(ROOT, 'weights/generated'));
       const dtypes = parseDtypes(args.dtype);
       for (const model of selectModels(args.model)) {
         const { texts, json } = hubFiles(model.repo);
-        const head = model.family === 'vit-gpt2' ? gpt2Head : 'wte';
+        const config = json['config.json']!;
+        // The layout options of this model's family that differ from their default name the folder.
+        const chosen = layoutsOf(config).filter((option) => layout[option.flag] !== undefined && layout[option.flag] !== option.values[0]);
         for (const dtype of dtypes) {
-          const folder = [dtype, ...(head === 'wte' ? [] : [head]), ...(shardMb === undefined ? [] : [`shards-${shardMb}mb`])].join('-');
-          await writeFolder(join(root, model.repo, folder), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed, { gpt2Head: head }, shardMb && shardMb * 1e6);
+          const folder = [dtype, ...chosen.map((option) => layout[option.flag]!), ...(shardMb === undefined ? [] : [`shards-${shardMb}mb`])].join('-');
+          await writeFolder(join(root, model.repo, folder), { config, texts, tokenizer: model.tokenizer }, dtype, seed, { layout }, shardMb && shardMb * 1e6);
         }
       }
     }

@@ -1,14 +1,15 @@
 // ViT-GPT2 checkpoints store GPT-2's tied embedding under `decoder.transformer.wte.weight` (save_pretrained),
-// `decoder.lm_head.weight` only (some of the Hub bot's conversions) or both. For each layout the generator's spec
-// (scripts/models, `gpt2Head`) names, golden/vit-gpt2's tensors are written into that layout, loaded through the
-// production parser and run: the logits must be golden's, within the manifest's tolerance.
+// `decoder.lm_head.weight` only (some of the Hub bot's conversions) or both. For each layout the family's
+// stand-in offers (GPT2_HEAD, the generator's --gpt2-head), golden/vit-gpt2's tensors are written into that
+// layout, loaded through the production parser and run: the logits must be golden's, within the manifest's tolerance.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
-import { parametersFrom } from '../../src/models/params';
-import { VitGpt2Model } from '../../src/models/vit-gpt2';
+import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
+import { GPT2_HEAD, type Gpt2Head } from '../../src/families/vit-gpt2/stand-in';
+import { parametersFrom } from '../../src/nn/params';
 import { parseSafetensors } from '../../src/weights/safetensors';
 import { planSafetensors, type TensorHeader } from '../../src/weights/safetensors-writer';
 import { WeightSet } from '../../src/weights/weight-set';
@@ -25,9 +26,9 @@ beforeAll(async () => { gpu = await createDawnGpu(); });
 afterAll(() => gpu?.destroy());
 
 /** golden/vit-gpt2's model.safetensors rewritten with the names the spec gives for `head` (lm_head ← wte's bytes). */
-function checkpointIn(head: 'wte' | 'lm_head' | 'both'): { bytes: Uint8Array; names: string[] } {
+function checkpointIn(head: Gpt2Head): { bytes: Uint8Array; names: string[] } {
   const golden = parseSafetensors(new Uint8Array(readFileSync(resolve(GOLDEN, 'vit-gpt2', 'model.safetensors'))), 'golden/vit-gpt2').tensors;
-  const names = stateDictFor('vit-gpt2', goldenJson('vit-gpt2', 'config.json'), { legacyBuffers: false, gpt2Head: head }).map((s) => s.name);
+  const names = stateDictFor(goldenJson('vit-gpt2', 'config.json'), { legacyBuffers: false, layout: { [GPT2_HEAD.flag]: head } }).map((s) => s.name);
   const source = (name: string): string => (name === LM_HEAD ? WTE : name);
   const plan = planSafetensors(names.map((name) => ({ ...(golden.get(source(name))! as TensorHeader), name })));
   const bytes = Buffer.concat([plan.header, ...plan.tensors.map((t) => golden.get(source(t.name))!.bytes)]);
@@ -40,7 +41,7 @@ describe('GPT-2 head naming (golden/vit-gpt2 in each layout)', () => {
   const tol = f32Tolerances('vit-gpt2');
 
   it('the spec names wte only, lm_head only, or both', () => {
-    const has = (head: 'wte' | 'lm_head' | 'both') => {
+    const has = (head: Gpt2Head) => {
       const { names } = checkpointIn(head);
       return [names.includes(WTE), names.includes(LM_HEAD)];
     };
@@ -49,7 +50,7 @@ describe('GPT-2 head naming (golden/vit-gpt2 in each layout)', () => {
     expect(has('both')).toEqual([true, true]);
   });
 
-  it.each(['wte', 'lm_head', 'both'] as const)('%s: loads and gives golden logits (teacher-forced)', async (head) => {
+  it.each(GPT2_HEAD.values)('%s: loads and gives golden logits (teacher-forced)', async (head) => {
     const { bytes } = checkpointIn(head);
     const weights = WeightSet.fromFiles([{ file: 'model.safetensors', bytes }], `golden/vit-gpt2 (${head})`);
     const model = VitGpt2Model.load(parametersFrom(weights, gpu), goldenJson('vit-gpt2', 'config.json'));
