@@ -1,7 +1,7 @@
 // The library build (`npm run build:lib`, and `npm pack` through `prepack`): what the npm package ships.
 // dist/lib/iris.js (the API), dist/lib/iris-components.js (the API plus <iris-classify> and <iris-caption>),
 // their shared chunk, the worker as one self-contained module (dist/lib/iris-worker.js, the WGSL inside it),
-// and type declarations (dist/lib/types/, emitted by tsc -p tsconfig.lib.json).
+// and type declarations (dist/lib/types/, by scripts/lib-declarations.mjs: tsc -p tsconfig.lib.json, then Node16-style extensions).
 import { defineConfig, type Plugin } from 'vite';
 import { PUBLISHED_WORKER_FILE } from './src/worker/start.js';
 
@@ -14,7 +14,7 @@ function declarationEntries(): Plugin {
     name: 'iris-declaration-entries',
     generateBundle() {
       for (const [name, target] of [['iris', 'index'], ['iris-components', 'components/index']]) {
-        const source = `/// <reference types="@webgpu/types" />\nexport * from './types/${target}';\n`;
+        const source = `/// <reference types="@webgpu/types" />\nexport * from './types/${target}.js';\n`;
         this.emitFile({ type: 'asset', fileName: `${name}.d.ts`, source });
       }
     },
