@@ -13,12 +13,16 @@
 //   --out-dir DIR (default bench-results: {chromium,node}-kernels.json, {chromium,node}-models-<dtype>.json)
 //   --smoke   every code path on the tiny demo models (seconds; checks that the benchmark runs, measures nothing)
 //
+// Every run begins with the package's size budget (scripts/package-size.mjs).
 // A GPU machine without node_modules runs the bundle that scripts/bench-bundle.mjs builds (README, Benchmarks).
 // Both modes load the TypeScript sources through a Vite dev server (the page over HTTP, Node through
 // ssrLoadModule).
 import { createServer } from 'vite';
+import { formatPackageSize, measurePackage } from './package-size.mjs';
 
 const argv = process.argv.slice(2);
+// The size budget first, on every run: install size, gzip of the API entry, the components entry, the worker.
+console.log(formatPackageSize(measurePackage()));
 const server = await createServer({
   configFile: 'vite.config.ts',
   logLevel: 'error',
