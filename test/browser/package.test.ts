@@ -6,9 +6,11 @@
 // the elements straight from the installed files, once from its own origin and once from a "CDN".
 // The results must equal what the repository's own sources compute (the Vite dev server's api.html page).
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import ts from 'typescript';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CaptionResult, ClassifyResult } from '../../src/index';
@@ -25,6 +27,8 @@ const CLIP = 'iris/tiny-clip';
 const GIT = 'iris/tiny-git';
 const IMAGE = '/samples/cat.png';
 const LABELS = ['cat', 'dog', 'car'];
+/** The bundlers checked besides Vite (installed into the scratch directory only, never into the repository). */
+const BUNDLERS = { webpack: '5.113.0', esbuild: '0.28.2' };
 /** A few tokens: enough to compare ids, few enough for SwiftShader. */
 const MAX_TOKENS = 4;
 
@@ -138,6 +142,8 @@ beforeAll(async () => {
 
   // 4. The consumer's code, its type-check configurations and its page.
   writeFileSync(join(app, 'src/main.ts'), consumerMain);
+  // The same code as plain JavaScript, for webpack without loaders.
+  writeFileSync(join(app, 'src/main.js'), ts.transpileModule(consumerMain, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext } }).outputText);
   writeFileSync(join(app, 'src/misuse.ts'), consumerMisuse);
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['src/main.ts'] }));
   writeFileSync(join(app, 'tsconfig.nodenext.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'NodeNext', moduleResolution: 'NodeNext' }, files: ['src/main.ts'] }));
@@ -167,6 +173,56 @@ async function serve(options: Parameters<typeof serveStatic>[0]): Promise<Static
   servers.push(server);
   return server;
 }
+
+/**
+ * Serves a built app (its index.html, its files, the sample images), runs the consumer's code in Chromium
+ * against a local Hub on another origin and checks the results against the sources'. The bundler must have
+ * emitted exactly one file with the WGSL (the worker) and the page must have started it from there.
+ */
+async function runBuiltApp(bundler: string, outDir: string) {
+  const built = readdirSync(outDir, { recursive: true }).map(String).filter((f) => f.endsWith('.js'));
+  const workers = built.filter((f) => readFileSync(join(outDir, f), 'utf8').includes('@compute'));
+  expect(workers, `${bundler}: files with the WGSL`).toHaveLength(1);
+
+  const hub = await HubServer.start({ repos: { [CLIP]: 'tiny-clip/resolve/main', [GIT]: 'tiny-git/resolve/main' }, root: TINY_ROOT });
+  servers.push(hub);
+  const site = await serve({ host: 'localhost', dirs: { '/samples/': resolve('public/samples'), '/': outDir } });
+  const { page } = browser;
+  await page.goto(`${site.origin}/index.html`);
+  await page.waitForFunction(() => 'consumer' in window, null, { timeout: 60_000 });
+  const got = await evaluateWithin(page, (a) => window.consumer.run(a.hub, a.image, a.labels, a.maxNewTokens),
+    { hub: hub.url, image: IMAGE, labels: LABELS, maxNewTokens: MAX_TOKENS }, 180_000, `the ${bundler} app`);
+  expectSameResults(got);
+  expectSameResults({ classify: got.classify, caption: got.element });
+  // Weights came from the configured Hub, never from the app's origin; the worker from the app's own build.
+  expect(hub.requests().some((r) => r.file === 'model.safetensors' && r.repo === GIT)).toBe(true);
+  const builtPaths = built.map((f) => `/${f.split('\\').join('/')}`);
+  expect(site.requests.filter((p) => !builtPaths.includes(p) && !p.startsWith('/samples/') && p !== '/index.html' && p !== '/favicon.ico')).toEqual([]);
+  expect(site.requests).toContain(`/${workers[0]!.split('\\').join('/')}`);
+  expect(browser.pageErrors).toEqual([]);
+}
+
+/** What the tests use of webpack's and esbuild's Node APIs (neither is a dependency of the repository). */
+interface WebpackStats { hasErrors(): boolean; toString(options: object): string }
+type Webpack = (options: object) => { run(callback: (error: Error | null, stats?: WebpackStats) => void): void };
+interface Esbuild { build(options: object): Promise<{ errors: unknown[] }> }
+
+/**
+ * Loads a pinned bundler, installed (once, with the other one: one npm run) into its own folder of the
+ * scratch directory, from the npm cache where it can.
+ */
+function bundler(name: keyof typeof BUNDLERS): unknown {
+  const dir = join(scratch, 'bundlers');
+  if (!existsSync(join(dir, 'package.json'))) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'bundlers', private: true }));
+    sh('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', ...Object.entries(BUNDLERS).map(([n, v]) => `${n}@${v}`)], { cwd: dir });
+  }
+  return createRequire(join(dir, 'package.json'))(name);
+}
+
+/** The file that shipped code starts as its worker: new Worker(new URL("./<file>", import.meta.url), ...). */
+const workerFileOf = (code: string) => /new Worker\(new URL\(["']\.\/([^"']+)["'],\s*import\.meta\.url\)/.exec(code)?.[1];
 
 function expectSameResults(got: Outcome) {
   expect(got.classify.labels).toHaveLength(LABELS.length);
@@ -211,7 +267,7 @@ describe('the npm package', () => {
   });
 
   it('builds into a Vite app that classifies and captions (API and <iris-caption>) like the sources do', async () => {
-    const outDir = join(app, 'dist');
+    const outDir = join(app, 'dist-vite');
     // vitest sets NODE_ENV=test, which would make a development build.
     const nodeEnv = process.env.NODE_ENV;
     process.env.NODE_ENV = 'production';
@@ -220,26 +276,32 @@ describe('the npm package', () => {
     } finally {
       process.env.NODE_ENV = nodeEnv;
     }
-    // The app's bundler found the worker and bundled it, WGSL inside.
-    const assets = readdirSync(join(outDir, 'assets'));
-    const workers = assets.filter((f) => readFileSync(join(outDir, 'assets', f), 'utf8').includes('@compute'));
-    expect(workers).toHaveLength(1);
+    await runBuiltApp('Vite', outDir);
+  });
 
-    const hub = await HubServer.start({ repos: { [CLIP]: 'tiny-clip/resolve/main', [GIT]: 'tiny-git/resolve/main' }, root: TINY_ROOT });
-    servers.push(hub);
-    const site = await serve({ host: 'localhost', dirs: { '/samples/': resolve('public/samples'), '/': outDir } });
-    const { page } = browser;
-    await page.goto(`${site.origin}/index.html`);
-    await page.waitForFunction(() => 'consumer' in window, null, { timeout: 60_000 });
-    const got = await evaluateWithin(page, (a) => window.consumer.run(a.hub, a.image, a.labels, a.maxNewTokens),
-      { hub: hub.url, image: IMAGE, labels: LABELS, maxNewTokens: MAX_TOKENS }, 180_000, 'the Vite app');
-    expectSameResults(got);
-    expectSameResults({ classify: got.classify, caption: got.element });
-    // Weights came from the configured Hub, never from the app's origin; the worker from the app's own build.
-    expect(hub.requests().some((r) => r.file === 'model.safetensors' && r.repo === GIT)).toBe(true);
-    expect(site.requests.filter((p) => !p.startsWith('/assets/') && !p.startsWith('/samples/') && p !== '/index.html' && p !== '/favicon.ico')).toEqual([]);
-    expect(site.requests).toContain(`/assets/${workers[0]}`);
-    expect(browser.pageErrors).toEqual([]);
+  it('builds with webpack 5 (no configuration: it finds and bundles the worker itself) into an app that works the same', async () => {
+    const webpack = bundler('webpack') as Webpack;
+    const outDir = join(app, 'dist-webpack');
+    const stats = await new Promise<WebpackStats>((done, fail) => {
+      webpack({ mode: 'production', context: app, entry: './src/main.js', output: { path: outDir, clean: true }, devtool: false })
+        .run((error, result) => (error || !result ? fail(error) : done(result)));
+    });
+    expect(stats.hasErrors(), stats.toString({ all: false, errors: true })).toBe(false);
+    writeFileSync(join(outDir, 'index.html'), '<!doctype html>\n<meta charset="utf-8">\n<script src="main.js" defer></script>\n');
+    await runBuiltApp('webpack', outDir);
+  });
+
+  it('builds with esbuild (which leaves the worker URL as it is: the worker file is copied next to the bundle) into an app that works the same', async () => {
+    const esbuild = bundler('esbuild') as Esbuild;
+    const outDir = join(app, 'dist-esbuild');
+    const result = await esbuild.build({ absWorkingDir: app, entryPoints: ['src/main.ts'], bundle: true, format: 'esm', minify: true, outdir: outDir, logLevel: 'silent' });
+    expect(result.errors).toEqual([]);
+    // The one step esbuild needs (README, bundler notes): the worker beside the bundle.
+    const shippedWorker = workerFileOf(readFileSync(join(outDir, 'main.js'), 'utf8'));
+    expect(shippedWorker).toBeDefined();
+    copyFileSync(join(installed, 'dist/lib', shippedWorker!), join(outDir, shippedWorker!));
+    writeFileSync(join(outDir, 'index.html'), '<!doctype html>\n<meta charset="utf-8">\n<script type="module" src="main.js"></script>\n');
+    await runBuiltApp('esbuild', outDir);
   });
 
   for (const where of ['its own origin', 'a CDN'] as const) {
