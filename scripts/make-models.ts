@@ -3,7 +3,7 @@
  * speed and memory work at real sizes without downloading anything; and the tiny demo models.
  *
  *   node scripts/make-models.mjs --model all --dtype f32,f16 [--seed 0]   → weights/generated/<repo>/<dtype>/
- *   node scripts/make-models.mjs --tiny [--seed 0]                        → public/hub/iris/tiny-{clip,git,vit-gpt2}/resolve/main/
+ *   node scripts/make-models.mjs --tiny [--seed 0]                        → public/hub/iris/tiny-<family>/resolve/main/
  *
  * Each folder gets config.json (+ preprocessor_config.json, generation_config.json), model.safetensors written
  * as a stream, and the tokenizer files from weights/tokenizers (the real files, kept in the repository so the
@@ -15,8 +15,8 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { writeSafetensors, type ByteSink } from '../src/weights/safetensors-writer';
-import { HUB_MODELS, stateDictFor, TINY_MODELS, type Family, type TokenizerKind } from './models/index';
-import type { ParamSpec } from './models/spec';
+import type { ParamSpec } from '../src/families/stand-in-spec';
+import { HUB_MODELS, stateDictFor, TINY_MODELS, type TokenizerKind } from './models/index';
 import { tensorFor, type FloatDtype } from './models/values';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,7 +61,7 @@ function tokenizerFiles(kind: TokenizerKind): string[] {
 }
 
 /** Writes one model folder; the safetensors goes to a .partial file first, so a killed run leaves no truncated file. */
-async function writeFolder(dir: string, family: Family, files: FolderFiles, dtype: FloatDtype, seed: number): Promise<void> {
+async function writeFolder(dir: string, files: FolderFiles, dtype: FloatDtype, seed: number): Promise<void> {
   const started = performance.now();
   mkdirSync(dir, { recursive: true });
   for (const [name, text] of Object.entries(files.texts)) writeFileSync(join(dir, name), text);
@@ -70,7 +70,7 @@ async function writeFolder(dir: string, family: Family, files: FolderFiles, dtyp
     copyFileSync(source, target);
   }
 
-  const specs: ParamSpec[] = stateDictFor(family, files.config);
+  const specs: ParamSpec[] = stateDictFor(files.config);
   const target = join(dir, 'model.safetensors');
   const partial = `${target}.partial`;
   const fd = openSync(partial, 'w');
@@ -163,7 +163,7 @@ export async function main(argv: string[]): Promise<number> {
           'preprocessor_config.json': jsonText(shrunk.preprocessor),
           ...(shrunk.generation && { 'generation_config.json': jsonText(shrunk.generation) }),
         };
-        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), tiny.like.family, { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
+        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
       }
     } else {
       const root = resolve(args.out ?? join(ROOT, 'weights/generated'));
@@ -171,7 +171,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const model of selectModels(args.model)) {
         const { texts, json } = hubFiles(model.repo);
         for (const dtype of dtypes) {
-          await writeFolder(join(root, model.repo, dtype), model.family, { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed);
+          await writeFolder(join(root, model.repo, dtype), { config: json['config.json']!, texts, tokenizer: model.tokenizer }, dtype, seed);
         }
       }
     }

@@ -18,7 +18,7 @@ import {
   type CaptionToken, type ClassificationMetrics, type ClassifyResult, type HeatMap, type ImageRegion, type IrisOptions,
   type ProgressEvent, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
 } from './worker/protocol';
-import { MODELS, DEFAULT_MODELS, type ModelEntry } from './worker/registry';
+import { MODELS, DEFAULT_MODELS, type ModelEntry, type Task } from './worker/registry';
 import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
 import type {
   IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
@@ -27,7 +27,7 @@ import { startWorker } from './worker/start';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS, attentionHeatMap };
 export type {
-  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel,
+  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel, Task,
   HeatMap, ImageRegion, CaptionToken, CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, ClassificationMetrics, ScoreMatrix,
 };
 export type {
@@ -66,7 +66,7 @@ export interface Iris {
    */
   evaluateZeroShot(scores: ScoreMatrix, labels: readonly number[], options?: { signal?: AbortSignal }): Promise<ClassificationMetrics>;
   /** Downloads (or reads from the cache), uploads and compiles a model ahead of the first request. */
-  load(model: string, task: 'zero-shot' | 'caption', options?: RequestOptions): Promise<void>;
+  load(model: string, task: Task, options?: RequestOptions): Promise<void>;
   adapter(): Promise<AdapterInfo>;
   /**
    * A persistent, named index of image embeddings (IndexedDB), searched on the GPU: "search your own photos".

@@ -4,7 +4,7 @@
  * has cross-attention. GPT-2's Conv1D weights are [in, out]. `decoder.lm_head.weight` is tied to
  * `decoder.transformer.wte.weight` and not stored.
  */
-import { conv1d, conv2d, dim, dimOr, embedding, layerNorm, linear, param, section, type ParamSpec, type StateDictOptions } from './spec';
+import { conv1d, conv2d, dim, dimOr, embedding, layerNorm, linear, param, section, shrinkVision, TINY, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
 
 export interface VitConfig {
   hidden_size: number;
@@ -107,3 +107,26 @@ export function vitGpt2StateDict(config: VisionEncoderDecoderConfig, options: St
       : []),
   ];
 }
+
+export const standIn: StandIn = {
+  stateDict: (config, options) => vitGpt2StateDict(config as unknown as VisionEncoderDecoderConfig, options),
+  tiny: {
+    like: 'nlpconnect/vit-gpt2-image-captioning',
+    shrink: ({ config, preprocessor, generation }) => ({
+      config: {
+        ...config,
+        encoder: shrinkVision(config.encoder as Record<string, unknown>),
+        decoder: {
+          ...(config.decoder as Record<string, unknown>),
+          n_embd: TINY.hidden,
+          n_layer: TINY.layers,
+          n_head: TINY.heads,
+          n_positions: TINY.gpt2Positions,
+          n_ctx: TINY.gpt2Positions,
+        },
+      },
+      preprocessor: { ...preprocessor, size: TINY.image },
+      ...(generation && { generation }),
+    }),
+  },
+};
