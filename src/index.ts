@@ -23,7 +23,7 @@ import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCa
 import type {
   IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
 } from './retrieval/types';
-import workerUrl from './worker/worker.ts?worker&url';
+import { startWorker } from './worker/start';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS, attentionHeatMap };
 export type {
@@ -182,19 +182,6 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
       worker.terminate();
     },
   };
-}
-
-/**
- * The worker is its own bundled file next to Iris. Browsers refuse `new Worker()` for a script on another
- * origin, so when Iris itself was imported from a CDN, the worker starts from a same-origin blob: module
- * that imports the real script (a CORS module fetch, like the import of Iris itself).
- */
-function startWorker(): Worker {
-  const url = new URL(workerUrl, import.meta.url);
-  const options: WorkerOptions = { type: 'module', name: 'iris' };
-  if (url.origin === location.origin) return new Worker(url, options);
-  const shim = `import ${JSON.stringify(url.href)};\nURL.revokeObjectURL(import.meta.url);\n`;
-  return new Worker(URL.createObjectURL(new Blob([shim], { type: 'text/javascript' })), options);
 }
 
 async function call<T>(promise: Promise<T>): Promise<T> {

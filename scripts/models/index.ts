@@ -5,7 +5,7 @@
  * `stand-in.ts` also says which tiny demo model `iris/tiny-<family>` it has.
  */
 import { FAMILIES, familyFor, type Family } from '../../src/families';
-import type { ParamSpec, StandIn, StandInFiles, StateDictOptions } from '../../src/families/stand-in-spec';
+import type { LayoutOption, ParamSpec, StandIn, StandInFiles, StateDictOptions } from '../../src/families/stand-in-spec';
 
 /** Folder under ../shared/tokenizers. */
 export type TokenizerKind = 'clip' | 'gpt2' | 'bert';
@@ -40,8 +40,18 @@ export function standInOf(family: Family): StandIn {
 export function stateDictFor(config: unknown, options: StateDictOptions = {}): ParamSpec[] {
   if (typeof config !== 'object' || config === null) throw new Error('config.json must hold an object.');
   const json = config as Record<string, unknown>;
-  return standInOf(familyFor(json)).stateDict(json, { legacyBuffers: options.legacyBuffers ?? true });
+  return standInOf(familyFor(json)).stateDict(json, { ...options, legacyBuffers: options.legacyBuffers ?? true });
 }
+
+/** The layout options (StandIn.layouts) of the family this config.json belongs to. */
+export function layoutsOf(config: Record<string, unknown>): readonly LayoutOption[] {
+  return standInOf(familyFor(config)).layouts ?? [];
+}
+
+/** Every family's layout options, with the family that offers each. */
+export const LAYOUT_OPTIONS: readonly { family: string; option: LayoutOption }[] = FAMILIES.flatMap((family) =>
+  (standInOf(family).layouts ?? []).map((option) => ({ family: family.name, option })),
+);
 
 // ---- tiny demo models -------------------------------------------------------------------------------------
 

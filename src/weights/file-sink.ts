@@ -4,12 +4,15 @@
  * chunk, so an interrupted download resumes from the exact byte it stopped at.
  */
 import { IrisError } from '../errors';
+import { announcedMatches, checkAnnounced, verifyPinned, type PinnedFile } from './integrity';
 import { sha256Hex, type FileRef, type PartialRecord, type WeightCache } from './weight-cache';
 
 export interface SinkTarget {
   ref: FileRef;
   cache: WeightCache;
   progress(done: number, total: number): void;
+  /** The exact file the catalogue expects (see integrity.ts): checked when the server announces it, and when complete. */
+  pinned?: PinnedFile;
 }
 
 export class FileSink {
@@ -26,6 +29,7 @@ export class FileSink {
     /** From the server: checked on resume (etag) and on completion (sha256). */
     readonly meta: { etag?: string; sha256?: string },
   ) {
+    checkAnnounced(target.ref, target.pinned, size, meta.sha256);
     this.buffer = new Uint8Array(size);
   }
 
@@ -33,7 +37,7 @@ export class FileSink {
   static async resume(target: SinkTarget): Promise<FileSink | undefined> {
     const partial = await target.cache.partial(target.ref);
     if (!partial) return undefined;
-    if (Number.isSafeInteger(partial.size) && partial.size >= 0) {
+    if (Number.isSafeInteger(partial.size) && partial.size >= 0 && announcedMatches(target.pinned, partial.size, partial.sha256)) {
       const sink = new FileSink(target, partial.size, partial.chunkSize, { etag: partial.etag, sha256: partial.sha256 });
       if (await target.cache.readPartial(target.ref, partial, sink.buffer)) {
         sink.done = sink.stored = partial.bytesStored;
@@ -65,9 +69,12 @@ export class FileSink {
     if (this.done > this.stored) await this.store(this.done);
   }
 
-  /** Checks the sha256 (when the server gave one) and writes the manifest that marks the file complete. */
+  /**
+   * Checks the sha256 (when the server gave one), then the pinned size and sha256 (when the catalogue has
+   * them), and only then writes the manifest that marks the file complete.
+   */
   async finish(): Promise<Uint8Array> {
-    const { ref, cache } = this.target;
+    const { ref, cache, pinned } = this.target;
     const sha256 = this.meta.sha256 && (await sha256Hex(this.buffer));
     if (sha256 && sha256 !== this.meta.sha256) {
       await cache.removeFile(ref);
@@ -75,7 +82,13 @@ export class FileSink {
         hint: 'Load again to download it afresh.',
       });
     }
-    await cache.complete(ref, { kind: 'file', size: this.size, chunkSize: this.chunkSize, chunkCount: Math.ceil(this.size / this.chunkSize), ...this.meta });
+    await verifyPinned(ref, pinned, this.buffer, sha256).catch(async (error: unknown) => {
+      await cache.removeFile(ref);
+      throw error;
+    });
+    // A verified pin gives the cache a sha256 to check on every read, even where the server sent no ETag.
+    const manifestSha = this.meta.sha256 ?? pinned?.sha256;
+    await cache.complete(ref, { kind: 'file', size: this.size, chunkSize: this.chunkSize, chunkCount: Math.ceil(this.size / this.chunkSize), ...this.meta, ...(manifestSha && { sha256: manifestSha }) });
     return this.buffer;
   }
 

@@ -23,7 +23,9 @@ export interface LoadedModel {
 export type LoadPhase =
   | { phase: 'download'; progress: LoadProgress }
   | { phase: 'upload' }
-  | { phase: 'compile'; done: boolean; pipelines: number };
+  | { phase: 'compile'; done: boolean; pipelines: number }
+  /** Something the user should know that did not stop the load (e.g. weights taken from a conversion branch). */
+  | { phase: 'notice'; message: string };
 
 export interface LoadOptions extends ParameterOptions {
   signal?: AbortSignal;
@@ -33,7 +35,11 @@ export interface LoadOptions extends ParameterOptions {
 }
 
 export async function loadCheckpoint(entry: ModelEntry, hub: Hub, gpu: Gpu, options: LoadOptions = {}): Promise<LoadedModel> {
-  const request = { repo: entry.repo, revision: entry.revision, signal: options.signal, onProgress: (progress: LoadProgress) => options.onPhase?.({ phase: 'download', progress }) };
+  const request = {
+    repo: entry.repo, revision: entry.revision, pinned: entry.files, signal: options.signal,
+    onProgress: (progress: LoadProgress) => options.onPhase?.({ phase: 'download', progress }),
+    onWarning: (warning: IrisError) => options.onPhase?.({ phase: 'notice', message: warning.message }),
+  };
   const head = await hub.load({ ...request, files: ['config.json'] });
   const config = head.json('config.json') as Json;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new IrisError('bad-config', `${entry.repo}: config.json does not hold an object.`);

@@ -35,6 +35,8 @@ export interface IrisProgress {
   bytesTotal?: number;
   file?: string;
   pipelines?: number;
+  /** notice: what happened, for a person (e.g. "… its weights were loaded from refs/pr/15, …"). */
+  message?: string;
 }
 
 export interface WorkerClassifyOptions extends ClassifyOptions {

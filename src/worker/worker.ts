@@ -283,7 +283,9 @@ class IrisWorker implements WorkerApi {
               ? { model, phase: 'download', file: p.progress.file, bytesDone: p.progress.bytesDone, bytesTotal: p.progress.bytesTotal }
               : p.phase === 'compile'
                 ? { model, phase: 'compile', pipelines: p.pipelines }
-                : { model, phase: p.phase },
+                : p.phase === 'notice'
+                  ? { model, phase: 'notice', message: p.message }
+                  : { model, phase: p.phase },
           ),
       });
       this.models.set(key, pending);

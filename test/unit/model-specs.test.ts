@@ -196,7 +196,7 @@ describe('model specs', () => {
 // ---- the writer -------------------------------------------------------------------------------------------
 
 describe('safetensors writer', () => {
-  it('writes a file a reader parses back: sorted names, padded aligned header, exact bytes', async () => {
+  it('writes a file a reader parses back: the safetensors library\'s order (dtype descending, then name), padded aligned header, exact bytes', async () => {
     const f32 = Float32Array.from({ length: 10 }, (_, i) => i * 0.5 - 1);
     const f16 = Uint16Array.from([0x3c00, 0xc000, 0x7bff]);
     const i64 = BigInt64Array.from([0n, 1n, -2n, 2n ** 40n]);
@@ -221,7 +221,7 @@ describe('safetensors writer', () => {
     expect(parsed.headerText.trimEnd().endsWith('}')).toBe(true);
     expect(parsed.headerText.length - parsed.headerText.trimEnd().length).toBeLessThan(8);
     expect(parsed.metadata).toEqual({ format: 'pt' });
-    expect(parsed.names).toEqual(['a.half', 'b.bytes', 'empty', 'm.ids', 'scalar', 'z.last']);
+    expect(parsed.names).toEqual(['m.ids', 'empty', 'scalar', 'z.last', 'a.half', 'b.bytes']); // I64, F32 ×3, F16, U8
     const t = parsed.tensors;
     expect(t.get('z.last')).toMatchObject({ dtype: 'F32', shape: [2, 5] });
     expect(f32Of(t.get('z.last')!.bytes)).toEqual(f32);
