@@ -92,6 +92,18 @@ export interface EncoderLayer {
   fc2: Linear;
 }
 
+/** The sizes of a text transformer's config (CLIP's text tower, GIT's BERT layers): what its layers are built of. */
+export interface TextTransformerConfig {
+  vocabSize: number;
+  hidden: number;
+  intermediate: number;
+  layers: number;
+  heads: number;
+  maxPositions: number;
+  eps: number;
+  activation: Activation;
+}
+
 export interface EncoderShape {
   hidden: number;
   intermediate: number;

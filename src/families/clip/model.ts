@@ -11,25 +11,16 @@ import type { ShaderSpec } from '../../gpu/pipelines';
 import { Recorder, SpecCollector } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { embed, selectRows } from '../../kernels/embedding';
-import type { Activation } from '../../kernels/common';
 import { matmul } from '../../kernels/matmul';
 import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams } from '../../nn/transformer';
+import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
 import { softmaxRows } from '../../nn/similarity';
 import type { ZeroShotModel } from '../../tasks/zero-shot';
 import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
-export interface ClipTextConfig {
-  vocabSize: number;
-  hidden: number;
-  intermediate: number;
-  layers: number;
-  heads: number;
-  maxPositions: number;
-  eps: number;
-  activation: Activation;
+export interface ClipTextConfig extends TextTransformerConfig {
   eosTokenId: number;
 }
 

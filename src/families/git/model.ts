@@ -15,25 +15,16 @@ import type { ShaderSpec } from '../../gpu/pipelines';
 import { Recorder } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { attention, type AttentionArgs } from '../../kernels/attention';
-import type { Activation } from '../../kernels/common';
 import { embed, selectRows } from '../../kernels/embedding';
 import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from '../../nn/transformer';
+import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
-export interface GitConfig {
-  vocabSize: number;
-  hidden: number;
-  intermediate: number;
-  layers: number;
-  heads: number;
-  maxPositions: number;
-  eps: number;
-  activation: Activation;
+export interface GitConfig extends TextTransformerConfig {
   bosTokenId: number;
   eosTokenId: number;
   padTokenId: number;
