@@ -1,0 +1,63 @@
+// Any Hub repository of a supported model type works, under any name: the loader reads its config.json,
+// picks the family from model_type, fetches that family's files and builds the runner of the task asked
+// for. Each family's tiny demo model (real tokenizer, random weights) is served here as "someone/…", a repo
+// the catalogue does not know, and runs one request of each task its family serves.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAMILIES } from '../../src/families';
+import type { Gpu } from '../../src/gpu/gpu';
+import type { RgbaImage } from '../../src/image/rgba-image';
+import type { Task, TaskRunners } from '../../src/tasks/task';
+import { Hub } from '../../src/weights/hub';
+import { loadCheckpoint, runnerFor } from '../../src/worker/load';
+import { MODELS, resolveModel } from '../../src/worker/registry';
+import { createDawnGpu } from '../helpers/dawn';
+import { HubServer } from '../helpers/hub-server';
+import { memoryStore } from '../helpers/stores';
+import { TINY_ROOT, tinyModelDir } from '../helpers/tiny-models';
+
+const image: RgbaImage = { width: 37, height: 29, data: Uint8Array.from({ length: 37 * 29 * 4 }, (_, i) => (i * 53) % 256) };
+
+/** One request of each task, with what must hold for any weights. */
+const requests: { [T in Task]: (runner: TaskRunners[T]) => Promise<void> } = {
+  'zero-shot': async (classifier) => {
+    const [ranked] = await classifier.classify([image], ['a cat', 'a dog']);
+    expect(ranked!.reduce((sum, r) => sum + r.score, 0)).toBeCloseTo(1, 5);
+  },
+  caption: async (captioner) => {
+    const result = await captioner.caption(image, { maxNewTokens: 2, numBeams: 1 });
+    expect(result.ids.slice(0, captioner.captionModel.prompt.length)).toEqual(captioner.captionModel.prompt);
+    expect(result.tokens).toBeGreaterThan(0);
+  },
+};
+
+let gpu: Gpu;
+let server: HubServer;
+const repoOf = (family: string) => `someone/${family}-lookalike`;
+beforeAll(async () => {
+  gpu = await createDawnGpu();
+  for (const family of FAMILIES) tinyModelDir(family.name); // generated on first use
+  const repos = Object.fromEntries(FAMILIES.map((f) => [repoOf(f.name), `tiny-${f.name}/resolve/main`]));
+  server = await HubServer.start({ repos, root: TINY_ROOT, branches: ['main'] });
+});
+afterAll(async () => {
+  await server?.close();
+  gpu?.destroy();
+});
+
+describe('a repository the catalogue does not know', () => {
+  for (const family of FAMILIES) {
+    for (const { task } of family.tasks) {
+      it(`${family.name}: config.json picks the family, and the ${task} runner works`, async () => {
+        const id = repoOf(family.name);
+        expect(MODELS.some((m) => m.id === id)).toBe(false);
+        const loaded = await loadCheckpoint(resolveModel(id, task), new Hub({ baseUrl: server.url, store: memoryStore(), storage: null }), gpu, { task });
+        try {
+          expect(loaded.family.name).toBe(family.name);
+          await (requests[task] as (runner: TaskRunners[Task]) => Promise<void>)(runnerFor(loaded, task, id));
+        } finally {
+          loaded.release();
+        }
+      });
+    }
+  }
+});
