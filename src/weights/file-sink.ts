@@ -4,7 +4,14 @@
  * chunk, so an interrupted download resumes from the exact byte it stopped at.
  */
 import { IrisError } from '../errors';
-import { sha256Hex, type FileRef, type PartialRecord, type WeightCache } from './weight-cache';
+import { matchesDigest, type ServerDigest } from './digest';
+import type { FileMeta, FileRef, PartialRecord, WeightCache } from './weight-cache';
+
+/**
+ * The largest file Iris holds in memory while it loads (no checkpoint it runs comes near). A size the
+ * server claims is checked against it before anything is allocated.
+ */
+export const MAX_FILE_BYTES = 2 ** 32;
 
 export interface SinkTarget {
   ref: FileRef;
@@ -23,18 +30,24 @@ export class FileSink {
     private readonly target: SinkTarget,
     readonly size: number,
     readonly chunkSize: number,
-    /** From the server: checked on resume (etag) and on completion (sha256). */
-    readonly meta: { etag?: string; sha256?: string },
+    /** From the server: checked on resume (validator) and on completion (hashes). */
+    readonly meta: FileMeta,
   ) {
-    this.buffer = new Uint8Array(size);
+    this.buffer = allocateFile(target.ref, size);
   }
 
-  /** A sink holding the stored prefix of an interrupted download; undefined if there is none intact. */
+  /**
+   * A sink holding the stored prefix of an interrupted download; undefined if there is none intact, or if
+   * the server gave no strong validator to prove that a later answer is the same file (then it starts over).
+   */
   static async resume(target: SinkTarget): Promise<FileSink | undefined> {
     const partial = await target.cache.partial(target.ref);
     if (!partial) return undefined;
-    if (Number.isSafeInteger(partial.size) && partial.size >= 0) {
-      const sink = new FileSink(target, partial.size, partial.chunkSize, { etag: partial.etag, sha256: partial.sha256 });
+    // Records written before validators were kept have only the ETag; a strong one serves.
+    const validator = partial.validator ?? (partial.etag?.startsWith('W/') ? undefined : partial.etag);
+    if (Number.isSafeInteger(partial.size) && partial.size >= 0 && partial.size <= MAX_FILE_BYTES && typeof validator === 'string') {
+      const { etag, sha256, gitSha1 } = partial;
+      const sink = new FileSink(target, partial.size, partial.chunkSize, { etag, validator, sha256, gitSha1 });
       if (await target.cache.readPartial(target.ref, partial, sink.buffer)) {
         sink.done = sink.stored = partial.bytesStored;
         target.progress(sink.done, sink.size);
@@ -43,6 +56,11 @@ export class FileSink {
     }
     await target.cache.removeFile(target.ref);
     return undefined;
+  }
+
+  /** Some bytes are stored, and the server's validator lets a later load prove it is the same file. */
+  get resumable(): boolean {
+    return this.stored > 0 && this.meta.validator !== undefined;
   }
 
   async push(bytes: Uint8Array): Promise<void> {
@@ -65,13 +83,17 @@ export class FileSink {
     if (this.done > this.stored) await this.store(this.done);
   }
 
-  /** Checks the sha256 (when the server gave one) and writes the manifest that marks the file complete. */
+  /** Checks the hashes the server gave (if any) and writes the manifest that marks the file complete. */
   async finish(): Promise<Uint8Array> {
     const { ref, cache } = this.target;
-    const sha256 = this.meta.sha256 && (await sha256Hex(this.buffer));
-    if (sha256 && sha256 !== this.meta.sha256) {
+    const digests: ServerDigest[] = [];
+    if (this.meta.sha256) digests.push({ algorithm: 'sha256', hex: this.meta.sha256 });
+    if (this.meta.gitSha1) digests.push({ algorithm: 'git-sha1', hex: this.meta.gitSha1 });
+    for (const digest of digests) {
+      if ((await matchesDigest(this.buffer, digest)) !== false) continue;
       await cache.removeFile(ref);
-      throw new IrisError('download-failed', `${ref.file} of ${ref.repo}: the downloaded bytes do not match the sha256 the server gave.`, {
+      const what = digest.algorithm === 'sha256' ? 'sha256' : 'git blob id';
+      throw new IrisError('download-failed', `${ref.file} of ${ref.repo}: the downloaded bytes do not match the ${what} the server gave.`, {
         hint: 'Load again to download it afresh.',
       });
     }
@@ -90,4 +112,26 @@ export class FileSink {
     await this.target.cache.putChunk(this.target.ref, index, this.buffer.subarray(index * this.chunkSize, end), partial);
     this.stored = end;
   }
+}
+
+/** A size the server announced, checked before anything is allocated for it. */
+export function checkAnnouncedSize(ref: FileRef, size: number): void {
+  if (Number.isSafeInteger(size) && size >= 0 && size <= MAX_FILE_BYTES) return;
+  throw tooLarge(ref, size);
+}
+
+/** The file's buffer; a size no browser can hold is a typed error, not a RangeError. */
+function allocateFile(ref: FileRef, size: number): Uint8Array<ArrayBuffer> {
+  checkAnnouncedSize(ref, size);
+  try {
+    return new Uint8Array(size);
+  } catch (cause) {
+    throw tooLarge(ref, size, cause);
+  }
+}
+
+function tooLarge(ref: FileRef, size: number, cause?: unknown): IrisError {
+  return new IrisError('download-failed', `${ref.file} of ${ref.repo} is announced as ${size} bytes (${(size / 2 ** 30).toFixed(1)} GiB), more than Iris can hold in memory (at most ${MAX_FILE_BYTES / 2 ** 30} GiB).`, {
+    cause, hint: 'The server, or a proxy on the way, sent a wrong size; or the file is too big to load in a browser.',
+  });
 }

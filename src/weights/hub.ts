@@ -5,6 +5,7 @@
 import { IrisError, isIrisError, throwIfAborted } from '../errors';
 import { indexedDbStore, type KeyValueStore } from './cache-store';
 import { downloadFile } from './download';
+import { contentProblem } from './file-content';
 import { DEFAULT_HUB_URL, isCommitHash, repoCommit, resolveUrl } from './hub-url';
 import { ModelFiles } from './model-files';
 import { ProgressTracker, type LoadProgress } from './progress';
@@ -50,6 +51,7 @@ export class Hub {
   private readonly fetch: typeof fetch;
   private readonly storage: StorageLike | null;
   private persistAsked = false;
+  private readonly ifRange = { usable: true };
 
   constructor(options: HubOptions = {}) {
     this.baseUrl = options.baseUrl ?? DEFAULT_HUB_URL;
@@ -82,14 +84,21 @@ export class Hub {
         needsLink = revision !== requested;
         if (revision !== requested) bytes = await this.fromCache({ repo, revision, file }, progress, request.onWarning);
       }
-      if (bytes === undefined) {
+      const unconfirmedMissing = bytes === MISSING_UNCONFIRMED;
+      if (bytes === undefined || bytes === MISSING_UNCONFIRMED) {
         const ref = { repo, revision, file };
-        bytes = await downloadFile({
-          ref, optional, signal, cache: this.cache, fetch: this.fetch, chunkSize: this.chunkSize,
-          url: resolveUrl(this.baseUrl, repo, revision, file),
-          progress: (done, total) => progress.update(file, done, total),
-          ensureSpace: (needed) => this.ensureSpace(needed, ref),
-        });
+        try {
+          bytes = await downloadFile({
+            ref, optional, signal, cache: this.cache, fetch: this.fetch, chunkSize: this.chunkSize, ifRange: this.ifRange,
+            url: resolveUrl(this.baseUrl, repo, revision, file),
+            progress: (done, total) => progress.update(file, done, total),
+            ensureSpace: (needed) => this.ensureSpace(needed, ref),
+          });
+        } catch (error) {
+          // Asked again because an earlier 404 was not the Hub's own answer; offline, that answer stands.
+          if (!unconfirmedMissing || !isIrisError(error, 'download-failed')) throw error;
+          bytes = null;
+        }
         if (needsLink) await this.cache.linkRevision(repo, requested, revision);
         needsLink = false;
       }
@@ -112,14 +121,20 @@ export class Hub {
     return this.cache.clear();
   }
 
-  /** A complete cached file; undefined if not cached (a damaged entry is reported, removed, and not used). */
-  private async fromCache(ref: FileRef, progress: ProgressTracker, onWarning?: (w: IrisError) => void): Promise<Uint8Array | null | undefined> {
+  /**
+   * A complete cached file; undefined if not cached (a damaged entry, or one that does not parse, is
+   * reported, removed, and not used: the load fetches it again, once). null: an optional file the Hub
+   * said it lacks; MISSING_UNCONFIRMED: one that a plain 404 said was missing, to be asked again.
+   */
+  private async fromCache(ref: FileRef, progress: ProgressTracker, onWarning?: (w: IrisError) => void): Promise<Uint8Array | null | undefined | typeof MISSING_UNCONFIRMED> {
     const manifest = await this.cache.manifest(ref);
     if (!manifest) return undefined;
-    if (manifest.kind === 'missing') return null;
+    if (manifest.kind === 'missing') return manifest.confirmed === true ? null : MISSING_UNCONFIRMED;
     try {
       const bytes = await this.cache.readFile(ref, manifest);
       if (isSafetensorsFile(ref.file)) parseSafetensors(bytes, ref.file);
+      const problem = isSafetensorsFile(ref.file) ? undefined : contentProblem(ref.file, bytes);
+      if (problem) throw new IrisError('cache-corrupt', `The cached ${ref.file} of ${ref.repo} (${ref.revision}) is unusable: ${problem}. It is removed and downloaded again.`);
       progress.update(ref.file, bytes.byteLength, bytes.byteLength);
       return bytes;
     } catch (error) {
@@ -153,6 +168,9 @@ export class Hub {
     });
   }
 }
+
+/** A cached "missing" answer that did not come from the Hub itself (see fromCache). */
+const MISSING_UNCONFIRMED = Symbol('missing, unconfirmed');
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;

@@ -12,6 +12,7 @@
  */
 import { IrisError } from '../errors';
 import { isQuotaError, type CacheKey, type KeyValueStore } from './cache-store';
+import { gitBlobSha1Hex, sha256Hex } from './digest';
 
 export interface FileRef {
   repo: string;
@@ -19,17 +20,28 @@ export interface FileRef {
   file: string;
 }
 
-export type FileManifest =
-  | { kind: 'file'; size: number; chunkSize: number; chunkCount: number; etag?: string; sha256?: string }
-  /** An optional file the server does not have (so a cached load need not ask again). */
-  | { kind: 'missing' };
+/** What the server said about a file: checked on resume (validator) and on completion and reads (hashes). */
+export interface FileMeta {
+  etag?: string;
+  /** A strong ETag or Last-Modified: a partial download resumes only when the server still sends it. */
+  validator?: string;
+  sha256?: string;
+  /** The git blob id (the Hub's ETag of a file not in LFS). */
+  gitSha1?: string;
+}
 
-export interface PartialRecord {
+export type FileManifest =
+  | ({ kind: 'file'; size: number; chunkSize: number; chunkCount: number } & FileMeta)
+  /**
+   * An optional file the server does not have. `confirmed`: the Hub said so (EntryNotFound), and a cached
+   * load need not ask again; otherwise the next load asks again, and uses this answer only offline.
+   */
+  | { kind: 'missing'; confirmed?: boolean };
+
+export interface PartialRecord extends FileMeta {
   size: number;
   chunkSize: number;
   bytesStored: number;
-  etag?: string;
-  sha256?: string;
 }
 
 export interface CachedModel {
@@ -63,7 +75,7 @@ export class WeightCache {
     return (await this.store.get(key('file', ref))) as FileManifest | undefined;
   }
 
-  /** A complete file, checked chunk by chunk against its manifest (and its sha256 when known). */
+  /** A complete file, checked chunk by chunk against its manifest (and its sha256 or git blob id when known). */
   async readFile(ref: FileRef, manifest: Extract<FileManifest, { kind: 'file' }>): Promise<Uint8Array> {
     const { size, chunkSize, chunkCount } = manifest;
     if (!isCount(size) || !isCount(chunkSize) || chunkSize === 0 || chunkCount !== Math.ceil(size / chunkSize)) {
@@ -73,6 +85,8 @@ export class WeightCache {
     if (!(await this.readChunks(ref, chunkSize, size, out))) throw corrupt(ref, 'a chunk is missing or has the wrong length');
     const sha256 = manifest.sha256 && (await sha256Hex(out));
     if (sha256 && sha256 !== manifest.sha256) throw corrupt(ref, 'its sha256 does not match');
+    const gitSha1 = manifest.gitSha1 && (await gitBlobSha1Hex(out));
+    if (gitSha1 && gitSha1 !== manifest.gitSha1) throw corrupt(ref, 'its git blob id does not match');
     return out;
   }
 
@@ -171,13 +185,6 @@ export class WeightCache {
       });
     }
   }
-}
-
-/** The sha256 of `bytes` as hex; undefined where crypto.subtle is unavailable (insecure contexts). */
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string | undefined> {
-  if (!globalThis.crypto?.subtle) return undefined;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 function corrupt(ref: FileRef, reason: string): IrisError {
