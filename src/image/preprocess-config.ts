@@ -110,11 +110,11 @@ function readPositiveInt(value: unknown, what: string): number {
  * The largest resize or crop side a config may ask for: real processors use 224 to about 1024, and a
  * hostile 20,000 would make gigabytes from a 2×2 image.
  */
-export const MAX_IMAGE_SIDE = 4096;
+export const MAX_PROCESSOR_SIDE = 4096;
 
 function readSide(value: unknown, what: string): number {
   const n = readPositiveInt(value, what);
-  if (n > MAX_IMAGE_SIDE) throw badConfig(`${what} is ${n} pixels; Iris allows at most ${MAX_IMAGE_SIDE} (real image processors use 224 to about 1024)`);
+  if (n > MAX_PROCESSOR_SIDE) throw badConfig(`${what} is ${n} pixels; Iris allows at most ${MAX_PROCESSOR_SIDE} (real image processors use 224 to about 1024)`);
   return n;
 }
 

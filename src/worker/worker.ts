@@ -17,6 +17,7 @@ import {
 } from './protocol';
 import { DEFAULT_MODELS, resolveModel, type Task } from './registry';
 import { RetrievalService } from '../retrieval/service';
+import { checkCaptionArguments, checkClassifyArguments, checkTexts } from '../tasks/arguments';
 import type { IndexAddOptions, IndexAddProgress, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions } from '../retrieval/types';
 
 type Progress = ((e: ProgressEvent) => void) | undefined;
@@ -52,6 +53,7 @@ class IrisWorker implements WorkerApi {
 
   classify(id: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: Progress): Promise<ClassifyResult> {
     return this.run(id, async (signal) => {
+      checkClassifyArguments(labels, options); // before the model loads: a wrong call never downloads
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS['zero-shot'];
       const { classifier } = await this.zeroShot(model, signal, onProgress);
@@ -69,6 +71,7 @@ class IrisWorker implements WorkerApi {
 
   caption(id: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: Progress): Promise<CaptionResult> {
     return this.run(id, async (signal) => {
+      checkCaptionArguments(options);
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS.caption;
       const loaded = await this.load(model, 'caption', signal, onProgress, options.family);
@@ -94,6 +97,7 @@ class IrisWorker implements WorkerApi {
 
   embedText(id: number, texts: string[], options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
     return this.run(id, async (signal) => {
+      checkTexts(texts);
       const { classifier } = await this.zeroShot(options.model ?? DEFAULT_MODELS['zero-shot'], signal, onProgress);
       const embeddings = await classifier.embedTexts(texts);
       return Comlink.transfer(embeddings, [embeddings.buffer]);

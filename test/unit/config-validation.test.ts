@@ -9,7 +9,7 @@ import { parseClipConfig } from '../../src/models/clip';
 import type { Json } from '../../src/models/config';
 import { parseGitConfig } from '../../src/models/git';
 import { parseVitGpt2Config } from '../../src/models/vit-gpt2';
-import { MAX_IMAGE_SIDE, parsePreprocessorConfig } from '../../src/image/preprocess-config';
+import { MAX_PROCESSOR_SIDE, parsePreprocessorConfig } from '../../src/image/preprocess-config';
 import { GOLDEN_DIR } from '../helpers/golden';
 
 const models: { name: string; parse: (c: Json) => unknown; counts: string[][]; heads: [string[], string[]][]; activations: string[][]; eps: string[] }[] = [
@@ -102,15 +102,15 @@ describe('preprocessor_config.json sizes are bounded', () => {
 
   it.each([
     ['crop_size', () => clip({ crop_size: 20_000 })],
-    ['crop_size.height', () => clip({ crop_size: { height: MAX_IMAGE_SIDE + 1, width: 224 } })],
+    ['crop_size.height', () => clip({ crop_size: { height: MAX_PROCESSOR_SIDE + 1, width: 224 } })],
     ['size.shortest_edge', () => clip({ size: { shortest_edge: 1e300 } })],
-    ['size[1]', () => vit({ size: [224, MAX_IMAGE_SIDE + 1] })],
+    ['size[1]', () => vit({ size: [224, MAX_PROCESSOR_SIDE + 1] })],
     ['size', () => vit({ size: 2 ** 32 })],
   ] as const)('%s beyond the bound is bad-config, before any pixel is allocated', (what, parse) => {
-    expectError(parse, 'bad-config', new RegExp(`${what.replace(/[.[\]]/g, '\\$&')} is \\S+ pixels; Iris allows at most ${MAX_IMAGE_SIDE}`));
+    expectError(parse, 'bad-config', new RegExp(`${what.replace(/[.[\]]/g, '\\$&')} is \\S+ pixels; Iris allows at most ${MAX_PROCESSOR_SIDE}`));
   });
 
   it('the bound itself is allowed', () => {
-    expect(clip({ crop_size: MAX_IMAGE_SIDE })).toMatchObject({ cropSize: { height: MAX_IMAGE_SIDE, width: MAX_IMAGE_SIDE } });
+    expect(clip({ crop_size: MAX_PROCESSOR_SIDE })).toMatchObject({ cropSize: { height: MAX_PROCESSOR_SIDE, width: MAX_PROCESSOR_SIDE } });
   });
 });
