@@ -17,6 +17,8 @@ export interface SinkTarget {
   ref: FileRef;
   cache: WeightCache;
   progress(done: number, total: number): void;
+  /** Also store the growing chunk when this long has passed since the last store (undefined: never). */
+  flushIntervalMs?: number;
 }
 
 export class FileSink {
@@ -25,6 +27,8 @@ export class FileSink {
   done = 0;
   /** Bytes durably in the cache. */
   private stored = 0;
+  /** When they last were stored (Date.now()). */
+  private storedAt = Date.now();
 
   constructor(
     private readonly target: SinkTarget,
@@ -73,7 +77,10 @@ export class FileSink {
       this.buffer.set(bytes.subarray(offset, offset + take), this.done);
       this.done += take;
       offset += take;
-      if (this.done === this.chunkEnd()) await this.store(this.done);
+      // A full chunk is stored; so is a growing one now and then, since a closed tab runs no flush().
+      if (this.done === this.chunkEnd() || (this.target.flushIntervalMs !== undefined && Date.now() - this.storedAt >= this.target.flushIntervalMs)) {
+        await this.store(this.done);
+      }
       this.target.progress(this.done, this.size);
     }
   }
@@ -109,8 +116,10 @@ export class FileSink {
   private async store(end: number): Promise<void> {
     const index = Math.floor(this.stored / this.chunkSize);
     const partial: PartialRecord = { size: this.size, chunkSize: this.chunkSize, bytesStored: end, ...this.meta };
-    await this.target.cache.putChunk(this.target.ref, index, this.buffer.subarray(index * this.chunkSize, end), partial);
+    const resumableFrom = this.meta.validator ? this.stored : 0;
+    await this.target.cache.putChunk(this.target.ref, index, this.buffer.subarray(index * this.chunkSize, end), partial, resumableFrom);
     this.stored = end;
+    this.storedAt = Date.now();
   }
 }
 

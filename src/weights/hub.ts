@@ -23,11 +23,27 @@ export interface HubOptions {
   baseUrl?: string;
   /** Default: the IndexedDB database 'iris-weights'. */
   store?: KeyValueStore;
-  /** Bytes per cached chunk; default 16 MiB. */
+  /** Bytes per cached chunk; default 4 MiB. */
   chunkSize?: number;
+  /**
+   * How often a download also stores the chunk it is filling, so a closed tab (which runs no cleanup)
+   * keeps what arrived; default every second.
+   */
+  flushIntervalMs?: number;
+  /**
+   * Coordinates the tabs (and workers) of one origin: a load or delete of a repository holds its lock, so a
+   * second tab waits and then reads the cache instead of downloading again, and a delete is not undone by
+   * a load running elsewhere. Default navigator.locks; null: no coordination.
+   */
+  locks?: LockManagerLike | null;
   fetch?: typeof fetch;
   /** Default navigator.storage; null skips the free-space check. */
   storage?: StorageLike | null;
+}
+
+/** The part of the Web Locks API used (navigator.locks). */
+export interface LockManagerLike {
+  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T>;
 }
 
 export interface LoadRequest {
@@ -50,18 +66,28 @@ export class Hub {
   private readonly chunkSize: number;
   private readonly fetch: typeof fetch;
   private readonly storage: StorageLike | null;
+  private readonly flushIntervalMs: number;
+  private readonly locks: LockManagerLike | null;
   private persistAsked = false;
   private readonly ifRange = { usable: true };
 
   constructor(options: HubOptions = {}) {
     this.baseUrl = options.baseUrl ?? DEFAULT_HUB_URL;
     this.cache = new WeightCache(options.store ?? indexedDbStore());
-    this.chunkSize = options.chunkSize ?? 16 * 2 ** 20;
+    this.chunkSize = options.chunkSize ?? 4 * 2 ** 20;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    const navigatorLocks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+    this.locks = options.locks === undefined ? (navigatorLocks ?? null) : options.locks;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.storage = options.storage === undefined ? (globalThis.navigator?.storage ?? null) : options.storage;
   }
 
-  async load(request: LoadRequest): Promise<ModelFiles> {
+  /** The repository's files, from the cache or the network; one tab at a time per repository. */
+  load(request: LoadRequest): Promise<ModelFiles> {
+    return this.exclusive(request.repo, request.signal, () => this.loadUnlocked(request));
+  }
+
+  private async loadUnlocked(request: LoadRequest): Promise<ModelFiles> {
     const { repo, signal } = request;
     const requested = request.revision ?? 'main';
     const wanted = [
@@ -89,7 +115,7 @@ export class Hub {
         const ref = { repo, revision, file };
         try {
           bytes = await downloadFile({
-            ref, optional, signal, cache: this.cache, fetch: this.fetch, chunkSize: this.chunkSize, ifRange: this.ifRange,
+            ref, optional, signal, cache: this.cache, fetch: this.fetch, chunkSize: this.chunkSize, ifRange: this.ifRange, flushIntervalMs: this.flushIntervalMs,
             url: resolveUrl(this.baseUrl, repo, revision, file),
             progress: (done, total) => progress.update(file, done, total),
             ensureSpace: (needed) => this.ensureSpace(needed, ref),
@@ -104,6 +130,7 @@ export class Hub {
       }
       contents.set(file, bytes);
     }
+    await this.cache.markComplete(repo, revision, wanted.map((w) => w.file));
     return new ModelFiles(repo, requested, revision, contents);
   }
 
@@ -112,13 +139,27 @@ export class Hub {
     return this.cache.list();
   }
 
-  /** Removes a repository's cached files: one revision (a commit or branch name), or all of them. */
+  /**
+   * Removes a repository's cached files: one revision (a commit or branch name), or all of them. Waits for
+   * a load of it in another tab to finish, so that load cannot write its files back afterwards.
+   */
   deleteCached(repo: string, revision?: string): Promise<void> {
-    return this.cache.remove(repo, revision);
+    return this.exclusive(repo, undefined, () => this.cache.remove(repo, revision));
   }
 
-  clearCache(): Promise<void> {
-    return this.cache.clear();
+  async clearCache(): Promise<void> {
+    for (const { repo } of await this.cache.list()) await this.deleteCached(repo);
+    await this.cache.clear();
+  }
+
+  /** Runs `work` holding the repository's lock (where the environment has Web Locks). */
+  private exclusive<T>(repo: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (!this.locks) return work();
+    return this.locks.request(`iris-weights:${repo}`, signal ? { signal } : {}, work).catch((error: unknown) => {
+      // Cancelled while waiting for another tab's load: the same 'aborted' as everywhere else.
+      if (signal?.aborted && !isIrisError(error)) throw new IrisError('aborted', `Loading ${repo} was cancelled.`, { cause: signal.reason });
+      throw error;
+    });
   }
 
   /**

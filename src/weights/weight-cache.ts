@@ -5,6 +5,7 @@
  *   ['partial', repo, revision, file]    PartialRecord: how many leading bytes are stored (for resuming)
  *   ['file', repo, revision, file]       FileManifest, written LAST: only a file with one is complete
  *   ['rev', repo, requested]             the commit a branch name resolved to, so offline loads find it
+ *   ['model', repo, revision]            ModelRecord: the files of a load that completed (what "stored" means)
  *
  * `revision` is the resolved commit when the server reported one, else the requested revision.
  * Each chunk is written in one transaction with its partial record, so an interrupted download always
@@ -54,6 +55,16 @@ export interface CachedModel {
   bytes: number;
   /** Bytes of interrupted downloads that a later load will resume. */
   partialBytes: number;
+  /**
+   * Every file a load of it needed is complete, so it loads offline. Otherwise it is partial: what an
+   * interrupted or failed load left (a later load resumes it; it can be deleted like a complete one).
+   */
+  complete: boolean;
+}
+
+/** Written when a load has every file: which files that was. */
+export interface ModelRecord {
+  files: string[];
 }
 
 const key = (kind: 'file' | 'partial', ref: FileRef): CacheKey => [kind, ref.repo, ref.revision, ref.file];
@@ -69,6 +80,14 @@ export class WeightCache {
 
   async linkRevision(repo: string, requested: string, revision: string): Promise<void> {
     await this.write([[['rev', repo, requested], revision]], `the revision of ${repo}`);
+  }
+
+  /** Records that a load of `repo` at `revision` had all of `files` (unless that is already recorded). */
+  async markComplete(repo: string, revision: string, files: string[]): Promise<void> {
+    const record = (await this.store.get(['model', repo, revision])) as ModelRecord | undefined;
+    if (record && files.every((f) => record.files.includes(f))) return;
+    const merged = [...new Set([...(record?.files ?? []), ...files])];
+    await this.write([[['model', repo, revision], { files: merged } satisfies ModelRecord]], `the file list of ${repo}`);
   }
 
   async manifest(ref: FileRef): Promise<FileManifest | undefined> {
@@ -101,9 +120,15 @@ export class WeightCache {
     return this.readChunks(ref, chunkSize, bytesStored, into);
   }
 
-  /** Stores chunk `index` (possibly a short, still-growing last chunk) together with the partial record. */
-  async putChunk(ref: FileRef, index: number, bytes: Uint8Array, partial: PartialRecord): Promise<void> {
-    await this.write([[chunkKey(ref, index), bytes.slice().buffer], [key('partial', ref), partial]], `${ref.file} of ${ref.repo}`);
+  /**
+   * Stores chunk `index` (possibly a short, still-growing last chunk) together with the partial record.
+   * `resumableFrom`: the bytes already stored that a later load can resume from (0: it starts over).
+   */
+  async putChunk(ref: FileRef, index: number, bytes: Uint8Array, partial: PartialRecord, resumableFrom: number): Promise<void> {
+    const kept = resumableFrom > 0
+      ? `the first ${(resumableFrom / 2 ** 20).toFixed(1)} MiB of ${ref.file} are kept, and the download resumes from there`
+      : `nothing of ${ref.file} could be kept, so it downloads from the start`;
+    await this.write([[chunkKey(ref, index), bytes.slice().buffer], [key('partial', ref), partial]], `${ref.file} of ${ref.repo}`, kept);
   }
 
   /** Marks a file complete: its manifest goes in after every chunk, and the partial record is dropped. */
@@ -119,24 +144,28 @@ export class WeightCache {
   }
 
   async list(): Promise<CachedModel[]> {
-    const models = new Map<string, CachedModel>();
-    const model = (repo: string, revision: string): CachedModel => {
+    const models = new Map<string, CachedModel & { record?: ModelRecord; manifests: Set<string> }>();
+    const model = (repo: string, revision: string) => {
       const id = JSON.stringify([repo, revision]);
       let m = models.get(id);
-      if (!m) models.set(id, (m = { repo, revision, requestedAs: [], files: [], bytes: 0, partialBytes: 0 }));
+      if (!m) models.set(id, (m = { repo, revision, requestedAs: [], files: [], bytes: 0, partialBytes: 0, complete: false, manifests: new Set() }));
       return m;
     };
     for (const k of await this.store.keys()) {
       const [kind, repo, revision] = k as [string, string, string];
       if (kind === 'file') {
         const manifest = (await this.store.get(k)) as FileManifest | undefined;
-        if (manifest?.kind !== 'file') continue;
+        if (!manifest) continue;
         const m = model(repo, revision);
+        m.manifests.add(String(k[3]));
+        if (manifest.kind !== 'file') continue;
         m.files.push({ file: String(k[3]), bytes: manifest.size });
         m.bytes += manifest.size;
       } else if (kind === 'partial') {
         const partial = (await this.store.get(k)) as PartialRecord | undefined;
         model(repo, revision).partialBytes += partial?.bytesStored ?? 0;
+      } else if (kind === 'model') {
+        model(repo, revision).record = (await this.store.get(k)) as ModelRecord | undefined;
       }
     }
     for (const k of await this.store.keys()) {
@@ -144,7 +173,13 @@ export class WeightCache {
       const target = models.get(JSON.stringify([k[1], await this.store.get(k)]));
       target?.requestedAs.push(String(k[2]));
     }
-    return [...models.values()];
+    return [...models.values()].filter((m) => m.files.length > 0 || m.partialBytes > 0).map(({ record, manifests, ...m }) => ({
+      ...m,
+      // Caches written before model records: complete when weights are and nothing is half-downloaded.
+      complete: record
+        ? record.files.every((f) => manifests.has(f))
+        : m.partialBytes === 0 && m.files.some((f) => f.file.endsWith('.safetensors')),
+    }));
   }
 
   /** One repository: every revision, or just `revision` (a commit, or a branch name that resolved to one). */
@@ -174,14 +209,15 @@ export class WeightCache {
     return true;
   }
 
-  private async write(entries: [CacheKey, unknown][], what: string): Promise<void> {
+  /** `afterwards`: what a later load does with what is stored (said in the hint, so it is true). */
+  private async write(entries: [CacheKey, unknown][], what: string, afterwards?: string): Promise<void> {
     try {
       await this.store.setMany(entries);
     } catch (cause) {
       if (!isQuotaError(cause)) throw cause;
       throw new IrisError('quota-exceeded', `The browser's storage is full: storing ${what} failed.`, {
         cause,
-        hint: 'Delete cached models you no longer need (or free disk space) and load again; the download resumes where it stopped.',
+        hint: `Delete cached models you no longer need (or free disk space) and load again${afterwards ? `: ${afterwards}` : ''}.`,
       });
     }
   }

@@ -10,7 +10,7 @@ import type { CacheKey, KeyValueStore } from '../../src/weights/cache-store';
 import { Hub, type HubOptions, type LoadRequest } from '../../src/weights/hub';
 import { GOLDEN_DIR } from '../helpers/golden';
 import { HubServer, type HubValidators } from '../helpers/hub-server';
-import { memoryStore } from '../helpers/stores';
+import { memoryLocks, memoryStore, quotaLimited } from '../helpers/stores';
 
 const OTHER = 'iris-test/tiny-clip'; // a model cached first, which nothing may touch
 const SHARED = join(GOLDEN_DIR, '..', 'tokenizers', 'clip');
@@ -301,5 +301,115 @@ describe('sizes from the network are not trusted', () => {
     server.fault({ kind: 'claim-total', repo, file: 'config.json', total: 2 ** 40 });
     expect(await failure(hubWith(store).load(request(repo)))).toMatchObject({ code: 'download-failed', message: expect.stringContaining(`announced as ${2 ** 40} bytes`) });
     expect(keysOf(store, repo)).toEqual([]);
+  });
+});
+
+describe('what counts as stored', () => {
+  const stateOf = async (store: KeyValueStore, repo: string) => (await hubWith(store).listCached()).find((m) => m.repo === repo);
+
+  it('only a model whose every file is complete; an interrupted or failed load is partial, resumable and deletable', async () => {
+    const { store, otherIntact } = await storeWithOtherModel();
+    const repo = newRepo();
+    server.fault({ kind: 'drop', repo, file: 'model.safetensors', afterBytes: 300_000 });
+    await failure(hubWith(store).load(request(repo)));
+    expect(await stateOf(store, repo)).toMatchObject({ complete: false, partialBytes: headerBytes + 300_000 });
+
+    const smallOnly = newRepo(); // a failed load leaves only the small files: they do not pose as a model
+    server.fault({ kind: 'status', repo: smallOnly, file: 'model.safetensors', status: 500 });
+    await failure(hubWith(store).load(request(smallOnly)));
+    expect(await stateOf(store, smallOnly)).toMatchObject({ complete: false, partialBytes: 0 });
+    expect((await stateOf(store, smallOnly))!.files.map((f) => f.file).sort()).toEqual([...smallFiles].sort());
+
+    await hubWith(store).load(request(repo)); // resumes and completes
+    expect(await stateOf(store, repo)).toMatchObject({ complete: true, partialBytes: 0 });
+    expect((await stateOf(store, OTHER))!.complete).toBe(true);
+
+    // A file removed behind its back (a delete in another tab, a damaged entry): partial again.
+    await store.delMany(keysOf(store, repo, 'vocab.json'));
+    expect((await stateOf(store, repo))!.complete).toBe(false);
+    await hubWith(store).deleteCached(smallOnly);
+    expect(keysOf(store, smallOnly)).toEqual([]);
+    await otherIntact();
+  });
+
+  it('a cache written before model records counts a model as stored when its weights are complete', async () => {
+    const store = memoryStore();
+    const repo = newRepo();
+    await hubWith(store).load(request(repo));
+    await store.delMany([['model', repo, server.commitOf(repo)]]);
+    expect((await stateOf(store, repo))!.complete).toBe(true);
+  });
+});
+
+describe('a full disk', () => {
+  const blobsFailed = () => new DOMException('Failed to write blobs (IOError)', 'DataError');
+
+  it('Chromium\'s DataError "Failed to write blobs" is quota-exceeded, and the advice says what is kept', async () => {
+    const { store, otherIntact } = await storeWithOtherModel();
+    const repo = newRepo();
+    const small = smallFiles.reduce((sum, f) => sum + FILES[f]!.byteLength, 0);
+    // Room for the small files and three 64 KiB chunks of the weights: those are kept, and resumed from.
+    const kept = 3 * 64 * 1024;
+    const error = await failure(hubWith(quotaLimited(store, small + kept, blobsFailed)).load(request(repo)));
+    expect(error).toMatchObject({ code: 'quota-exceeded', message: expect.stringContaining(`the first ${(kept / 2 ** 20).toFixed(1)} MiB of model.safetensors are kept, and the download resumes from there`) });
+    server.resetLog();
+    await hubWith(store).load(request(repo));
+    expect(server.requests('model.safetensors').at(-1)!.range).toBe(`bytes=${kept}-`);
+    await otherIntact();
+
+    const none = newRepo(); // no room even for the first chunk: the advice does not promise a resume
+    const nothing = await failure(hubWith(quotaLimited(store, small, blobsFailed)).load(request(none)));
+    expect(nothing).toMatchObject({ code: 'quota-exceeded', message: expect.stringContaining('nothing of model.safetensors could be kept, so it downloads from the start') });
+    expect(nothing.message).not.toMatch(/resumes/);
+  });
+});
+
+describe('a closed tab keeps what arrived', () => {
+  it('the growing chunk is stored every flush interval, not only at chunk ends or on a network error', async () => {
+    const store = memoryStore();
+    const repo = newRepo();
+    server.fault({ kind: 'slow', repo, file: 'model.safetensors', minBytes: 100_000, bytesPerTick: 16 * 1024, tickMs: 20 });
+    const controller = new AbortController();
+    // One chunk bigger than the file: before, nothing was stored until the end or an error.
+    const hub = hubWith(store, { chunkSize: 16 * 2 ** 20, flushIntervalMs: 100 });
+    const loading = hub.load(request(repo, { signal: controller.signal })).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // What a closed tab leaves: the store as it is now, with no cleanup run.
+    const closed = memoryStore();
+    await closed.setMany([...store.entries.values()].map(([key, value]) => [key, value]));
+    controller.abort();
+    await loading;
+
+    const partial = (await hubWith(closed).listCached()).find((m) => m.repo === repo);
+    expect(partial?.partialBytes).toBeGreaterThan(100_000);
+    server.resetLog();
+    expectBytes((await hubWith(closed).load(request(repo))).bytes('model.safetensors'), weights);
+    expect(server.requests('model.safetensors').at(-1)!.range).toBe(`bytes=${partial!.partialBytes}-`);
+  });
+});
+
+describe('two tabs', () => {
+  it('loading one model at once: one downloads, the other waits and reads the cache', async () => {
+    const store = memoryStore();
+    const locks = memoryLocks();
+    const repo = newRepo();
+    const [a, b] = await Promise.all([hubWith(store, { locks }).load(request(repo)), hubWith(store, { locks }).load(request(repo))]);
+    expectBytes(a.bytes('model.safetensors'), weights);
+    expectBytes(b.bytes('model.safetensors'), weights);
+    expect(server.bytesServed('model.safetensors', repo)).toBe(weights.byteLength); // downloaded once
+    expect(locks.requested).toEqual([`iris-weights:${repo}`, `iris-weights:${repo}`]);
+  });
+
+  it('a delete in one tab waits for the load in the other, which then cannot write its files back', async () => {
+    const { store, otherIntact } = await storeWithOtherModel();
+    const locks = memoryLocks();
+    const repo = newRepo();
+    server.fault({ kind: 'slow', repo, file: 'model.safetensors', minBytes: 100_000, bytesPerTick: 64 * 1024, tickMs: 10 });
+    const loading = hubWith(store, { locks }).load(request(repo));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await hubWith(store, { locks }).deleteCached(repo);
+    await loading;
+    expect(keysOf(store, repo)).toEqual([]);
+    await otherIntact();
   });
 });
