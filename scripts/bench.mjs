@@ -10,15 +10,21 @@
 //   [--quick | --full]   default: quick on a CPU adapter (fewer runs and tokens, no batch 8 / 1,000 labels)
 //   --only kernels|models|retrieval   --models LIST   --dtype f32|f16|f32,f16   --reps N   --tokens N
 //   --weights DIR (default weights/generated; missing checkpoints are generated first)
-//   --out-dir DIR (default bench-results: {chromium,node}-kernels.json, {chromium,node}-models-<dtype>.json)
+//   --out-dir DIR (default bench-results: {chromium,node}-kernels.json, {chromium,node}-models-<dtype>.json,
+//                 package-size.json)
 //   --smoke   every code path on the tiny demo models (seconds; checks that the benchmark runs, measures nothing)
 //
+// Every run begins with the package's size budget (scripts/package-size.mjs).
 // A GPU machine without node_modules runs the bundle that scripts/bench-bundle.mjs builds (README, Benchmarks).
 // Both modes load the TypeScript sources through a Vite dev server (the page over HTTP, Node through
 // ssrLoadModule).
 import { createServer } from 'vite';
+import { formatPackageSize, measurePackage } from './package-size.mjs';
 
 const argv = process.argv.slice(2);
+// The size budget first, on every run: install size, gzip of the API entry, the components entry, the worker.
+const packageSize = measurePackage();
+console.log(formatPackageSize(packageSize));
 const server = await createServer({
   configFile: 'vite.config.ts',
   logLevel: 'error',
@@ -28,6 +34,7 @@ const server = await createServer({
 
 try {
   const bench = await server.ssrLoadModule('/test/bench/node-bench.ts');
+  console.log(`[bench] wrote ${bench.writeReport(bench.parseBenchArgs(argv).outDir, 'package-size.json', packageSize)}`);
   process.exitCode = argv.includes('--node') ? await bench.main(argv) : await benchInChromium(bench);
 } finally {
   await server.close();

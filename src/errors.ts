@@ -16,6 +16,7 @@ export type IrisErrorCode =
   | 'bad-input' // wrong arguments (shapes, empty label list, ...)
   | 'tokenizer' // tokenizer files missing or malformed
   | 'download-failed' // network error, HTTP error status, wrong content length
+  | 'integrity-mismatch' // a download is not the file the catalogue pins (size or sha256); nothing of it is cached
   | 'aborted' // the caller's AbortSignal fired
   | 'not-enough-storage' // navigator.storage.estimate() says the download will not fit
   | 'quota-exceeded' // IndexedDB refused a write (QuotaExceededError)

@@ -18,16 +18,16 @@ import {
   type CaptionToken, type ClassificationMetrics, type ClassifyResult, type HeatMap, type ImageRegion, type IrisOptions,
   type ProgressEvent, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
 } from './worker/protocol';
-import { MODELS, DEFAULT_MODELS, type ModelEntry } from './worker/registry';
+import { MODELS, DEFAULT_MODELS, type ModelEntry, type Task } from './worker/registry';
 import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
 import type {
   IndexAddProgress, IndexAddResult, IndexHit, IndexInfo, IndexItem, IndexOpenOptions, RankedText, SkippedFile, SkipReason, VectorPrecision,
 } from './retrieval/types';
-import workerUrl from './worker/worker.ts?worker&url';
+import { startWorker } from './worker/start';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS, attentionHeatMap };
 export type {
-  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel,
+  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, ProgressEvent, ModelEntry, CachedModel, Task,
   HeatMap, ImageRegion, CaptionToken, CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, ClassificationMetrics, ScoreMatrix,
 };
 export type {
@@ -66,7 +66,7 @@ export interface Iris {
    */
   evaluateZeroShot(scores: ScoreMatrix, labels: readonly number[], options?: { signal?: AbortSignal }): Promise<ClassificationMetrics>;
   /** Downloads (or reads from the cache), uploads and compiles a model ahead of the first request. */
-  load(model: string, task: 'zero-shot' | 'caption', options?: RequestOptions): Promise<void>;
+  load(model: string, task: Task, options?: RequestOptions): Promise<void>;
   adapter(): Promise<AdapterInfo>;
   /**
    * A persistent, named index of image embeddings (IndexedDB), searched on the GPU: "search your own photos".
@@ -180,19 +180,6 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
       worker.terminate();
     },
   };
-}
-
-/**
- * The worker is its own bundled file next to Iris. Browsers refuse `new Worker()` for a script on another
- * origin, so when Iris itself was imported from a CDN, the worker starts from a same-origin blob: module
- * that imports the real script (a CORS module fetch, like the import of Iris itself).
- */
-function startWorker(): Worker {
-  const url = new URL(workerUrl, import.meta.url);
-  const options: WorkerOptions = { type: 'module', name: 'iris' };
-  if (url.origin === location.origin) return new Worker(url, options);
-  const shim = `import ${JSON.stringify(url.href)};\nURL.revokeObjectURL(import.meta.url);\n`;
-  return new Worker(URL.createObjectURL(new Blob([shim], { type: 'text/javascript' })), options);
 }
 
 async function call<T>(promise: Promise<T>): Promise<T> {

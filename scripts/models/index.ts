@@ -1,125 +1,73 @@
 /**
- * The four Hub checkpoints Iris runs, as random-weight stand-ins: which spec builds each state_dict, where its
- * real config files are kept (scripts/models/hub/<repo>/, copied verbatim), and which tokenizer files it ships.
- * Also the tiny demo models: the same families and real vocabularies at hidden size 32.
+ * The Hub checkpoints Iris runs, as random-weight stand-ins: where each one's real config files are kept
+ * (scripts/models/hub/<repo>/, copied verbatim) and which tokenizer files it ships. Which state_dict a
+ * config.json has comes from its family (src/families: the config's model_type picks it), whose
+ * `stand-in.ts` also says which tiny demo model `iris/tiny-<family>` it has.
  */
-import { clipStateDict, type ClipConfig } from './clip';
-import { gitStateDict, type GitConfig } from './git';
-import type { ParamSpec, StateDictOptions } from './spec';
-import { vitGpt2StateDict, type VisionEncoderDecoderConfig } from './vit-gpt2';
+import { FAMILIES, familyFor, type Family } from '../../src/families';
+import type { LayoutOption, ParamSpec, StandIn, StandInFiles, StateDictOptions } from '../../src/families/stand-in-spec';
 
-export type Family = 'clip' | 'git' | 'vit-gpt2';
 /** Folder under ../shared/tokenizers. */
 export type TokenizerKind = 'clip' | 'gpt2' | 'bert';
 
 export interface HubModel {
   /** Hub id; the output goes to weights/generated/<repo>/<dtype>/. */
   readonly repo: string;
-  readonly family: Family;
   readonly tokenizer: TokenizerKind;
 }
 
 export const HUB_MODELS: readonly HubModel[] = [
-  { repo: 'openai/clip-vit-base-patch32', family: 'clip', tokenizer: 'clip' },
-  { repo: 'openai/clip-vit-base-patch16', family: 'clip', tokenizer: 'clip' },
-  { repo: 'microsoft/git-base-coco', family: 'git', tokenizer: 'bert' },
-  { repo: 'nlpconnect/vit-gpt2-image-captioning', family: 'vit-gpt2', tokenizer: 'gpt2' },
+  { repo: 'openai/clip-vit-base-patch32', tokenizer: 'clip' },
+  { repo: 'openai/clip-vit-base-patch16', tokenizer: 'clip' },
+  { repo: 'microsoft/git-base-coco', tokenizer: 'bert' },
+  { repo: 'nlpconnect/vit-gpt2-image-captioning', tokenizer: 'gpt2' },
 ];
 
-/**
- * The state_dict of a checkpoint of `family` with this config.json. The four Hub checkpoints were saved by
- * transformers 4.1x–4.26, so by default the stand-ins carry the buffers those versions saved (see StateDictOptions).
- */
-export function stateDictFor(family: Family, config: unknown, options: StateDictOptions = {}): ParamSpec[] {
-  const legacyBuffers = options.legacyBuffers ?? true;
-  if (typeof config !== 'object' || config === null) throw new Error('config.json must hold an object.');
-  switch (family) {
-    case 'clip':
-      return clipStateDict(config as ClipConfig, { legacyBuffers });
-    case 'git':
-      return gitStateDict(config as GitConfig, { legacyBuffers });
-    case 'vit-gpt2':
-      return vitGpt2StateDict(config as VisionEncoderDecoderConfig, { legacyBuffers });
-  }
+const STAND_INS = import.meta.glob<StandIn>('../../src/families/*/stand-in.ts', { eager: true, import: 'standIn' });
+
+/** A family's stand-in (src/families/<name>/stand-in.ts). */
+export function standInOf(family: Family): StandIn {
+  const standIn = STAND_INS[`../../src/families/${family.name}/stand-in.ts`];
+  if (!standIn) throw new Error(`src/families/${family.name}/stand-in.ts is missing or exports no "standIn".`);
+  return standIn;
 }
+
+/**
+ * The state_dict of a checkpoint with this config.json (its model_type picks the family). The four Hub
+ * checkpoints were saved by transformers 4.1x–4.26, so by default the stand-ins carry the buffers those
+ * versions saved (see StateDictOptions).
+ */
+export function stateDictFor(config: unknown, options: StateDictOptions = {}): ParamSpec[] {
+  if (typeof config !== 'object' || config === null) throw new Error('config.json must hold an object.');
+  const json = config as Record<string, unknown>;
+  return standInOf(familyFor(json)).stateDict(json, { ...options, legacyBuffers: options.legacyBuffers ?? true });
+}
+
+/** The layout options (StandIn.layouts) of the family this config.json belongs to. */
+export function layoutsOf(config: Record<string, unknown>): readonly LayoutOption[] {
+  return standInOf(familyFor(config)).layouts ?? [];
+}
+
+/** Every family's layout options, with the family that offers each. */
+export const LAYOUT_OPTIONS: readonly { family: string; option: LayoutOption }[] = FAMILIES.flatMap((family) =>
+  (standInOf(family).layouts ?? []).map((option) => ({ family: family.name, option })),
+);
 
 // ---- tiny demo models -------------------------------------------------------------------------------------
 
-type Json = Record<string, unknown>;
-
-/**
- * Hidden 32, 2 layers, 2 heads (head size 16), MLP 128; images 64×64 in 16×16 patches (17 tokens); GPT-2 with
- * 256 positions (its four legacy 1×1×n×n causal masks would take 4 MB at 1024).
- */
-const TINY = { hidden: 32, layers: 2, heads: 2, mlp: 128, image: 64, patch: 16, gpt2Positions: 256 } as const;
-
-function shrinkTower(config: Json): Json {
-  return {
-    ...config,
-    hidden_size: TINY.hidden,
-    intermediate_size: TINY.mlp,
-    num_hidden_layers: TINY.layers,
-    num_attention_heads: TINY.heads,
-  };
-}
-
-function shrinkVision(config: Json): Json {
-  return { ...shrinkTower(config), image_size: TINY.image, patch_size: TINY.patch };
-}
-
 export interface TinyModel {
-  /** Folder name under weights/tiny/. */
-  readonly name: Family;
+  /** Its family's name: the model is iris/tiny-<name>. */
+  readonly name: string;
   /** The Hub checkpoint it is a scaled-down copy of (configs, tokenizer). */
   readonly like: HubModel;
   /** The real files with the sizes changed; vocabularies, special ids and everything else kept. */
-  shrink(files: { config: Json; preprocessor: Json; generation?: Json }): { config: Json; preprocessor: Json; generation?: Json };
+  shrink(files: StandInFiles): StandInFiles;
 }
 
-const hub = (repo: string): HubModel => HUB_MODELS.find((m) => m.repo === repo)!;
-
-export const TINY_MODELS: readonly TinyModel[] = [
-  {
-    name: 'clip',
-    like: hub('openai/clip-vit-base-patch16'),
-    shrink: ({ config, preprocessor }) => ({
-      config: {
-        ...config,
-        _name_or_path: 'iris/tiny-clip',
-        projection_dim: TINY.hidden,
-        text_config: { ...shrinkTower(config.text_config as Json), projection_dim: TINY.hidden },
-        vision_config: { ...shrinkVision(config.vision_config as Json), projection_dim: TINY.hidden },
-      },
-      preprocessor: { ...preprocessor, size: TINY.image, crop_size: TINY.image },
-    }),
-  },
-  {
-    name: 'git',
-    like: hub('microsoft/git-base-coco'),
-    shrink: ({ config, preprocessor, generation }) => ({
-      config: { ...shrinkTower(config), vision_config: shrinkVision(config.vision_config as Json) },
-      preprocessor: { ...preprocessor, size: { shortest_edge: TINY.image }, crop_size: { height: TINY.image, width: TINY.image } },
-      ...(generation && { generation }),
-    }),
-  },
-  {
-    name: 'vit-gpt2',
-    like: hub('nlpconnect/vit-gpt2-image-captioning'),
-    shrink: ({ config, preprocessor, generation }) => ({
-      config: {
-        ...config,
-        encoder: shrinkVision(config.encoder as Json),
-        decoder: {
-          ...(config.decoder as Json),
-          n_embd: TINY.hidden,
-          n_layer: TINY.layers,
-          n_head: TINY.heads,
-          n_positions: TINY.gpt2Positions,
-          n_ctx: TINY.gpt2Positions,
-        },
-      },
-      preprocessor: { ...preprocessor, size: TINY.image },
-      ...(generation && { generation }),
-    }),
-  },
-];
+export const TINY_MODELS: readonly TinyModel[] = FAMILIES.flatMap((family) => {
+  const tiny = standInOf(family).tiny;
+  if (!tiny) return [];
+  const like = HUB_MODELS.find((m) => m.repo === tiny.like);
+  if (!like) throw new Error(`${family.name}'s tiny model copies ${tiny.like}, which HUB_MODELS does not list.`);
+  return [{ name: family.name, like, shrink: tiny.shrink }];
+});

@@ -5,7 +5,7 @@
  */
 import { f32ToF16Bits } from '../../src/gpu/half';
 import { elementCount, type SafetensorsDtype, type TensorData, type TensorHeader } from '../../src/weights/safetensors-writer';
-import type { ParamSpec } from './spec';
+import type { ParamSpec } from '../../src/families/stand-in-spec';
 
 export type FloatDtype = 'f32' | 'f16';
 

@@ -38,5 +38,7 @@ export function progressText(event: ProgressEvent): string {
       return event.pipelines ? `Compiled ${event.pipelines} GPU pipelines` : 'Compiling the GPU shaders…';
     case 'ready':
       return 'Ready';
+    case 'notice':
+      return event.message ?? '';
   }
 }

@@ -3,7 +3,7 @@
  * the model writes it.
  *
  * Attributes (and properties): src, model, beams (1 = greedy, the default; more = beam search), max-tokens
- * (maxTokens), family ("git" or "vit-gpt2", for a Hub repo Iris does not know by name), alt.
+ * (maxTokens), alt. `model` is any Hub repo of a captioning model type Iris runs (its config.json says which).
  * Events: progress (detail: ProgressEvent), token (detail: {text}, the caption so far), result (detail:
  * CaptionResult), error (detail: {code, message}).
  */
@@ -12,10 +12,10 @@ import { IrisElement } from './iris-element';
 
 export class IrisCaptionElement extends IrisElement<CaptionResult> {
   private readonly text: HTMLParagraphElement;
-  protected readonly properties = ['src', 'model', 'beams', 'maxTokens', 'family'];
+  protected readonly properties = ['src', 'model', 'beams', 'maxTokens'];
 
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'beams', 'max-tokens', 'family'];
+    return [...super.observedAttributes, 'beams', 'max-tokens'];
   }
 
   constructor() {
@@ -42,21 +42,11 @@ export class IrisCaptionElement extends IrisElement<CaptionResult> {
     else this.removeAttribute('max-tokens');
   }
 
-  get family(): string {
-    return this.getAttribute('family') ?? '';
-  }
-  set family(value: string) {
-    if (value) this.setAttribute('family', value);
-    else this.removeAttribute('family');
-  }
-
   protected execute(iris: Iris, src: string, options: RequestOptions): Promise<CaptionResult> {
     this.text.textContent = '';
-    const family = this.family === 'git' || this.family === 'vit-gpt2' ? this.family : undefined;
     return iris.caption(src, {
       ...options,
       model: this.model || undefined,
-      family,
       numBeams: this.beams,
       maxNewTokens: this.maxTokens || undefined,
       onToken: (text) => {

@@ -5,7 +5,7 @@
  */
 import { preprocess } from '../image/preprocess';
 import type { RgbaImage } from '../image/rgba-image';
-import { l2Normalize } from '../models/clip';
+import { l2Normalize } from '../nn/similarity';
 import type { ZeroShotClassifier } from '../tasks/zero-shot';
 
 export interface Embedder {

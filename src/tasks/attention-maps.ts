@@ -7,7 +7,7 @@
  * transformers' patch embedding (conv output flattened row by row). The grid covers the model input, i.e.
  * the centre crop (CLIP, GIT) or the whole image squashed to a square (ViT-GPT2's resize).
  */
-import { attentionRollout, type AttentionProbs } from '../models/attention-maps';
+import { attentionRollout, type AttentionProbs } from '../nn/attention-maps';
 import { attentionHeatMap, type HeatMap } from './heat-map';
 
 export { attentionHeatMap, type HeatMap };

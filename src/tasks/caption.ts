@@ -1,17 +1,17 @@
 /**
- * Image captioning with either family: preprocess per the checkpoint's preprocessor_config.json, start a
- * decoder session over the image, decode with greedy or beam search, and stream the text so far.
+ * Image captioning with any image-conditioned decoder: preprocess per the checkpoint's
+ * preprocessor_config.json, start a caption session over the image, decode with greedy or beam search, and
+ * stream the text so far. The family supplies the model (a CaptionModel); nothing here knows which it is.
  */
 import { throwIfAborted } from '../errors';
 import type { PreprocessConfig } from '../image/preprocess';
 import { preprocess } from '../image/preprocess';
 import type { RgbaImage } from '../image/rgba-image';
-import { generate, type DecoderSession } from '../models/generate';
-import { GitCaptionSession, type GitModel } from '../models/git';
-import { VitGpt2CaptionSession, type VitGpt2Model } from '../models/vit-gpt2';
-import type { Json } from '../models/config';
+import type { ShaderSpec } from '../gpu/pipelines';
+import { CaptionSession, type CaptionDecoder } from '../nn/caption-session';
+import type { Json } from '../nn/config';
+import { generate } from '../nn/generate';
 import type { Tokenizer } from '../tokenizers';
-import { attentionRollout, headMeanRows, resolveLayers } from '../models/attention-maps';
 import { resolveGeneration, type CaptionOptions } from './generation-config';
 
 export interface CaptionRequest extends CaptionOptions {
@@ -68,7 +68,21 @@ export interface CaptionAttention {
   imageRollout: number[];
 }
 
-export type CaptionModel = { family: 'git'; model: GitModel } | { family: 'vit-gpt2'; model: VitGpt2Model };
+/** What a family gives the captioner: its decoder, its prompt, and its attention maps. */
+export interface CaptionModel {
+  readonly decoder: CaptionDecoder;
+  /** The decoder's prompt ids ([CLS] for GIT, decoder_start_token_id for ViT-GPT2). */
+  readonly prompt: readonly number[];
+  /** End of sequence where generation_config.json names none. */
+  readonly eosTokenId: number;
+  /**
+   * Attention maps for a token sequence over preprocessed pixels [1, 3, S, S]: one teacher-forced pass.
+   * positions[t] = layer `layer`'s attention from position t of `ids` to the image patches, mean over heads.
+   */
+  attention(pixels: Float32Array, ids: readonly number[], layer: number): Promise<CaptionAttention>;
+  /** Every pipeline a captioning request runs (compiled at load). */
+  kernelSpecs(): ShaderSpec[];
+}
 
 export class Captioner {
   constructor(
@@ -79,23 +93,16 @@ export class Captioner {
     private readonly generationConfig: Json,
   ) {}
 
-  /** The prompt: [CLS] for GIT, decoder_start_token_id for ViT-GPT2. */
-  private prompt(): number[] {
-    const c = this.captionModel;
-    return c.family === 'git' ? [c.model.config.bosTokenId] : [c.model.config.decoderStartTokenId];
-  }
-
-  private session(pixels: Float32Array, maxTokens: number): DecoderSession & { dispose(): void } {
-    const c = this.captionModel;
-    return c.family === 'git' ? new GitCaptionSession(c.model, pixels, maxTokens) : new VitGpt2CaptionSession(c.model, pixels, maxTokens);
+  kernelSpecs(): ShaderSpec[] {
+    return this.captionModel.kernelSpecs();
   }
 
   async caption(image: RgbaImage, request: CaptionRequest = {}): Promise<CaptionResult> {
     const start = performance.now();
-    const prompt = this.prompt();
-    const options = resolveGeneration(this.generationConfig, request, prompt.length, [this.captionModel.model.config.eosTokenId]);
+    const prompt = [...this.captionModel.prompt];
+    const options = resolveGeneration(this.generationConfig, request, prompt.length, [this.captionModel.eosTokenId]);
     const pixels = preprocess(image, this.preprocessConfig);
-    const session = this.session(pixels, prompt.length + options.maxNewTokens);
+    const session = new CaptionSession(this.captionModel.decoder, pixels, prompt.length + options.maxNewTokens);
     const decode = (ids: readonly number[]) => this.tokenizer.decode(ids.slice(prompt.length), { skipSpecialTokens: true }).trim();
     try {
       const result = await generate(session, prompt, {
@@ -107,7 +114,7 @@ export class Captioner {
       if (request.attentionMaps) {
         throwIfAborted(request.signal, 'Caption generation');
         const layer = typeof request.attentionMaps === 'object' ? request.attentionMaps.layer ?? -1 : -1;
-        const maps = await this.attention(pixels, result.ids, layer);
+        const maps = await this.captionModel.attention(pixels, result.ids, layer);
         out.promptAttentions = maps.positions.slice(0, prompt.length);
         out.tokenAttentions = maps.positions.slice(prompt.length);
         out.imageRollout = maps.imageRollout;
@@ -138,23 +145,5 @@ export class Captioner {
       end = Math.max(end, common);
       return { id, text: full.slice(start, end), special };
     });
-  }
-
-  /**
-   * Attention maps for a token sequence over preprocessed pixels [1, 3, S, S]: one teacher-forced pass.
-   * positions[t] = layer `layer`'s attention from position t of `ids` to the image patches, mean over heads.
-   */
-  async attention(pixels: Float32Array, ids: readonly number[], layer = -1): Promise<CaptionAttention> {
-    const c = this.captionModel;
-    const rows = ids.map((_, t) => t);
-    if (c.family === 'git') {
-      const l = resolveLayers([layer], c.model.config.layers);
-      const P = c.model.imageTokens;
-      const maps = await c.model.attentionMaps(pixels, ids, { vision: { layers: 'all' }, text: { layers: l } });
-      return { positions: headMeanRows(maps.text[0]!, rows.map((t) => P + t), 1, P), imageRollout: Array.from(attentionRollout(maps.vision)) };
-    }
-    const l = resolveLayers([layer], c.model.config.decoder.layers);
-    const maps = await c.model.attentionMaps(pixels, ids, { encoder: { layers: 'all' }, cross: { layers: l } });
-    return { positions: headMeanRows(maps.cross[0]!, rows, 1, c.model.encoderTokens), imageRollout: Array.from(attentionRollout(maps.encoder)) };
   }
 }

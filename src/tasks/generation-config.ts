@@ -3,8 +3,8 @@
  * GenerationConfig defaults for anything neither gives.
  */
 import { IrisError } from '../errors';
-import type { GenerationOptions } from '../models/generate';
-import type { Json } from '../models/config';
+import type { GenerationOptions } from '../nn/generate';
+import type { Json } from '../nn/config';
 
 export interface CaptionOptions {
   numBeams?: number;

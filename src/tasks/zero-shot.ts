@@ -1,5 +1,5 @@
 /**
- * Zero-shot image classification with CLIP: each label becomes one or more prompts ("a photo of a
+ * Zero-shot image classification with a dual encoder (CLIP and its kin): each label becomes one or more prompts ("a photo of a
  * {label}."), the prompts' normalised text embeddings are averaged per label (prompt ensembling, as in
  * the CLIP paper), and each image's probabilities are softmax(exp(logit_scale) · cosine) over labels.
  * Text embeddings of a label set are cached, so a second image with the same labels runs only the
@@ -9,8 +9,10 @@ import { IrisError } from '../errors';
 import type { PreprocessConfig } from '../image/preprocess';
 import { preprocessBatch } from '../image/preprocess';
 import type { RgbaImage } from '../image/rgba-image';
-import { l2Normalize, similarityLogits, softmaxRows, type ClipModel } from '../models/clip';
-import type { ClipTokenizer } from '../tokenizers';
+import type { ShaderSpec } from '../gpu/pipelines';
+import type { AttentionProbs, AttentionRequest } from '../nn/attention-maps';
+import { l2Normalize, similarityLogits } from '../nn/similarity';
+import type { ClipBatch, ClipBatchOptions } from '../tokenizers';
 import { checkClassifyArguments } from './arguments';
 import { LabelEmbeddingCache } from './label-cache';
 import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
@@ -40,19 +42,46 @@ export interface ClassificationWithAttention {
 /** Texts per text-tower forward pass: bounds GPU memory for 1,000-label sets. */
 const TEXT_BATCH = 64;
 
+/** The tokenizer part the classifier uses: padded batches of label prompts (CLIPTokenizer's encodeBatch). */
+export interface BatchTokenizer {
+  encodeBatch(texts: readonly string[], options?: ClipBatchOptions): ClipBatch;
+}
+
+/** What a family gives the classifier: an image tower, a text tower, and how their similarities score labels. */
+export interface ZeroShotModel {
+  /** Width of the (projected) embeddings both towers produce. */
+  readonly embeddingDim: number;
+  /** Longest text the text tower reads, in tokens. */
+  readonly maxTextTokens: number;
+  /** The temperature that turns cosines into logits (CLIP: exp(logit_scale)). */
+  readonly logitScale: number;
+  /** pixel_values [B, 3, S, S] → projected image embeddings [B, dim] (not normalised) and, on request, attentions. */
+  encodeImages(pixels: Float32Array, batch: number, options?: { attentions?: AttentionRequest }): Promise<{ embeds: Float32Array; attentions?: AttentionProbs[] }>;
+  /** input_ids and attention_mask [B, L] → projected text embeddings [B, dim] (not normalised). */
+  encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number): Promise<{ embeds: Float32Array }>;
+  /** Label probabilities of each row of logits [images, labels] (CLIP: softmax). */
+  scoreLabels(logits: Float32Array, labels: number): Float32Array;
+  /** Every pipeline an image or text request runs (compiled at load). */
+  kernelSpecs(): ShaderSpec[];
+}
+
 export class ZeroShotClassifier {
   private readonly labelCache = new LabelEmbeddingCache();
   /** Text-tower forward passes run (for tests of the label-embedding cache). */
   textForwardPasses = 0;
 
   constructor(
-    readonly model: ClipModel,
-    private readonly tokenizer: ClipTokenizer,
+    readonly model: ZeroShotModel,
+    private readonly tokenizer: BatchTokenizer,
     readonly preprocessConfig: PreprocessConfig,
   ) {}
 
   get dim(): number {
-    return this.model.config.projectionDim;
+    return this.model.embeddingDim;
+  }
+
+  kernelSpecs(): ShaderSpec[] {
+    return this.model.kernelSpecs();
   }
 
   /** L2-normalised image embeddings [images, dim]. */
@@ -74,7 +103,7 @@ export class ZeroShotClassifier {
     const out = new Float32Array(texts.length * this.dim);
     for (let start = 0; start < texts.length; start += TEXT_BATCH) {
       const chunk = texts.slice(start, start + TEXT_BATCH);
-      const maxLength = this.model.config.text.maxPositions;
+      const maxLength = this.model.maxTextTokens;
       const batch = this.tokenizer.encodeBatch(chunk, { maxLength, padding: 'longest', truncation: true });
       const { embeds } = await this.model.encodeTexts(batch.inputIds, Int32Array.from(batch.attentionMask), batch.batchSize, batch.sequenceLength);
       this.textForwardPasses++;
@@ -127,7 +156,7 @@ export class ZeroShotClassifier {
 
   private rank(image: Float32Array, text: Float32Array, imageCount: number, labels: readonly string[], options: ClassifyOptions): LabelScore[][] {
     const logits = similarityLogits(image, text, this.dim, this.model.logitScale);
-    const probs = softmaxRows(logits, labels.length);
+    const probs = this.model.scoreLabels(logits, labels.length);
     const topK = Math.min(options.topK ?? labels.length, labels.length);
     return Array.from({ length: imageCount }, (_, i) =>
       labels

@@ -39,7 +39,7 @@ export function loadClipTokenizer(files: BpeFiles): ClipTokenizer {
   return new ClipTokenizer({ vocab, merges, ...(addedTokens && { addedTokens }) });
 }
 
-/** GPT-2 tokenizer from vocab.json + merges.txt, or tokenizer.json (nlpconnect/vit-gpt2-image-captioning). */
+/** GPT-2 tokenizer from vocab.json + merges.txt, or tokenizer.json (checkpoints that ship only that). */
 export function loadGpt2Tokenizer(files: BpeFiles): Gpt2Tokenizer {
   const { vocab, merges, addedTokens, endOfWordSuffix } = readBpeFiles('GPT-2', files);
   if (endOfWordSuffix) {

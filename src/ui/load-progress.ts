@@ -80,6 +80,9 @@ export class LoadProgressView {
         if (event.pipelines) this.pipelines = event.pipelines;
         this.gpuText.textContent = event.pipelines ? `${event.pipelines} pipelines compiled` : 'Compiling the shaders…';
         break;
+      case 'notice':
+        if (event.message) this.summary.textContent = event.message;
+        break;
       case 'ready':
         if (this.loading) this.finish(event.model);
         break;

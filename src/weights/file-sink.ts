@@ -4,7 +4,8 @@
  * chunk, so an interrupted download resumes from the exact byte it stopped at.
  */
 import { IrisError } from '../errors';
-import { matchesDigest, type ServerDigest } from './digest';
+import { gitBlobSha1Hex, sha256Hex } from './digest';
+import { announcedMatches, checkAnnounced, verifyPinned, type PinnedFile } from './integrity';
 import type { FileMeta, FileRef, PartialRecord, WeightCache } from './weight-cache';
 
 /**
@@ -19,6 +20,8 @@ export interface SinkTarget {
   progress(done: number, total: number): void;
   /** Also store the growing chunk when this long has passed since the last store (undefined: never). */
   flushIntervalMs?: number;
+  /** The exact file the catalogue expects (see integrity.ts): checked when the server announces it, and when complete. */
+  pinned?: PinnedFile;
 }
 
 export class FileSink {
@@ -37,6 +40,7 @@ export class FileSink {
     /** From the server: checked on resume (validator) and on completion (hashes). */
     readonly meta: FileMeta,
   ) {
+    checkAnnounced(target.ref, target.pinned, size, meta.sha256);
     this.buffer = allocateFile(target.ref, size);
   }
 
@@ -49,7 +53,8 @@ export class FileSink {
     if (!partial) return undefined;
     // Records written before validators were kept have only the ETag; a strong one serves.
     const validator = partial.validator ?? (partial.etag?.startsWith('W/') ? undefined : partial.etag);
-    if (Number.isSafeInteger(partial.size) && partial.size >= 0 && partial.size <= MAX_FILE_BYTES && typeof validator === 'string') {
+    const usable = Number.isSafeInteger(partial.size) && partial.size >= 0 && partial.size <= MAX_FILE_BYTES && typeof validator === 'string';
+    if (usable && announcedMatches(target.pinned, partial.size, partial.sha256)) {
       const { etag, sha256, gitSha1 } = partial;
       const sink = new FileSink(target, partial.size, partial.chunkSize, { etag, validator, sha256, gitSha1 });
       if (await target.cache.readPartial(target.ref, partial, sink.buffer)) {
@@ -90,21 +95,28 @@ export class FileSink {
     if (this.done > this.stored) await this.store(this.done);
   }
 
-  /** Checks the hashes the server gave (if any) and writes the manifest that marks the file complete. */
+  /**
+   * Checks the hashes the server gave (sha256, git blob id), then the pinned size and sha256 (when the
+   * catalogue has them), and only then writes the manifest that marks the file complete.
+   */
   async finish(): Promise<Uint8Array> {
-    const { ref, cache } = this.target;
-    const digests: ServerDigest[] = [];
-    if (this.meta.sha256) digests.push({ algorithm: 'sha256', hex: this.meta.sha256 });
-    if (this.meta.gitSha1) digests.push({ algorithm: 'git-sha1', hex: this.meta.gitSha1 });
-    for (const digest of digests) {
-      if ((await matchesDigest(this.buffer, digest)) !== false) continue;
+    const { ref, cache, pinned } = this.target;
+    const sha256 = this.meta.sha256 && (await sha256Hex(this.buffer));
+    const gitSha1 = this.meta.gitSha1 && (await gitBlobSha1Hex(this.buffer));
+    const wrong = sha256 && sha256 !== this.meta.sha256 ? 'sha256' : gitSha1 && gitSha1 !== this.meta.gitSha1 ? 'git blob id' : undefined;
+    if (wrong) {
       await cache.removeFile(ref);
-      const what = digest.algorithm === 'sha256' ? 'sha256' : 'git blob id';
-      throw new IrisError('download-failed', `${ref.file} of ${ref.repo}: the downloaded bytes do not match the ${what} the server gave.`, {
+      throw new IrisError('download-failed', `${ref.file} of ${ref.repo}: the downloaded bytes do not match the ${wrong} the server gave.`, {
         hint: 'Load again to download it afresh.',
       });
     }
-    await cache.complete(ref, { kind: 'file', size: this.size, chunkSize: this.chunkSize, chunkCount: Math.ceil(this.size / this.chunkSize), ...this.meta });
+    await verifyPinned(ref, pinned, this.buffer, sha256).catch(async (error: unknown) => {
+      await cache.removeFile(ref);
+      throw error;
+    });
+    // A verified pin gives the cache a sha256 to check on every read, even where the server sent no ETag.
+    const manifestSha = this.meta.sha256 ?? pinned?.sha256;
+    await cache.complete(ref, { kind: 'file', size: this.size, chunkSize: this.chunkSize, chunkCount: Math.ceil(this.size / this.chunkSize), ...this.meta, ...(manifestSha && { sha256: manifestSha }) });
     return this.buffer;
   }
 

@@ -16,6 +16,7 @@ export { WeightSet, type UploadOptions, type WeightGpu } from './weight-set';
 export { toFloat16Bits, toFloat32, toInt32, type HostTensor } from './host-tensor';
 export { parseSafetensors, type SafetensorsDType } from './safetensors';
 export type { LoadProgress } from './progress';
+export type { PinnedFile } from './integrity';
 export type { CachedModel } from './weight-cache';
 export { indexedDbStore, type CacheKey, type KeyValueStore } from './cache-store';
 export { DEFAULT_HUB_URL, resolveUrl } from './hub-url';

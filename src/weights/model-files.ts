@@ -14,6 +14,8 @@ export class ModelFiles {
     readonly resolvedRevision: string,
     /** null: an optional file the repository does not have. */
     private readonly contents: ReadonlyMap<string, Uint8Array | null>,
+    /** Set when `revision` has only pytorch_model.bin and the weights came from this conversion branch (refs/pr/N). */
+    readonly weightsBranch?: string,
   ) {}
 
   /** Whether the repository has `file` (false for an optional file it lacks). */

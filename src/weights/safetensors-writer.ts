@@ -4,8 +4,10 @@
  *
  * Layout: an unsigned 64-bit little-endian N, then N bytes of JSON header, then the tensor data.
  *   header = { "__metadata__": { "format": "pt" }, "<name>": { "dtype", "shape", "data_offsets": [begin, end] }, ... }
- * Offsets count from the first data byte. As Hugging Face's own files and ../shared/golden: names sorted,
- * data in header order with no gaps, and the JSON padded with spaces so the data starts 8-byte aligned.
+ * Offsets count from the first data byte. As Hugging Face's own files (the `safetensors` library's `prepare`:
+ * tensors sorted by descending dtype, in its Dtype enum order, then by name) and ../shared/golden: data in header
+ * order with no gaps, and the JSON padded with spaces so the data starts 8-byte aligned. The order changes the
+ * offsets' digits, so it decides the header's (and the file's) exact size.
  *
  * Typed-array data is written in platform byte order, which is little-endian everywhere Iris runs.
  */
@@ -16,6 +18,9 @@ export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 
 export const DTYPE_BYTES: Readonly<Record<SafetensorsDtype, number>> = {
   F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
 };
+
+/** The `safetensors` library's Dtype enum order (increasing alignment); files list the largest first. */
+const DTYPE_ORDER: readonly SafetensorsDtype[] = ['BOOL', 'U8', 'I8', 'I16', 'F16', 'BF16', 'I32', 'F32', 'F64', 'I64'];
 
 export interface TensorHeader {
   readonly name: string;
@@ -33,7 +38,7 @@ export interface PlannedTensor extends TensorHeader {
 export interface SafetensorsPlan {
   /** The 8-byte length prefix and the padded JSON: the first `header.length` bytes of the file. */
   readonly header: Uint8Array;
-  /** In file order (sorted by name). */
+  /** In file order (dtype descending, then name). */
   readonly tensors: readonly PlannedTensor[];
   readonly fileBytes: number;
 }
@@ -64,12 +69,12 @@ export function encodeSafetensorsHeader(json: unknown): Uint8Array {
   return out;
 }
 
-/** Sorts the tensors by name, assigns contiguous offsets and encodes the header. */
+/** Sorts the tensors as the `safetensors` library does (dtype descending, then name), assigns contiguous offsets and encodes the header. */
 export function planSafetensors(
   tensors: readonly TensorHeader[],
   metadata: Readonly<Record<string, string>> = { format: 'pt' },
 ): SafetensorsPlan {
-  const sorted = [...tensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...tensors].sort((a, b) => DTYPE_ORDER.indexOf(b.dtype) - DTYPE_ORDER.indexOf(a.dtype) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const json: Record<string, unknown> = { __metadata__: metadata };
   const planned: PlannedTensor[] = [];
   let offset = 0;

@@ -9,6 +9,7 @@ import type { ClassifyOptions, LabelScore } from '../tasks/zero-shot';
 import type { CaptionOptions } from '../tasks/generation-config';
 import type { CachedModel } from '../weights';
 import type { LoadPhase } from './load';
+import type { Task } from '../tasks/task';
 import type {
   IndexAddOptions, IndexAddProgress, IndexAddResult, IndexInfo, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions,
   IndexSearchResult, RankedText,
@@ -33,6 +34,8 @@ export interface ProgressEvent {
   bytesTotal?: number;
   file?: string;
   pipelines?: number;
+  /** notice: what happened, for a person (e.g. "… its weights were loaded from refs/pr/15, …"). */
+  message?: string;
 }
 
 export interface WorkerClassifyOptions extends ClassifyOptions {
@@ -45,7 +48,6 @@ export interface WorkerCaptionOptions extends CaptionOptions {
   model?: string;
   /** Per generated token, where it looked in the image (last layer, mean over heads; or `{ layer }`). */
   attentionMaps?: boolean | { layer?: number };
-  family?: 'git' | 'vit-gpt2';
 }
 
 export interface ClassifyResult {
@@ -90,7 +92,7 @@ export interface WorkerApi {
   caption(requestId: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: (e: ProgressEvent) => void): Promise<CaptionResult>;
   embedImage(requestId: number, image: ImageInput, options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
   embedText(requestId: number, texts: string[], options: { model?: string }, onProgress?: (e: ProgressEvent) => void): Promise<Float32Array>;
-  loadModel(requestId: number, model: string, task: 'zero-shot' | 'caption', onProgress?: (e: ProgressEvent) => void): Promise<void>;
+  loadModel(requestId: number, model: string, task: Task, onProgress?: (e: ProgressEvent) => void): Promise<void>;
   /** eval's scoreCaptions (PTB tokenization, BLEU, ROUGE-L, CIDEr-D), off the page's main thread. */
   scoreCaptions(requestId: number, items: CaptionEvalItem[], options: CaptionMetricOptions): Promise<CaptionMetrics>;
   /** eval's classificationMetrics (top-1, top-5, mean per-class accuracy) of a score matrix. */

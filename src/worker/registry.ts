@@ -1,35 +1,64 @@
 /**
- * The models Iris knows by name. Hub checkpoints are the original Hugging Face repositories (pinned to the
- * revision that has a model.safetensors); the tiny ones are random-weight stand-ins of the same families,
- * served by the demo itself in the Hub URL layout (`{origin}/hub`), so the app works offline.
+/**
+ * The models Iris knows by name (the catalogue: ids, sizes, labels). Hub checkpoints are the original
+ * Hugging Face repositories, pinned to a commit that serves model.safetensors, with that file's exact size and
+ * sha256 where a public source gives them (README, "Models", cites each); every download is checked against
+ * them (src/weights/integrity.ts). The tiny ones are random-weight stand-ins of the same families, served by
+ * the demo itself in the Hub URL layout (`{origin}/hub`), so the app works offline. Which family runs a model
+ * is read from its config.json.
  */
 import { IrisError } from '../errors';
+import type { Task } from '../tasks/task';
+import type { PinnedFile } from '../weights/integrity';
 
-export type Task = 'zero-shot' | 'caption';
-export type Family = 'clip' | 'git' | 'vit-gpt2';
+export type { Task };
 
 export interface ModelEntry {
   id: string;
+  /** The task it is listed under (the demo's pickers); unknown repos get the task they were asked for. */
   task: Task;
-  family: Family;
   repo: string;
   revision: string;
   /** Served by the app itself (tiny demo models) rather than the configured Hub. */
   local?: boolean;
   label: string;
-  /** Approximate download size, for the UI. */
+  /** Download size for the UI: the pinned files' bytes (in 10^6 bytes) where known, else an estimate. */
   megabytes: number;
+  /** Files whose exact bytes at `revision` a public source gives; checked on every download. */
+  files?: Readonly<Record<string, PinnedFile>>;
+  /** Where `revision` and `files` come from (repository paths or URLs; the README's model table cites them). */
+  sources?: readonly string[];
+}
+
+/** `files` and the `megabytes` they make. */
+function pinned(files: Record<string, PinnedFile>): Pick<ModelEntry, 'files' | 'megabytes'> {
+  const bytes = Object.values(files).reduce((sum, f) => sum + f.bytes, 0);
+  return { files, megabytes: Math.round(bytes / 1e6) };
 }
 
 export const MODELS: readonly ModelEntry[] = [
-  { id: 'openai/clip-vit-base-patch32', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch32', revision: 'main', label: 'CLIP ViT-B/32', megabytes: 605 },
-  { id: 'openai/clip-vit-base-patch16', task: 'zero-shot', family: 'clip', repo: 'openai/clip-vit-base-patch16', revision: 'main', label: 'CLIP ViT-B/16', megabytes: 599 },
-  // main has only pytorch_model.bin; the safetensors conversion lives on the PR branch.
-  { id: 'microsoft/git-base-coco', task: 'caption', family: 'git', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
-  { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', family: 'vit-gpt2', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
-  { id: 'iris/tiny-clip', task: 'zero-shot', family: 'clip', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
-  { id: 'iris/tiny-git', task: 'caption', family: 'git', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
-  { id: 'iris/tiny-vit-gpt2', task: 'caption', family: 'vit-gpt2', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
+  // main (3d74acf9…) has only pytorch_model.bin; b33cedfd… is the Hub bot's safetensors conversion (refs/pr/15).
+  {
+    id: 'openai/clip-vit-base-patch32', task: 'zero-shot', repo: 'openai/clip-vit-base-patch32',
+    revision: 'b33cedfd0df4e43b8238760678fcc89e1a0d38b3', label: 'CLIP ViT-B/32',
+    ...pinned({ 'model.safetensors': { bytes: 605_157_884, sha256: '99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d' } }),
+    sources: ['github.com/devnull03/qrate scripts/fetch-clip-weights.sh', 'code-search index 58506492971 (the same sha256 at b33cedfd…)'],
+  },
+  // main (57c21647…) has only pytorch_model.bin; 5ef227a7… is the conversion (refs/pr/17). No public source gives
+  // its model.safetensors size or sha256: the download is checked against the Hub's own ETag (= sha256) only.
+  {
+    id: 'openai/clip-vit-base-patch16', task: 'zero-shot', repo: 'openai/clip-vit-base-patch16',
+    revision: '5ef227a78de3f75873f373246dac80def63b0003', label: 'CLIP ViT-B/16', megabytes: 599,
+    sources: ['code-search index 68841588545, 69131676977, 51893064891 (pins of 5ef227a7…, "the SFconvertbot safetensors conversion (refs/pr/17)")'],
+  },
+  // main has only pytorch_model.bin; the safetensors conversion lives on the PR branch. Not pinned to a commit:
+  // no public source found names refs/pr/1's commit, size or sha256.
+  { id: 'microsoft/git-base-coco', task: 'caption', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
+  // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256 was found.
+  { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
+  { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
+  { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];
 
 export const DEFAULT_MODELS: Record<Task, string> = {
@@ -38,10 +67,10 @@ export const DEFAULT_MODELS: Record<Task, string> = {
 };
 
 /**
- * A registered id, or any Hub repo "org/name[@revision]" whose family is given (checkpoints with the same
- * config schema as the registered ones work too).
+ * A registered id, or any Hub repo "org/name[@revision]": its config.json says which family runs it (and
+ * whether it serves `task`), once it is downloaded.
  */
-export function resolveModel(id: string, task: Task, family?: Family): ModelEntry {
+export function resolveModel(id: string, task: Task): ModelEntry {
   const known = MODELS.find((m) => m.id === id);
   if (known) {
     if (known.task !== task) throw new IrisError('bad-input', `${id} is a ${known.task} model; it cannot be used for ${task}.`);
@@ -49,20 +78,5 @@ export function resolveModel(id: string, task: Task, family?: Family): ModelEntr
   }
   const [repo, revision = 'main'] = id.split('@') as [string, string?];
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new IrisError('bad-input', `"${id}" is not a model id (expected "org/name" or "org/name@revision").`);
-  const guessed = family ?? (task === 'zero-shot' ? 'clip' : undefined);
-  if (!guessed) throw new IrisError('unsupported-model', `Unknown captioning model "${id}": say which family it is (git or vit-gpt2).`);
-  return { id, task, family: guessed, repo, revision, label: repo, megabytes: 0 };
-}
-
-/** Files each family needs from its repository. */
-export function filesFor(family: Family): { files: string[]; optionalFiles: string[] } {
-  const weights = ['config.json', 'model.safetensors', 'preprocessor_config.json'];
-  switch (family) {
-    case 'clip':
-      return { files: [...weights, 'vocab.json', 'merges.txt'], optionalFiles: [] };
-    case 'git':
-      return { files: [...weights, 'vocab.txt'], optionalFiles: ['generation_config.json'] };
-    case 'vit-gpt2':
-      return { files: [...weights, 'vocab.json', 'merges.txt'], optionalFiles: ['generation_config.json'] };
-  }
+  return { id, task, repo, revision, label: repo, megabytes: 0 };
 }

@@ -10,12 +10,13 @@ import { classificationMetrics, scoreCaptions, type CaptionEvalItem, type Captio
 import { decodeImage, type ImageInput } from '../image/decode';
 import { modelInputRegion } from '../image/preprocess';
 import { Hub } from '../weights';
-import { loadModel, type LoadedModel } from './load';
+import { loadModel, runnerFor, type LoadedModel } from './load';
 import {
   serializeError, type AdapterInfo, type CaptionMetrics, type CaptionResult, type ClassificationMetrics, type ClassifyResult, type IrisOptions, type ProgressEvent,
   type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
 } from './protocol';
-import { DEFAULT_MODELS, resolveModel, type Task } from './registry';
+import { DEFAULT_MODELS, resolveModel } from './registry';
+import type { Task, TaskRunners } from '../tasks/task';
 import { RetrievalService } from '../retrieval/service';
 import { checkCaptionArguments, checkClassifyArguments, checkTexts } from '../tasks/arguments';
 import type { IndexAddOptions, IndexAddProgress, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions } from '../retrieval/types';
@@ -34,7 +35,7 @@ class IrisWorker implements WorkerApi {
   private controllers = new Map<number, AbortController>();
   private queue: Promise<unknown> = Promise.resolve();
   private retrieval = new RetrievalService({
-    classifier: async (model, signal, onProgress) => (await this.zeroShot(model, signal, onProgress)).classifier,
+    classifier: (model, signal, onProgress) => this.load(model, 'zero-shot', signal, onProgress),
     gpu: () => this.gpu(),
     exclusive: (work) => this.exclusive(work),
     defaultModel: DEFAULT_MODELS['zero-shot'],
@@ -56,7 +57,7 @@ class IrisWorker implements WorkerApi {
       checkClassifyArguments(labels, options); // before the model loads: a wrong call never downloads
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS['zero-shot'];
-      const { classifier } = await this.zeroShot(model, signal, onProgress);
+      const classifier = await this.load(model, 'zero-shot', signal, onProgress);
       const pixels = await decodeImage(image, { signal });
       throwIfAborted(signal, 'Classification');
       if (options.attentionMap) {
@@ -74,22 +75,21 @@ class IrisWorker implements WorkerApi {
       checkCaptionArguments(options);
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS.caption;
-      const loaded = await this.load(model, 'caption', signal, onProgress, options.family);
-      if (loaded.task !== 'caption') throw new IrisError('bad-input', `${model} is not a captioning model.`);
+      const captioner = await this.load(model, 'caption', signal, onProgress);
       const pixels = await decodeImage(image, { signal });
-      const result = await loaded.captioner.caption(pixels, { ...options, signal, onToken });
+      const result = await captioner.caption(pixels, { ...options, signal, onToken });
       const ms = performance.now() - start;
       return {
         model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000),
         tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout, captionTokens: result.captionTokens,
-        attentionRegion: options.attentionMaps ? modelInputRegion(pixels.width, pixels.height, loaded.captioner.preprocessConfig) : undefined,
+        attentionRegion: options.attentionMaps ? modelInputRegion(pixels.width, pixels.height, captioner.preprocessConfig) : undefined,
       };
     });
   }
 
   embedImage(id: number, image: ImageInput, options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
     return this.run(id, async (signal) => {
-      const { classifier } = await this.zeroShot(options.model ?? DEFAULT_MODELS['zero-shot'], signal, onProgress);
+      const classifier = await this.load(options.model ?? DEFAULT_MODELS['zero-shot'], 'zero-shot', signal, onProgress);
       const embedding = await classifier.embedImages([await decodeImage(image, { signal })]);
       return Comlink.transfer(embedding, [embedding.buffer]);
     });
@@ -98,7 +98,7 @@ class IrisWorker implements WorkerApi {
   embedText(id: number, texts: string[], options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
     return this.run(id, async (signal) => {
       checkTexts(texts);
-      const { classifier } = await this.zeroShot(options.model ?? DEFAULT_MODELS['zero-shot'], signal, onProgress);
+      const classifier = await this.load(options.model ?? DEFAULT_MODELS['zero-shot'], 'zero-shot', signal, onProgress);
       const embeddings = await classifier.embedTexts(texts);
       return Comlink.transfer(embeddings, [embeddings.buffer]);
     });
@@ -289,12 +289,6 @@ class IrisWorker implements WorkerApi {
   }
 
 
-  private async zeroShot(model: string, signal: AbortSignal, onProgress: Progress) {
-    const loaded = await this.load(model, 'zero-shot', signal, onProgress);
-    if (loaded.task !== 'zero-shot') throw new IrisError('bad-input', `${model} is not a zero-shot (CLIP) model.`);
-    return loaded;
-  }
-
   private async gpu(): Promise<Gpu> {
     const gpu = await this.runtime.get();
     if (this.modelsGeneration !== this.runtime.generation) {
@@ -305,15 +299,17 @@ class IrisWorker implements WorkerApi {
     return gpu;
   }
 
-  private async load(model: string, task: Task, signal: AbortSignal, onProgress: Progress, family?: 'git' | 'vit-gpt2'): Promise<LoadedModel> {
+  /** The runner of `task` over `model`, loaded once per device generation (config.json picks the family). */
+  private async load<T extends Task>(model: string, task: T, signal: AbortSignal, onProgress: Progress): Promise<TaskRunners[T]> {
     const gpu = await this.gpu();
-    const entry = resolveModel(model, task, family);
+    const entry = resolveModel(model, task);
     const key = `${entry.repo}|${entry.revision}`;
     let pending = this.models.get(key);
     if (!pending) {
       this.loads[entry.id] = (this.loads[entry.id] ?? 0) + 1;
       pending = loadModel(entry, this.hubFor(entry.local ?? false), gpu, {
         signal,
+        task,
         matmulPrecision: this.options.precision,
         onPhase: (p) =>
           onProgress?.(
@@ -321,15 +317,17 @@ class IrisWorker implements WorkerApi {
               ? { model, phase: 'download', file: p.progress.file, bytesDone: p.progress.bytesDone, bytesTotal: p.progress.bytesTotal }
               : p.phase === 'compile'
                 ? { model, phase: 'compile', pipelines: p.pipelines }
-                : { model, phase: p.phase },
+                : p.phase === 'notice'
+                  ? { model, phase: 'notice', message: p.message }
+                  : { model, phase: p.phase },
           ),
       });
       this.models.set(key, pending);
       pending.catch(() => this.models.delete(key)); // a failed or cancelled load is retried next time
     }
-    const loaded = await pending;
+    const runner = runnerFor(await pending, task, model);
     onProgress?.({ model, phase: 'ready' });
-    return loaded;
+    return runner;
   }
 
   private hubFor(local: boolean): Hub {

@@ -21,7 +21,9 @@ import type { Captioner } from '../../src/tasks/caption';
 import type { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import { Hub, type KeyValueStore } from '../../src/weights';
 import { loadModel, type LoadPhase } from '../../src/worker/load';
-import { filesFor, MODELS, type ModelEntry } from '../../src/worker/registry';
+import { MODELS, type ModelEntry } from '../../src/worker/registry';
+import { familyFor } from '../../src/families';
+import type { Json } from '../../src/nn/config';
 import type { AdapterDescription } from '../../src/gpu/device';
 import { describeAdapter, isCpuAdapter } from './kernel-bench';
 import { median } from './stats';
@@ -170,13 +172,16 @@ interface Protocol {
 }
 
 async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Protocol): Promise<ModelResult> {
-  const { files, optionalFiles } = filesFor(entry.family);
-  const request = { repo: entry.repo, revision: entry.revision, files, optionalFiles };
   // Nothing of an earlier run may linger in the store: the download below must really download.
   await new Hub({ baseUrl: options.hubUrl, store: options.store }).deleteCached(entry.repo);
 
+  // As loadModel does: config.json first, then the files its family needs.
   let start = performance.now();
-  await new Hub({ baseUrl: options.hubUrl, store: options.store }).load(request);
+  const downloader = new Hub({ baseUrl: options.hubUrl, store: options.store });
+  const config = (await downloader.load({ repo: entry.repo, revision: entry.revision, files: ['config.json'] })).json('config.json') as Json;
+  const { files, optionalFiles } = familyFor(config).files(config);
+  const request = { repo: entry.repo, revision: entry.revision, files, optionalFiles };
+  await downloader.load(request);
   const downloadMs = performance.now() - start;
   p.log(`${entry.repo}: downloaded into ${options.storeName} in ${downloadMs.toFixed(0)} ms`);
 
@@ -202,12 +207,13 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     start = performance.now();
     const loaded = await loadModel(entry, new Hub({ baseUrl: options.hubUrl, store: options.store }), gpu, { onPhase });
     const loadedAt = performance.now();
+    const { 'zero-shot': classifier, caption: captioner } = loaded.runners;
     let firstRequest: string;
-    if (loaded.task === 'zero-shot') {
-      await loaded.classifier.classify([image], Array.from({ length: 10 }, (_, i) => `label ${i}`));
+    if (classifier) {
+      await classifier.classify([image], Array.from({ length: 10 }, (_, i) => `label ${i}`));
       firstRequest = 'classify 1 image × 10 labels';
     } else {
-      await loaded.captioner.caption(image, { maxNewTokens: 1, numBeams: 1 });
+      await captioner!.caption(image, { maxNewTokens: 1, numBeams: 1 });
       firstRequest = 'caption, 1 token';
     }
     const end = performance.now();
@@ -222,9 +228,9 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     };
     p.log(`${entry.repo}: first result ${firstResult.totalMs.toFixed(0)} ms (read ${firstResult.cacheReadMs.toFixed(0)}, upload ${firstResult.uploadMs.toFixed(0)}, compile ${firstResult.compileMs.toFixed(0)} [${pipelines} pipelines], first request ${firstResult.firstRequestMs.toFixed(0)})`);
 
-    // Small files again (from the store) for the preprocessing config and the tokenizer.
+    // Small files again (from the store) for the tokenizer.
     const small = await new Hub({ baseUrl: options.hubUrl, store: options.store }).load({ ...request, files: files.filter((f) => !f.endsWith('.safetensors')) });
-    const preprocessConfig = parsePreprocessorConfig(small.json('preprocessor_config.json'), entry.family === 'vit-gpt2' ? 'ViTImageProcessor' : 'CLIPImageProcessor');
+    const preprocessConfig = (classifier ?? captioner!).preprocessConfig;
     const measure = async (name: string, fn: () => Promise<unknown> | unknown, how: string, reps = p.reps, warmups = p.warmups): Promise<Figure> => {
       for (let i = 0; i < warmups; i++) await fn();
       const times: number[] = [];
@@ -243,12 +249,12 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     };
 
     figures.push(await measure('preprocess 640×480 image', () => preprocess(image, preprocessConfig), 'CPU: resize + crop + normalise (in the worker in the app)', Math.max(3, p.reps), Math.max(1, p.warmups)));
-    if (loaded.task === 'zero-shot') {
+    if (classifier) {
       const labels = benchLabels(small.text('vocab.json')!);
       const tokenizer = loadClipTokenizer({ vocabJson: small.text('vocab.json')!, mergesTxt: small.text('merges.txt')! });
-      figures.push(...(await clipFigures(loaded.classifier, image, preprocessConfig, labels, tokenizer, measure, skip, p)));
+      figures.push(...(await clipFigures(classifier, image, preprocessConfig, labels, tokenizer, measure, skip, p)));
     } else {
-      figures.push(...(await captionFigures(loaded.captioner, gpu, image, preprocessConfig, measure, p)));
+      figures.push(...(await captionFigures(captioner!, gpu, image, preprocessConfig, measure, p)));
     }
     const memory = { afterUploadBytes, endBytes: gpu.bytesAllocated };
     p.log(`${entry.repo}: GPU memory ${mib(memory.afterUploadBytes)} after upload, ${mib(memory.endBytes)} at the end`);
@@ -296,27 +302,18 @@ async function captionFigures(
   captioner: Captioner, gpu: Gpu, image: RgbaImage, preprocessConfig: ReturnType<typeof parsePreprocessorConfig>,
   measure: Measure, p: Protocol,
 ): Promise<Figure[]> {
-  const c = captioner.captionModel;
+  const decoder = captioner.captionModel.decoder;
   const figures: Figure[] = [];
   const pixels = preprocess(image, preprocessConfig);
-  const size = c.model.imageSize;
   const encode = async () => {
     const rec = new Recorder(gpu, 'bench.encoder');
-    const input = rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values');
-    if (c.family === 'git') {
-      const { encoderOutput, imageTokens } = c.model.encodeImage(rec, input, 1);
-      rec.releaseAfterSubmit(encoderOutput, imageTokens);
-    } else {
-      const states = c.model.encodeImage(rec, input, 1);
-      const memory = c.model.crossAttentionMemory(rec, states);
-      rec.releaseAfterSubmit(states, ...memory.keyValues);
-    }
+    const memory = decoder.imageMemory(rec, pixels);
     await rec.submit();
+    memory.release();
     await gpu.device.queue.onSubmittedWorkDone();
   };
-  figures.push(await measure('caption encoder', encode, c.family === 'git'
-    ? 'GitModel.encodeImage (ViT-B/16 + post-LN + visual projection), one submit, until the queue is idle'
-    : 'VitGpt2Model.encodeImage (ViT-B/16 + final LN) + cross-attention k|v of all 12 layers, one submit, until the queue is idle',
+  figures.push(await measure('caption encoder', encode,
+    'CaptionDecoder.imageMemory, what a caption session records on its first step before the decoder (GIT: ViT-B/16 + post-LN + visual projection; ViT-GPT2: ViT-B/16 + final LN + cross-attention k|v of all 12 layers), one submit, until the queue is idle',
   p.reps, p.warmups));
 
   const n = p.tokens;

@@ -17,7 +17,7 @@
  *                             3 tokens: a check that the benchmark runs (seconds), not a measurement
  *   make-models ARGS...       (bundle) runs scripts/make-models.ts with ARGS
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,9 @@ import { parseArgs } from 'node:util';
 // '.js' names the .ts file (TypeScript and Vite both map it): an extensionless path would pick the .mjs launcher.
 import { main as makeModels } from '../../scripts/make-models.js';
 import { Gpu } from '../../src/gpu/gpu';
+import { familyFor } from '../../src/families';
 import { MODELS } from '../../src/worker/registry';
+import type { Json } from '../../src/nn/config';
 import { HubServer } from '../helpers/hub-server';
 import { memoryStore } from '../helpers/stores';
 import { describeAdapter, formatReport, isCpuAdapter, runKernelBench, type BenchReport } from './kernel-bench';
@@ -110,7 +112,7 @@ export function resolveProtocol(args: BenchArgs, adapter: { cpu: boolean; f16: b
 }
 
 /** --smoke: the tiny demo models (scripts/make-models.ts --tiny) stand in for the Hub ones. */
-const tinyFolder = (repo: string) => `tiny/iris/tiny-${MODELS.find((m) => m.repo === repo)!.family}/resolve/main`;
+const tinyFolder = (repo: string) => `tiny/iris/tiny-${familyFor(JSON.parse(readFileSync(`scripts/models/hub/${repo}/config.json`, 'utf8')) as Json).name}/resolve/main`;
 
 /** Generates (scripts/make-models.ts) the checkpoints that are not in `weights` yet. */
 export async function ensureModels(weights: string, models: string[], dtypes: string[], log: (line: string) => void, smoke = false): Promise<void> {

@@ -13,8 +13,9 @@ import type { AdapterDescription } from '../../src/gpu/device';
 import type { Gpu } from '../../src/gpu/gpu';
 import { f32ArrayToF16 } from '../../src/gpu/half';
 import { parsePreprocessorConfig, preprocess } from '../../src/image/preprocess';
-import { ClipModel, l2Normalize } from '../../src/models/clip';
-import { parametersFrom } from '../../src/models/params';
+import { ClipModel } from '../../src/families/clip/model';
+import { l2Normalize } from '../../src/nn/similarity';
+import { parametersFrom } from '../../src/nn/params';
 import { GpuMatrix, ImageIndex, memoryVectorStore, type Embedder } from '../../src/retrieval';
 import { writeSafetensors, type ByteSink } from '../../src/weights/safetensors-writer';
 import { WeightSet } from '../../src/weights/weight-set';
@@ -141,7 +142,7 @@ class MemorySink implements ByteSink {
 async function randomViTB32(gpu: Gpu): Promise<{ model: ClipModel; weights: 'f16' | 'f32' }> {
   const weights = gpu.features.f16 ? 'f16' : 'f32';
   const sink = new MemorySink();
-  await writeSafetensors(sink, stateDictFor('clip', clipConfig).map((spec) => tensorFor(spec, weights, 0)));
+  await writeSafetensors(sink, stateDictFor(clipConfig).map((spec) => tensorFor(spec, weights, 0)));
   const set = WeightSet.fromFiles([{ file: 'model.safetensors', bytes: sink.bytes() }], 'openai/clip-vit-base-patch32 (random weights)');
   return { model: ClipModel.load(parametersFrom(set, gpu), clipConfig as Record<string, unknown>), weights };
 }

@@ -113,7 +113,7 @@ describe('GIT (golden/git) in Chromium', () => {
     expectClose(out.logits, f32(outputs, 'logits'), tol.logits, 'logits');
   });
 
-  it('greedy generation (GitCaptionSession + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
+  it('greedy generation (CaptionSession over GitModel + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
     expect(Array.from(i64AsI32(inputs, 'generate_input_ids'))).toEqual([101]);
     const out = await run('page', 'gitGenerate', firstImage());
     expect(out.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));
@@ -151,7 +151,7 @@ describe('ViT-GPT2 (golden/vit-gpt2) in Chromium', () => {
     expectClose(out.logits, f32(outputs, 'logits'), tol.logits, 'logits');
   });
 
-  it('greedy generation (VitGpt2CaptionSession + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
+  it('greedy generation (CaptionSession over VitGpt2Model + generate) equals generated_ids exactly; per-step logits in tolerance', async () => {
     const out = await run('page', 'vitGpt2Generate', firstImage());
     expect(out.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));
     expectClose(out.stepLogits, f32(outputs, 'generate_logits'), tol.logits, 'generate_logits');

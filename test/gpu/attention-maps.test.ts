@@ -7,10 +7,12 @@ import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
 import { parsePreprocessorConfig } from '../../src/image/preprocess';
 import type { RgbaImage } from '../../src/image/rgba-image';
-import { AttentionCapture, attentionRollout, type AttentionProbs } from '../../src/models/attention-maps';
-import { ClipModel } from '../../src/models/clip';
-import { GitModel } from '../../src/models/git';
-import { VitGpt2Model } from '../../src/models/vit-gpt2';
+import { AttentionCapture, attentionRollout, type AttentionProbs } from '../../src/nn/attention-maps';
+import { ClipModel } from '../../src/families/clip/model';
+import { GitModel } from '../../src/families/git/model';
+import { gitCaptionModel } from '../../src/families/git';
+import { vitGpt2CaptionModel } from '../../src/families/vit-gpt2';
+import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { Captioner } from '../../src/tasks/caption';
 import { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import type { ClipTokenizer, Tokenizer } from '../../src/tokenizers';
@@ -294,7 +296,7 @@ describe('GIT attention maps (golden/git)', () => {
   });
 
   it('Captioner: tokenAttentions per generated token = mean over heads of the golden rows (patch columns)', async () => {
-    const captioner = captionerFor('git', { family: 'git', model });
+    const captioner = captionerFor('git', gitCaptionModel(model));
     const plain = await captioner.caption(goldenImage('git', 0), { maxNewTokens: 8, numBeams: 1 });
     expect(plain.tokenAttentions).toBeUndefined();
     const result = await captioner.caption(goldenImage('git', 0), { maxNewTokens: 8, numBeams: 1, attentionMaps: true });
@@ -385,7 +387,7 @@ describe('ViT-GPT2 attention maps (golden/vit-gpt2)', () => {
   });
 
   it('Captioner: tokenAttentions per generated token = mean over heads of the golden cross-attention rows', async () => {
-    const captioner = captionerFor('vit-gpt2', { family: 'vit-gpt2', model });
+    const captioner = captionerFor('vit-gpt2', vitGpt2CaptionModel(model));
     const result = await captioner.caption(goldenImage('vit-gpt2', 0), { maxNewTokens: 8, numBeams: 1, attentionMaps: { layer: 1 } });
     const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
     expect(result.ids).toEqual(ids);

@@ -3,9 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
-import { generate, type GenerationOptions } from '../../src/models/generate';
-import { GitCaptionSession, GitModel } from '../../src/models/git';
-import { VitGpt2CaptionSession, VitGpt2Model } from '../../src/models/vit-gpt2';
+import { generate, type GenerationOptions } from '../../src/nn/generate';
+import { CaptionSession } from '../../src/nn/caption-session';
+import { GitModel } from '../../src/families/git/model';
+import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { createDawnGpu } from '../helpers/dawn';
 import { f32, f32Tolerances, goldenTensors, i64AsI32 } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
@@ -54,7 +55,7 @@ describe('GIT (golden/git)', () => {
   });
 
   it('greedy generation equals generated_ids exactly, with per-step logits in tolerance', async () => {
-    const session = new GitCaptionSession(model, firstImage(f32(inputs, 'pixel_values')), 16);
+    const session = new CaptionSession(model, firstImage(f32(inputs, 'pixel_values')), 16);
     const result = await generate(session, [101], greedy(model.config.eosTokenId));
     session.dispose();
     expect(result.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));
@@ -65,7 +66,7 @@ describe('GIT (golden/git)', () => {
   it('KV-cache steps equal one full forward over the generated sequence', async () => {
     const ids = Array.from(i64AsI32(outputs, 'generated_ids'));
     const pixels = firstImage(f32(inputs, 'pixel_values'));
-    const session = new GitCaptionSession(model, pixels, 16);
+    const session = new CaptionSession(model, pixels, 16);
     const cached = await generate(session, [101], greedy(model.config.eosTokenId));
     session.dispose();
 
@@ -112,7 +113,7 @@ describe('ViT-GPT2 (golden/vit-gpt2)', () => {
   });
 
   it('greedy generation equals generated_ids exactly, with per-step logits in tolerance', async () => {
-    const session = new VitGpt2CaptionSession(model, firstImage(f32(inputs, 'pixel_values')), 16);
+    const session = new CaptionSession(model, firstImage(f32(inputs, 'pixel_values')), 16);
     const result = await generate(session, [model.config.decoderStartTokenId], greedy(model.config.eosTokenId));
     session.dispose();
     expect(result.ids).toEqual(Array.from(i64AsI32(outputs, 'generated_ids')));

@@ -2,7 +2,8 @@
 // its manifest: hidden states/embeddings atol 1e-4 rtol 1e-3, logits atol 5e-4 rtol 1e-3).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
-import { ClipModel, l2Normalize, similarityLogits } from '../../src/models/clip';
+import { ClipModel } from '../../src/families/clip/model';
+import { l2Normalize, similarityLogits } from '../../src/nn/similarity';
 import { createDawnGpu } from '../helpers/dawn';
 import { f32, f32Tolerances, goldenTensors, i64AsI32 } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';

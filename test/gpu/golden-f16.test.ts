@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
-import { ClipModel } from '../../src/models/clip';
-import { GitModel } from '../../src/models/git';
-import { VitGpt2Model } from '../../src/models/vit-gpt2';
+import { ClipModel } from '../../src/families/clip/model';
+import { GitModel } from '../../src/families/git/model';
+import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { createDawnGpu, requireF16 } from '../helpers/dawn';
 import { f32, goldenJson, goldenTensors, i64AsI32, type GoldenModel } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';

@@ -4,10 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import type { ShaderSpec } from '../../src/gpu/pipelines';
-import { ClipModel } from '../../src/models/clip';
-import { generate, type GenerationOptions } from '../../src/models/generate';
-import { GitCaptionSession, GitModel } from '../../src/models/git';
-import { VitGpt2CaptionSession, VitGpt2Model } from '../../src/models/vit-gpt2';
+import { ClipModel } from '../../src/families/clip/model';
+import { generate, type GenerationOptions } from '../../src/nn/generate';
+import { CaptionSession } from '../../src/nn/caption-session';
+import { GitModel } from '../../src/families/git/model';
+import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { createDawnGpu } from '../helpers/dawn';
 import { f32, goldenTensors, i64AsI32 } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
@@ -59,7 +60,7 @@ describe('kernelSpecs() covers every pipeline a request runs', () => {
       await prepared(gpu, model.kernelSpecs());
       const pixels = f32(goldenTensors('git', 'inputs'), 'pixel_values');
       for (const beams of [1, 3]) {
-        const session = new GitCaptionSession(model, pixels.slice(0, pixels.length / 2), 8);
+        const session = new CaptionSession(model, pixels.slice(0, pixels.length / 2), 8);
         await generate(session, [model.config.bosTokenId], decoding(model.config.eosTokenId, beams));
         session.dispose();
       }
@@ -78,7 +79,7 @@ describe('kernelSpecs() covers every pipeline a request runs', () => {
       await prepared(gpu, model.kernelSpecs());
       const pixels = f32(goldenTensors('vit-gpt2', 'inputs'), 'pixel_values');
       for (const beams of [1, 3]) {
-        const session = new VitGpt2CaptionSession(model, pixels.slice(0, pixels.length / 2), 8);
+        const session = new CaptionSession(model, pixels.slice(0, pixels.length / 2), 8);
         await generate(session, [model.config.decoderStartTokenId], decoding(model.config.eosTokenId, beams));
         session.dispose();
       }

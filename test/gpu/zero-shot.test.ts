@@ -4,8 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { parsePreprocessorConfig } from '../../src/image/preprocess';
-import { ClipModel, l2Normalize } from '../../src/models/clip';
-import { parametersFrom } from '../../src/models/params';
+import { ClipModel } from '../../src/families/clip/model';
+import { l2Normalize } from '../../src/nn/similarity';
+import { parametersFrom } from '../../src/nn/params';
 import { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import { loadClipTokenizer, type ClipTokenizer } from '../../src/tokenizers';
 import { WeightSet } from '../../src/weights';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Gpu } from '../../src/gpu/gpu';
-import { parametersFrom, type ParameterOptions, type ParameterSource } from '../../src/models/params';
+import { parametersFrom, type ParameterOptions, type ParameterSource } from '../../src/nn/params';
 import { WeightSet } from '../../src/weights/weight-set';
 import { GOLDEN, goldenJson, type GoldenModel } from './golden';
 

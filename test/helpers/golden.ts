@@ -10,7 +10,10 @@ import { readSafetensors, tensorOf, type GoldenTensor } from './safetensors-node
 
 export const GOLDEN = GOLDEN_DIR;
 
-export type GoldenModel = 'clip' | 'git' | 'vit-gpt2';
+/**
+ * A folder of ../shared/golden: a family's name (src/families) or a task variant of it (e.g. `git-vqa`).
+ */
+export type GoldenModel = string;
 
 export interface GoldenSuggestedTolerances {
   hidden: { atol: number; rtol: number };

@@ -2,7 +2,9 @@
 // `/{org}/{name}/resolve/{revision}/{file}`. Like the Hub it answers small files directly (with
 // X-Repo-Commit and ETag) and redirects LFS files (.safetensors, .onnx) with a 302 to a content-addressed
 // path (ETag = sha256), honours Range (switchable), sends CORS headers for a cross-origin-isolated page,
-// can inject faults, and logs every request with the body bytes it sent.
+// can inject faults, and logs every request with the body bytes it sent. A branch added with addBranch has its
+// own commit and files (e.g. a safetensors-conversion `refs/pr/N`), and `GET /api/models/{repo}/discussions`
+// answers in the Hub API's shape from what setDiscussions gave.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -55,6 +57,15 @@ export interface HubServerOptions {
   branches?: string[];
 }
 
+/** One entry of the Hub API's discussion list (the fields Iris reads, as the Hub names them). */
+export interface HubDiscussion {
+  num: number;
+  title: string;
+  status: 'open' | 'closed' | 'merged' | 'draft';
+  isPullRequest: boolean;
+  author: { name: string };
+}
+
 interface Content {
   repo: string;
   file: string;
@@ -79,6 +90,9 @@ export class HubServer {
   private readonly virtual = new Map<string, Buffer>();
   /** How often each virtual file was replaced: its Last-Modified moves on by a minute each time. */
   private readonly versions = new Map<string, number>();
+  /** `${repo}@${branch}` → that branch's own files (nothing else of the repository is served there). */
+  private readonly branchFiles = new Map<string, Map<string, Buffer>>();
+  private readonly discussions = new Map<string, HubDiscussion[]>();
   private readonly byHash = new Map<string, Content>();
   private readonly root: string;
   private readonly branches: string[];
@@ -110,13 +124,25 @@ export class HubServer {
     this.virtual.set(key, Buffer.from(bytes));
   }
 
+  /** A branch of `repo` with its own commit and only these files (e.g. the Hub bot's `refs/pr/N` conversion). */
+  addBranch(repo: string, branch: string, files: Record<string, Uint8Array>): void {
+    this.branchFiles.set(`${repo}@${branch}`, new Map(Object.entries(files).map(([file, bytes]) => [file, Buffer.from(bytes)])));
+  }
+
+  /** What `GET /api/models/{repo}/discussions` lists (filtered by its `author`, `type` and `status` parameters). */
+  setDiscussions(repo: string, discussions: HubDiscussion[]): void {
+    this.discussions.set(repo, discussions);
+  }
+
   /** Each fault applies once, to the next matching GET (HEAD requests are never faulted). */
   fault(fault: HubFault): void {
     this.faults.push(fault);
   }
 
-  commitOf(repo: string): string {
-    return createHash('sha1').update(`commit of ${repo}`).digest('hex');
+  /** The fake commit of a repository (every plain branch), or of a branch added with addBranch. */
+  commitOf(repo: string, branch?: string): string {
+    const own = branch !== undefined && this.branchFiles.has(`${repo}@${branch}`);
+    return createHash('sha1').update(own ? `commit of ${repo}@${branch}` : `commit of ${repo}`).digest('hex');
   }
 
   /** GET/HEAD requests (redirects included), optionally only those for one file. */
@@ -150,7 +176,11 @@ export class HubServer {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405);
 
-    const parts = entry.path.split('?')[0]!.split('/').slice(1);
+    const [pathname, query = ''] = entry.path.split('?') as [string, string?];
+    const parts = pathname.split('/').slice(1);
+    if (parts[0] === 'api' && parts[1] === 'models' && parts[4] === 'discussions' && parts.length === 5) {
+      return this.listDiscussions(`${parts[2]}/${parts[3]}`, new URLSearchParams(query), send);
+    }
     if (parts[0] === '__lfs' && parts.length === 2) {
       const content = this.byHash.get(parts[1]!);
       if (!content) return send(404);
@@ -168,11 +198,12 @@ export class HubServer {
     Object.assign(entry, { repo, file });
 
     if (!this.hasRepo(repo)) return send(404, { 'X-Error-Code': 'RepositoryNotFound' });
-    if (!this.branches.includes(revision) && revision !== this.commitOf(repo)) return send(404, { 'X-Error-Code': 'RevisionNotFound' });
-    const bytes = this.read(repo, file);
+    const branch = this.branchOf(repo, revision);
+    if (branch === undefined && !this.branches.includes(revision) && revision !== this.commitOf(repo)) return send(404, { 'X-Error-Code': 'RevisionNotFound' });
+    const bytes = branch === undefined ? this.read(repo, file) : this.branchFiles.get(`${repo}@${branch}`)!.get(file);
     if (!bytes) return send(404, { 'X-Error-Code': 'EntryNotFound' });
 
-    const commit = { 'X-Repo-Commit': this.commitOf(repo) };
+    const commit = { 'X-Repo-Commit': this.commitOf(repo, branch) };
     if (LFS.test(file)) {
       // Like the Hub: a redirect to a content-addressed store; what fetch() finally sees lacks X-Repo-Commit.
       const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -300,8 +331,28 @@ export class HubServer {
     return index < 0 ? undefined : this.faults.splice(index, 1)[0];
   }
 
+  /** The addBranch branch that `revision` names (by name or by its commit). */
+  private branchOf(repo: string, revision: string): string | undefined {
+    for (const key of this.branchFiles.keys()) {
+      const branch = key.slice(repo.length + 1);
+      if (key.startsWith(`${repo}@`) && (revision === branch || revision === this.commitOf(repo, branch))) return branch;
+    }
+    return undefined;
+  }
+
+  private listDiscussions(repo: string, params: URLSearchParams, send: (status: number, headers?: Record<string, string | number>, body?: string) => void): void {
+    if (!this.hasRepo(repo)) return send(404, { 'Content-Type': 'application/json' }, JSON.stringify({ error: 'Repository not found' }));
+    const type = params.get('type') ?? 'all';
+    const status = params.get('status') ?? 'all';
+    const author = params.get('author');
+    const listed = (this.discussions.get(repo) ?? []).filter(
+      (d) => (type === 'all' || (type === 'pull_request') === d.isPullRequest) && (status === 'all' || d.status === status) && (!author || d.author.name === author),
+    );
+    send(200, { 'Content-Type': 'application/json' }, JSON.stringify({ discussions: listed, count: listed.length, start: 0, numClosedDiscussions: 0 }));
+  }
+
   private hasRepo(repo: string): boolean {
-    return repo in this.options.repos || [...this.virtual.keys()].some((k) => k.startsWith(`${repo}/`));
+    return repo in this.options.repos || [...this.virtual.keys()].some((k) => k.startsWith(`${repo}/`)) || [...this.branchFiles.keys()].some((k) => k.startsWith(`${repo}@`));
   }
 
   private read(repo: string, file: string): Buffer | undefined {

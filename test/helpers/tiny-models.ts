@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 
 export const TINY_ROOT = resolve(process.cwd(), 'public/hub/iris');
 
-/** The folder of `iris/tiny-<name>` (generated on first use, deterministically, in under a second). */
-export function tinyModelDir(name: 'clip' | 'git' | 'vit-gpt2'): string {
-  const dir = join(TINY_ROOT, `tiny-${name}`, 'resolve/main');
+/** The folder of `iris/tiny-<family>` (generated on first use, deterministically, in under a second). */
+export function tinyModelDir(family: string): string {
+  const dir = join(TINY_ROOT, `tiny-${family}`, 'resolve/main');
   if (!existsSync(join(dir, 'model.safetensors'))) {
     const run = spawnSync(process.execPath, ['scripts/make-models.mjs', '--tiny'], { stdio: 'inherit' });
     if (run.status !== 0) throw new Error('scripts/make-models.mjs --tiny failed');

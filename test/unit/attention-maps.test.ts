@@ -1,7 +1,7 @@
 // Attention maps on the CPU: the class-token rollout computed from the golden attention probabilities
 // (transformers' output_attentions=True) must equal the golden rollout; layer selection; heat maps.
 import { describe, expect, it } from 'vitest';
-import { attentionRollout, headMeanRows, meanOverHeads, resolveLayers, type AttentionProbs } from '../../src/models/attention-maps';
+import { attentionRollout, headMeanRows, meanOverHeads, resolveLayers, type AttentionProbs } from '../../src/nn/attention-maps';
 import { attentionHeatMap, rolloutMaps } from '../../src/tasks/attention-maps';
 import { f32, goldenTensors, type GoldenModel } from '../helpers/golden';
 import { allClose } from '../helpers/reference';

@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IrisError, type IrisErrorCode } from '../../src/errors';
-import { parseClipConfig } from '../../src/models/clip';
-import type { Json } from '../../src/models/config';
-import { parseGitConfig } from '../../src/models/git';
-import { parseVitGpt2Config } from '../../src/models/vit-gpt2';
+import { parseClipConfig } from '../../src/families/clip/model';
+import type { Json } from '../../src/nn/config';
+import { parseGitConfig } from '../../src/families/git/model';
+import { parseVitGpt2Config } from '../../src/families/vit-gpt2/model';
 import { MAX_PROCESSOR_SIDE, parsePreprocessorConfig } from '../../src/image/preprocess-config';
 import { GOLDEN_DIR } from '../helpers/golden';
 

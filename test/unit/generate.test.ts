@@ -1,7 +1,7 @@
 // Decoding strategies against brute force over a tiny Markov "decoder" whose logits depend only on the
 // previous token, so the best sequence can be found by exhaustive search.
 import { describe, expect, it } from 'vitest';
-import { bestCandidates, generate, processLogits, type DecoderSession, type GenerationOptions } from '../../src/models/generate';
+import { bestCandidates, generate, processLogits, type DecoderSession, type GenerationOptions } from '../../src/nn/generate';
 import { isIrisError } from '../../src/errors';
 
 const V = 5;

@@ -2,7 +2,7 @@
 // worker runs these checks before a model loads), labels go into prompts literally, nothing spreads a
 // user-sized array into a call, Python's strip is linear, and the label-embedding cache is bounded.
 import { describe, expect, it } from 'vitest';
-import { softmaxRows } from '../../src/models/clip';
+import { softmaxRows } from '../../src/nn/similarity';
 import { checkCaptionArguments, checkClassifyArguments, checkTexts } from '../../src/tasks/arguments';
 import { LABEL_CACHE_BYTES, LabelEmbeddingCache } from '../../src/tasks/label-cache';
 import { DEFAULT_TEMPLATE, promptsFor } from '../../src/tasks/zero-shot';

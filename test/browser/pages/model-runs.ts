@@ -6,12 +6,14 @@ import { Gpu } from '../../../src/gpu/gpu';
 import { Recorder } from '../../../src/gpu/recorder';
 import { parsePreprocessorConfig } from '../../../src/image/preprocess';
 import type { RgbaImage } from '../../../src/image/rgba-image';
-import { ClipModel, l2Normalize, similarityLogits } from '../../../src/models/clip';
-import type { Json } from '../../../src/models/config';
-import { generate, type GenerationOptions } from '../../../src/models/generate';
-import { GitCaptionSession, GitModel } from '../../../src/models/git';
-import { parametersFrom } from '../../../src/models/params';
-import { VitGpt2CaptionSession, VitGpt2Model } from '../../../src/models/vit-gpt2';
+import { ClipModel } from '../../../src/families/clip/model';
+import { l2Normalize, similarityLogits } from '../../../src/nn/similarity';
+import type { Json } from '../../../src/nn/config';
+import { generate, type GenerationOptions } from '../../../src/nn/generate';
+import { CaptionSession } from '../../../src/nn/caption-session';
+import { GitModel } from '../../../src/families/git/model';
+import { parametersFrom } from '../../../src/nn/params';
+import { VitGpt2Model } from '../../../src/families/vit-gpt2/model';
 import { ZeroShotClassifier, type LabelScore } from '../../../src/tasks/zero-shot';
 import { loadClipTokenizer } from '../../../src/tokenizers';
 import { indexedDbStore } from '../../../src/weights/cache-store';
@@ -171,7 +173,7 @@ const greedy = (maxNewTokens: number, eos: number): GenerationOptions => ({
   maxNewTokens, numBeams: 1, minLength: 0, lengthPenalty: 1, earlyStopping: false, noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds: [eos],
 });
 
-async function greedyCaption(session: GitCaptionSession | VitGpt2CaptionSession, prompt: number[], options: GenerationOptions): Promise<GenerateResult> {
+async function greedyCaption(session: CaptionSession, prompt: number[], options: GenerationOptions): Promise<GenerateResult> {
   try {
     const result = await generate(session, prompt, options);
     return { ids: result.ids, stepLogits: result.stepLogits!.flatMap(list) };
@@ -198,7 +200,7 @@ async function gitTeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedR
 
 async function gitGenerate(args: GenerateArgs): Promise<GenerateResult> {
   const m = await gitModel(args);
-  const session = new GitCaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
+  const session = new CaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
   return greedyCaption(session, [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
 }
 
@@ -206,7 +208,7 @@ async function gitGenerate(args: GenerateArgs): Promise<GenerateResult> {
 async function gitCacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
   const m = await gitModel(args);
   const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(new GitCaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+  const cached = await greedyCaption(new CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
   const size = m.imageSize;
   const rec = new Recorder(m.gpuDevice, 'test.git.full-forward');
   const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
@@ -239,14 +241,14 @@ async function vitGpt2TeacherForced(args: TeacherForcedArgs): Promise<TeacherFor
 
 async function vitGpt2Generate(args: GenerateArgs): Promise<GenerateResult> {
   const m = await vitGpt2Model(args);
-  const session = new VitGpt2CaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
+  const session = new CaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
   return greedyCaption(session, [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
 }
 
 async function vitGpt2CacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
   const m = await vitGpt2Model(args);
   const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(new VitGpt2CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+  const cached = await greedyCaption(new CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
   const size = m.imageSize;
   const rec = new Recorder(m.gpuDevice, 'test.vit-gpt2.full-forward');
   const states = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);

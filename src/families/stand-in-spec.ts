@@ -72,6 +72,27 @@ export interface StateDictOptions {
    * scalar `attn.masked_bias` (persistent before ~4.2x). Loaders must ignore them.
    */
   legacyBuffers?: boolean;
+  /** The chosen value of each of the family's layout options (StandIn.layouts), by flag; an absent one is its default. */
+  layout?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Another way a family's checkpoints are found stored on the Hub besides today's save_pretrained (e.g. where a
+ * tied weight is kept): the generator's `--<flag> VALUE`, and what tests load each variant of.
+ */
+export interface LayoutOption {
+  readonly flag: string;
+  /** The values it takes; the first is the default (save_pretrained's layout). */
+  readonly values: readonly [string, ...string[]];
+  /** One line for the generator's usage text. */
+  readonly help: string;
+}
+
+/** The value `options` choose for `option` (its default when absent); a value it does not take is an error naming those it does. */
+export function layoutChoice(options: StateDictOptions, option: LayoutOption): string {
+  const value = options.layout?.[option.flag] ?? option.values[0];
+  if (!option.values.includes(value)) throw new Error(`--${option.flag} must be ${option.values.join(', ')}; got "${value}".`);
+  return value;
 }
 
 /** The I64 `position_ids` buffer [1, n]. */
@@ -99,4 +120,51 @@ export function section(config: object, key: string, where: string): object {
   const value = (config as Record<string, unknown>)[key];
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}.${key} must be an object.`);
   return value;
+}
+
+// ---- a family's stand-in: its state_dict spec and its tiny demo model ---------------------------------------
+
+type Json = Record<string, unknown>;
+
+/** The config files a tiny demo model is made of (the real ones, with the sizes changed). */
+export interface StandInFiles {
+  config: Json;
+  preprocessor: Json;
+  generation?: Json;
+}
+
+/**
+ * What each family's `stand-in.ts` exports as `standIn` (scripts/make-models and the tests find it by the
+ * family's folder): the state_dict of a checkpoint with a given config.json (in each layout it offers), and the tiny demo model
+ * `iris/tiny-<family>` (the Hub checkpoint it is a scaled-down copy of, and how its files shrink).
+ */
+export interface StandIn {
+  stateDict(config: Json, options: StateDictOptions): ParamSpec[];
+  /** The layout options its stateDict reads from `options.layout`. */
+  layouts?: readonly LayoutOption[];
+  tiny?: {
+    /** Hub id of the checkpoint it copies (configs, tokenizer). */
+    like: string;
+    shrink(files: StandInFiles): StandInFiles;
+  };
+}
+
+/**
+ * Tiny demo models: hidden 32, 2 layers, 2 heads (head size 16), MLP 128; images 64×64 in 16×16 patches
+ * (17 tokens); GPT-2 with 256 positions (its four legacy 1×1×n×n causal masks would take 4 MB at 1024).
+ */
+export const TINY = { hidden: 32, layers: 2, heads: 2, mlp: 128, image: 64, patch: 16, gpt2Positions: 256 } as const;
+
+export function shrinkTower(config: Json): Json {
+  return {
+    ...config,
+    hidden_size: TINY.hidden,
+    intermediate_size: TINY.mlp,
+    num_hidden_layers: TINY.layers,
+    num_attention_heads: TINY.heads,
+  };
+}
+
+export function shrinkVision(config: Json): Json {
+  return { ...shrinkTower(config), image_size: TINY.image, patch_size: TINY.patch };
 }

@@ -2,8 +2,8 @@
  * GitForCausalLM (microsoft/git-base-coco) as transformers' modeling_git.py names it: a CLIP ViT image encoder,
  * a Linear+LayerNorm visual projection, a BERT-style text decoder (post-LN) and an untied `output` head.
  */
-import { clipVisionTower, type ClipVisionConfig } from './clip';
-import { dim, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec, type StateDictOptions } from './spec';
+import { clipVisionTower, type ClipVisionConfig } from '../clip/stand-in';
+import { dim, embedding, layerNorm, linear, param, positionIds, section, shrinkTower, shrinkVision, TINY, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
 
 export interface GitConfig {
   vocab_size: number;
@@ -56,3 +56,15 @@ export function gitStateDict(config: GitConfig, options: StateDictOptions = {}):
     ...linear('output', hidden, vocab),
   ];
 }
+
+export const standIn: StandIn = {
+  stateDict: (config, options) => gitStateDict(config as unknown as GitConfig, options),
+  tiny: {
+    like: 'microsoft/git-base-coco',
+    shrink: ({ config, preprocessor, generation }) => ({
+      config: { ...shrinkTower(config), vision_config: shrinkVision(config.vision_config as Record<string, unknown>) },
+      preprocessor: { ...preprocessor, size: { shortest_edge: TINY.image }, crop_size: { height: TINY.image, width: TINY.image } },
+      ...(generation && { generation }),
+    }),
+  },
+};

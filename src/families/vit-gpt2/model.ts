@@ -12,22 +12,22 @@
  * load so every matmul reads [out, in] rows, the layout the decoding-step GEMV streams fastest.
  * Self-attention keys/values live in a KvCache; cross-attention keys/values are computed once per image.
  */
-import { IrisError } from '../errors';
-import type { Gpu } from '../gpu/gpu';
-import type { ShaderSpec } from '../gpu/pipelines';
-import { Recorder, SpecCollector } from '../gpu/recorder';
-import type { Tensor } from '../gpu/tensor';
-import { attention, type AttentionArgs, type HeadsView } from '../kernels/attention';
-import type { Activation } from '../kernels/common';
-import { embed, selectRows } from '../kernels/embedding';
-import { matmul } from '../kernels/matmul';
-import { activationOf, count, field, requireDivisible, section, type Json } from './config';
-import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
-import { CachedCaptionSession } from './caption-session';
-import { KvCache } from './kv-cache';
-import type { ParameterSource } from './params';
-import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type Linear } from './transformer';
-import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from './vision';
+import { IrisError } from '../../errors';
+import type { Gpu } from '../../gpu/gpu';
+import type { ShaderSpec } from '../../gpu/pipelines';
+import { Recorder } from '../../gpu/recorder';
+import type { Tensor } from '../../gpu/tensor';
+import { attention, type AttentionArgs, type HeadsView } from '../../kernels/attention';
+import type { Activation } from '../../kernels/common';
+import { embed, selectRows } from '../../kernels/embedding';
+import { matmul } from '../../kernels/matmul';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
+import { captionKernelSpecs, type CaptionDecoder, type ImageMemory } from '../../nn/caption-session';
+import { KvCache } from '../../nn/kv-cache';
+import type { ParameterSource } from '../../nn/params';
+import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type Linear } from '../../nn/transformer';
+import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface Gpt2Config {
   vocabSize: number;
@@ -69,7 +69,7 @@ export function parseVitGpt2Config(c: Json): VitGpt2Config {
     activation: activationOf(field(d, 'activation_function', 'gelu_new'), 'decoder.activation_function'),
   };
   requireDivisible(hidden, decoder.heads, 'decoder');
-  const encoder = parseVisionConfig(e, 'vit');
+  const encoder = parseVisionConfig(e, 'ViTModel');
   if (encoder.hidden !== hidden) throw new IrisError('unsupported-model', 'Encoder and decoder hidden sizes differ (enc_to_dec_proj is not supported).');
   const eos = field(c, 'eos_token_id', field(d, 'eos_token_id', 50256));
   return {
@@ -131,7 +131,7 @@ function loadBlock(p: ParameterSource, prefix: string, c: Gpt2Config): Gpt2Block
 }
 
 /** Encoder states projected to each layer's cross-attention k|v: [imageBatch, tokens, 2·hidden] per layer. */
-export interface CrossAttentionMemory {
+export interface CrossAttentionMemory extends ImageMemory {
   keyValues: Tensor[];
   imageBatch: number;
   tokens: number;
@@ -159,7 +159,7 @@ export interface VitGpt2AttentionMaps {
   cross: AttentionProbs[];
 }
 
-export class VitGpt2Model {
+export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
   private constructor(
     readonly config: VitGpt2Config,
     private readonly gpu: Gpu,
@@ -180,7 +180,7 @@ export class VitGpt2Model {
     // it is the largest weight each decoding step reads.
     return new VitGpt2Model(
       c, p.gpu,
-      loadVisionTower(p, 'encoder', c.encoder, 'vit'),
+      loadVisionTower(p, 'encoder', c.encoder, 'ViTModel'),
       loadLayerNorm(p, 'encoder.layernorm', c.encoder.hidden, c.encoder.eps),
       // The Hub's conversion bot may have kept the tied copy under lm_head's name instead of wte's.
       p.upload(p.has('decoder.transformer.wte.weight') ? 'decoder.transformer.wte.weight' : 'decoder.lm_head.weight', [d.vocabSize, d.hidden], 'matmul'),
@@ -224,23 +224,26 @@ export class VitGpt2Model {
     return patchesPerImage(this.config.encoder) + 1;
   }
 
-  /**
-   * Every pipeline a captioning request runs (encoder, cross-attention k|v, two decoding steps), listed by
-   * recording them into a SpecCollector: no GPU work.
-   */
-  kernelSpecs(): ShaderSpec[] {
-    const rec = new SpecCollector(this.gpu);
+  get vocabSize(): number {
+    return this.config.decoder.vocabSize;
+  }
+
+  /** CaptionDecoder: the encoder runs once per image; its states are kept only as each layer's cross-attention k|v. */
+  imageMemory(rec: Recorder, pixels: Float32Array): CrossAttentionMemory {
     const size = this.imageSize;
-    const states = this.encodeImage(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
-    const memory = this.crossAttentionMemory(rec, states);
-    const cache = this.createCache(1, 2);
-    const start = Int32Array.of(this.config.decoderStartTokenId);
-    const first = this.step(rec, cache, memory, { ids: start, logits: 'last' });
-    const next = this.step(rec, cache, memory, { ids: start, logits: 'last' });
-    rec.releaseAfterSubmit(states, first, next);
-    memory.release();
-    cache.release();
-    return rec.finish();
+    const states = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+    rec.releaseAfterSubmit(states);
+    return this.crossAttentionMemory(rec, states);
+  }
+
+  /** CaptionDecoder: one step against the cache and the image's cross-attention memory. */
+  decodeStep(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, tokens: Int32Array): Tensor {
+    return this.step(rec, cache, memory, { ids: tokens, logits: 'last' });
+  }
+
+  /** Every pipeline a captioning request runs (encoder, cross-attention k|v, two decoding steps). */
+  kernelSpecs(): ShaderSpec[] {
+    return captionKernelSpecs(this, this.config.decoderStartTokenId);
   }
 
   step(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, input: VitGpt2StepInput): Tensor {
@@ -346,38 +349,5 @@ export class VitGpt2Model {
       memory.release();
     }
     return { encoder: (await encoder?.results()) ?? [], decoder: (await decoder?.results()) ?? [], cross: (await cross?.results()) ?? [] };
-  }
-}
-
-/** A captioning session over one image: the encoder and cross-attention k|v run once, with the first step. */
-export class VitGpt2CaptionSession extends CachedCaptionSession {
-  private memory: CrossAttentionMemory | null = null;
-
-  constructor(
-    private readonly model: VitGpt2Model,
-    private readonly pixels: Float32Array,
-    private readonly maxTokens: number,
-  ) {
-    super(model.gpuDevice, 'vit-gpt2.step');
-  }
-
-  get vocabSize(): number {
-    return this.model.config.decoder.vocabSize;
-  }
-
-  protected start(rec: Recorder, rows: number): KvCache {
-    const size = this.model.imageSize;
-    const states = this.model.encodeImage(rec, rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
-    this.memory = this.model.crossAttentionMemory(rec, states);
-    rec.releaseAfterSubmit(states);
-    return this.model.createCache(rows, this.maxTokens);
-  }
-
-  protected step(rec: Recorder, cache: KvCache, tokens: Int32Array): Tensor {
-    return this.model.step(rec, cache, this.memory!, { ids: tokens, logits: 'last' });
-  }
-
-  protected releaseImage(): void {
-    this.memory?.release();
   }
 }

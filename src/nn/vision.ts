@@ -28,9 +28,16 @@ export interface VisionConfig {
   activation: Activation;
 }
 
+/**
+ * The two vision towers of transformers that Iris reads, by module: CLIPVisionTransformer (CLIP, GIT, and
+ * the other towers named like it: bias-free patch conv, pre_layrnorm) and ViTModel (HF ViT: conv bias, no
+ * pre-LN). They differ in parameter names and in their config defaults.
+ */
+export type VisionLayout = 'CLIPVisionTransformer' | 'ViTModel';
+
 /** CLIPVisionConfig / GitVisionConfig / ViTConfig, with each class's defaults. */
-export function parseVisionConfig(c: Json, flavour: 'clip' | 'vit'): VisionConfig {
-  const clip = flavour === 'clip';
+export function parseVisionConfig(c: Json, layout: VisionLayout): VisionConfig {
+  const clip = layout === 'CLIPVisionTransformer';
   const config: VisionConfig = {
     hidden: count(c, 'hidden_size', 768),
     intermediate: count(c, 'intermediate_size', 3072),
@@ -62,10 +69,10 @@ export const patchesPerImage = (c: VisionConfig) => (c.imageSize / c.patchSize) 
  * `prefix` is e.g. "vision_model" (CLIP), "git.image_encoder.vision_model" (GIT) or "encoder" (ViT).
  * CLIP-style towers have a bias-free patch conv and pre_layrnorm; HF ViT has a conv bias and neither.
  */
-export function loadVisionTower(p: ParameterSource, prefix: string, config: VisionConfig, flavour: 'clip' | 'vit'): VisionTower {
+export function loadVisionTower(p: ParameterSource, prefix: string, config: VisionConfig, layout: VisionLayout): VisionTower {
   const { hidden, channels, patchSize } = config;
   const tokens = patchesPerImage(config) + 1;
-  if (flavour === 'clip') {
+  if (layout === 'CLIPVisionTransformer') {
     return {
       config,
       patchWeight: p.upload(`${prefix}.embeddings.patch_embedding.weight`, [hidden, channels, patchSize, patchSize], 'matmul'),

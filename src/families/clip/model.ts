@@ -6,18 +6,20 @@
  *   text  → token + position embeddings → causal Transformer → final_layer_norm → [EOS token] → text_projection
  *   logits_per_image = exp(logit_scale) · cos(image, text)
  */
-import { IrisError } from '../errors';
-import type { ShaderSpec } from '../gpu/pipelines';
-import { Recorder, SpecCollector } from '../gpu/recorder';
-import type { Tensor } from '../gpu/tensor';
-import { embed, selectRows } from '../kernels/embedding';
-import type { Activation } from '../kernels/common';
-import { matmul } from '../kernels/matmul';
-import { activationOf, count, field, requireDivisible, section, type Json } from './config';
-import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
-import type { ParameterSource } from './params';
-import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams } from './transformer';
-import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from './vision';
+import { IrisError } from '../../errors';
+import type { ShaderSpec } from '../../gpu/pipelines';
+import { Recorder, SpecCollector } from '../../gpu/recorder';
+import type { Tensor } from '../../gpu/tensor';
+import { embed, selectRows } from '../../kernels/embedding';
+import type { Activation } from '../../kernels/common';
+import { matmul } from '../../kernels/matmul';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
+import type { ParameterSource } from '../../nn/params';
+import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams } from '../../nn/transformer';
+import { softmaxRows } from '../../nn/similarity';
+import type { ZeroShotModel } from '../../tasks/zero-shot';
+import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface ClipTextConfig {
   vocabSize: number;
@@ -54,7 +56,7 @@ export function parseClipConfig(config: Json): ClipConfig {
     eosTokenId: field(t, 'eos_token_id', 49407),
   };
   requireDivisible(text.hidden, text.heads, 'text_config');
-  return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'clip'), projectionDim: count(config, 'projection_dim', 512) };
+  return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: count(config, 'projection_dim', 512) };
 }
 
 /**
@@ -110,7 +112,7 @@ interface TextTower {
   finalLayerNorm: LayerNormParams;
 }
 
-export class ClipModel {
+export class ClipModel implements ZeroShotModel {
   private constructor(
     readonly config: ClipConfig,
     private readonly source: ParameterSource,
@@ -126,7 +128,7 @@ export class ClipModel {
   static load(p: ParameterSource, configJson: Json): ClipModel {
     const config = parseClipConfig(configJson);
     const { text: t, vision: v, projectionDim } = config;
-    const vision = loadVisionTower(p, 'vision_model', v, 'clip');
+    const vision = loadVisionTower(p, 'vision_model', v, 'CLIPVisionTransformer');
     const text: TextTower = {
       tokenEmbedding: p.upload('text_model.embeddings.token_embedding.weight', [t.vocabSize, t.hidden], 'f32'),
       positionEmbedding: p.upload('text_model.embeddings.position_embedding.weight', [t.maxPositions, t.hidden], 'f32'),
@@ -146,6 +148,19 @@ export class ClipModel {
 
   get imageSize(): number {
     return this.config.vision.imageSize;
+  }
+
+  get embeddingDim(): number {
+    return this.config.projectionDim;
+  }
+
+  get maxTextTokens(): number {
+    return this.config.text.maxPositions;
+  }
+
+  /** Label probabilities: each image's softmax over the labels' logits (CLIP's contrastive objective). */
+  scoreLabels(logits: Float32Array, labels: number): Float32Array {
+    return softmaxRows(logits, labels);
   }
 
   /** pixel_values [B, 3, S, S] (already preprocessed) → pooled output and image embeddings. */
@@ -228,47 +243,4 @@ export class ClipModel {
     for (const seq of [3, 8]) this.recordTexts(rec, new Int32Array(seq), new Int32Array(seq).fill(1), 1, seq);
     return rec.finish();
   }
-}
-
-/** Rows scaled to unit length (in place is avoided: the caller may keep the raw embeddings). */
-export function l2Normalize(vectors: Float32Array, dim: number): Float32Array {
-  const out = new Float32Array(vectors.length);
-  for (let r = 0; r < vectors.length / dim; r++) {
-    let sum = 0;
-    for (let i = 0; i < dim; i++) sum += vectors[r * dim + i]! ** 2;
-    const inv = 1 / Math.max(Math.sqrt(sum), 1e-12);
-    for (let i = 0; i < dim; i++) out[r * dim + i] = vectors[r * dim + i]! * inv;
-  }
-  return out;
-}
-
-/** logits_per_image [images, texts] = scale · (normalised image) · (normalised text)ᵀ. */
-export function similarityLogits(imageEmbeds: Float32Array, textEmbeds: Float32Array, dim: number, scale: number): Float32Array {
-  const images = imageEmbeds.length / dim;
-  const texts = textEmbeds.length / dim;
-  const a = l2Normalize(imageEmbeds, dim);
-  const b = l2Normalize(textEmbeds, dim);
-  const logits = new Float32Array(images * texts);
-  for (let i = 0; i < images; i++) {
-    for (let j = 0; j < texts; j++) {
-      let dot = 0;
-      for (let d = 0; d < dim; d++) dot += a[i * dim + d]! * b[j * dim + d]!;
-      logits[i * texts + j] = scale * dot;
-    }
-  }
-  return logits;
-}
-
-/** Softmax of each row (probabilities over labels). */
-export function softmaxRows(logits: Float32Array, cols: number): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let r = 0; r < logits.length / cols; r++) {
-    const row = logits.subarray(r * cols, (r + 1) * cols);
-    let max = -Infinity; // a loop, not Math.max(...row): 150,000 labels would overflow the call stack
-    for (let i = 0; i < cols; i++) max = Math.max(max, row[i]!);
-    let sum = 0;
-    for (let i = 0; i < cols; i++) sum += out[r * cols + i] = Math.exp(row[i]! - max);
-    for (let i = 0; i < cols; i++) out[r * cols + i] = out[r * cols + i]! / sum;
-  }
-  return out;
 }

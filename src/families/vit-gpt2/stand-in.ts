@@ -2,9 +2,9 @@
  * VisionEncoderDecoderModel(ViTModel, GPT2LMHeadModel) (nlpconnect/vit-gpt2-image-captioning) as transformers
  * names it: `encoder.*` is a ViT with its (unused) pooler, `decoder.transformer.*` a GPT-2 whose every block
  * has cross-attention. GPT-2's Conv1D weights are [in, out]. `decoder.lm_head.weight` is tied to
- * `decoder.transformer.wte.weight` and not stored.
+ * `decoder.transformer.wte.weight` and not stored by save_pretrained (GPT2_HEAD: other checkpoints store it).
  */
-import { conv1d, conv2d, dim, dimOr, embedding, layerNorm, linear, param, section, type ParamSpec, type StateDictOptions } from './spec';
+import { conv1d, conv2d, dim, dimOr, embedding, layerNorm, layoutChoice, linear, param, section, shrinkVision, TINY, type LayoutOption, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
 
 export interface VitConfig {
   hidden_size: number;
@@ -58,20 +58,31 @@ export function vitEncoder(vit: VitConfig): ParamSpec[] {
   return out;
 }
 
+export type Gpt2Head = 'wte' | 'lm_head' | 'both';
+
+/** Where GPT-2's tied embedding is stored: the generator's `--gpt2-head`, read by gpt2Decoder. */
+export const GPT2_HEAD = {
+  flag: 'gpt2-head',
+  values: ['wte', 'lm_head', 'both'] as const satisfies readonly [Gpt2Head, ...Gpt2Head[]],
+  help: "where GPT-2's tied embedding is stored: decoder.transformer.wte.weight (save_pretrained), decoder.lm_head.weight only (as some of the Hub bot's conversions keep it) or both",
+} satisfies LayoutOption;
+
 /** GPT2Attention's causal-mask buffers (registered in cross-attention too, where they are unused). */
 function gpt2AttentionBuffers(prefix: string, positions: number): ParamSpec[] {
   return [param(`${prefix}.bias`, [1, 1, positions, positions], { kind: 'causal-mask' }), param(`${prefix}.masked_bias`, [], { kind: 'constant', value: -1e4 })];
 }
 
-/** GPT2LMHeadModel with add_cross_attention under `decoder` (lm_head tied, so absent). */
+/** GPT2LMHeadModel with add_cross_attention under `decoder` (lm_head tied: stored as GPT2_HEAD in `options.layout` says, by default absent). */
 export function gpt2Decoder(gpt2: Gpt2Config, options: StateDictOptions = {}): ParamSpec[] {
   const where = 'decoder';
   const E = dim(gpt2, 'n_embd', where);
+  const V = dim(gpt2, 'vocab_size', where);
   const inner = gpt2.n_inner == null ? 4 * E : dim(gpt2, 'n_inner', where);
   const cross = gpt2.add_cross_attention ?? false;
   const positions = dim(gpt2, 'n_positions', where);
+  const head = layoutChoice(options, GPT2_HEAD) as Gpt2Head;
   const out: ParamSpec[] = [
-    ...embedding('decoder.transformer.wte', dim(gpt2, 'vocab_size', where), E),
+    ...(head === 'lm_head' ? [] : embedding('decoder.transformer.wte', V, E)),
     ...embedding('decoder.transformer.wpe', positions, E),
   ];
   for (let i = 0; i < dim(gpt2, 'n_layer', where); i++) {
@@ -89,6 +100,7 @@ export function gpt2Decoder(gpt2: Gpt2Config, options: StateDictOptions = {}): P
     out.push(...conv1d(`${p}.mlp.c_fc`, E, inner), ...conv1d(`${p}.mlp.c_proj`, inner, E));
   }
   out.push(...layerNorm('decoder.transformer.ln_f', E));
+  if (head !== 'wte') out.push(param('decoder.lm_head.weight', [V, E]));
   return out;
 }
 
@@ -107,3 +119,27 @@ export function vitGpt2StateDict(config: VisionEncoderDecoderConfig, options: St
       : []),
   ];
 }
+
+export const standIn: StandIn = {
+  stateDict: (config, options) => vitGpt2StateDict(config as unknown as VisionEncoderDecoderConfig, options),
+  layouts: [GPT2_HEAD],
+  tiny: {
+    like: 'nlpconnect/vit-gpt2-image-captioning',
+    shrink: ({ config, preprocessor, generation }) => ({
+      config: {
+        ...config,
+        encoder: shrinkVision(config.encoder as Record<string, unknown>),
+        decoder: {
+          ...(config.decoder as Record<string, unknown>),
+          n_embd: TINY.hidden,
+          n_layer: TINY.layers,
+          n_head: TINY.heads,
+          n_positions: TINY.gpt2Positions,
+          n_ctx: TINY.gpt2Positions,
+        },
+      },
+      preprocessor: { ...preprocessor, size: TINY.image },
+      ...(generation && { generation }),
+    }),
+  },
+};

@@ -9,22 +9,22 @@
  * token and to earlier text tokens (the GIT prefix mask). Keys/values live in a KvCache, so captioning
  * costs one decoder step per token after the first.
  */
-import { IrisError } from '../errors';
-import type { Gpu } from '../gpu/gpu';
-import type { ShaderSpec } from '../gpu/pipelines';
-import { Recorder, SpecCollector } from '../gpu/recorder';
-import type { Tensor } from '../gpu/tensor';
-import { attention, type AttentionArgs } from '../kernels/attention';
-import type { Activation } from '../kernels/common';
-import { embed, selectRows } from '../kernels/embedding';
-import { matmul } from '../kernels/matmul';
-import { activationOf, count, field, requireDivisible, section, type Json } from './config';
-import { AttentionCapture, type AttentionProbs, type AttentionRequest } from './attention-maps';
-import { CachedCaptionSession } from './caption-session';
-import { KvCache } from './kv-cache';
-import type { ParameterSource } from './params';
-import { applyLayerNorm, concat, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from './transformer';
-import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from './vision';
+import { IrisError } from '../../errors';
+import type { Gpu } from '../../gpu/gpu';
+import type { ShaderSpec } from '../../gpu/pipelines';
+import { Recorder } from '../../gpu/recorder';
+import type { Tensor } from '../../gpu/tensor';
+import { attention, type AttentionArgs } from '../../kernels/attention';
+import type { Activation } from '../../kernels/common';
+import { embed, selectRows } from '../../kernels/embedding';
+import { matmul } from '../../kernels/matmul';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
+import { captionKernelSpecs, type CaptionDecoder, type ImageMemory } from '../../nn/caption-session';
+import { KvCache } from '../../nn/kv-cache';
+import type { ParameterSource } from '../../nn/params';
+import { applyLayerNorm, concat, loadLayerNorm, loadLinear, type LayerNormParams, type Linear } from '../../nn/transformer';
+import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface GitConfig {
   vocabSize: number;
@@ -57,7 +57,7 @@ export function parseGitConfig(c: Json): GitConfig {
     bosTokenId: field(c, 'bos_token_id', 101),
     eosTokenId: field(c, 'eos_token_id', 102),
     padTokenId: field(c, 'pad_token_id', 0),
-    vision: parseVisionConfig(section(c, 'vision_config'), 'clip'),
+    vision: parseVisionConfig(section(c, 'vision_config'), 'CLIPVisionTransformer'),
   };
   requireDivisible(config.hidden, config.heads, 'config');
   return config;
@@ -116,7 +116,12 @@ export interface GitAttentionMaps {
   text: AttentionProbs[];
 }
 
-export class GitModel {
+/** What GIT keeps of the image while decoding: its projected image tokens [1, P, hidden]. */
+export interface GitImageMemory extends ImageMemory {
+  imageTokens: Tensor;
+}
+
+export class GitModel implements CaptionDecoder<GitImageMemory> {
   private constructor(
     readonly config: GitConfig,
     private readonly gpu: Gpu,
@@ -136,7 +141,7 @@ export class GitModel {
     const v = c.vision;
     return new GitModel(
       c, p.gpu,
-      loadVisionTower(p, 'git.image_encoder.vision_model', v, 'clip'),
+      loadVisionTower(p, 'git.image_encoder.vision_model', v, 'CLIPVisionTransformer'),
       loadLayerNorm(p, 'git.image_encoder.vision_model.post_layernorm', v.hidden, v.eps),
       loadLinear(p, 'git.visual_projection.visual_projection.0', c.hidden, v.hidden),
       loadLayerNorm(p, 'git.visual_projection.visual_projection.1', c.hidden, v.eps),
@@ -274,20 +279,26 @@ export class GitModel {
     return { vision: (await vision?.results()) ?? [], text: (await text?.results()) ?? [] };
   }
 
-  /**
-   * Every pipeline a captioning request runs (image encoder, the first step over image + prompt, one
-   * decoding step), listed by recording them into a SpecCollector: no GPU work.
-   */
-  kernelSpecs(): ShaderSpec[] {
-    const rec = new SpecCollector(this.gpu);
+  get vocabSize(): number {
+    return this.config.vocabSize;
+  }
+
+  /** CaptionDecoder: the projected image tokens of one image, prepended to the text on the first step. */
+  imageMemory(rec: Recorder, pixels: Float32Array): GitImageMemory {
     const size = this.imageSize;
-    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
-    const cache = this.createCache(1, 2);
-    const first = this.step(rec, cache, { ids: Int32Array.of(this.config.bosTokenId), imageTokens, logits: 'last' });
-    const next = this.step(rec, cache, { ids: Int32Array.of(this.config.bosTokenId), logits: 'last' });
-    rec.releaseAfterSubmit(encoderOutput, imageTokens, first, next);
-    cache.release();
-    return rec.finish();
+    const { encoderOutput, imageTokens } = this.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+    rec.releaseAfterSubmit(encoderOutput);
+    return { imageTokens, release: () => imageTokens.release() };
+  }
+
+  /** CaptionDecoder: one step; the image tokens enter the cache with the first. */
+  decodeStep(rec: Recorder, cache: KvCache, memory: GitImageMemory, tokens: Int32Array): Tensor {
+    return this.step(rec, cache, { ids: tokens, imageTokens: cache.length === 0 ? memory.imageTokens : undefined, logits: 'last' });
+  }
+
+  /** Every pipeline a captioning request runs (image encoder, the first step over image + prompt, one decoding step). */
+  kernelSpecs(): ShaderSpec[] {
+    return captionKernelSpecs(this, this.config.bosTokenId);
   }
 
   /** [batch, P, H] image tokens followed by [batch, T, H] text embeddings → [batch, P + T, H]. */
@@ -303,42 +314,5 @@ export class GitModel {
     }
     text.release();
     return out;
-  }
-}
-
-/**
- * A captioning session over one image: the first step encodes the image and runs the prompt with the image
- * tokens (one submit); every later step runs only the new tokens against the cache.
- */
-export class GitCaptionSession extends CachedCaptionSession {
-  private imageTokens: Tensor | null = null;
-
-  constructor(
-    private readonly model: GitModel,
-    private readonly pixels: Float32Array,
-    private readonly maxTextTokens: number,
-  ) {
-    super(model.gpuDevice, 'git.step');
-  }
-
-  get vocabSize(): number {
-    return this.model.config.vocabSize;
-  }
-
-  protected start(rec: Recorder, rows: number): KvCache {
-    const size = this.model.imageSize;
-    const encoded = this.model.encodeImage(rec, rec.upload(this.pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
-    rec.releaseAfterSubmit(encoded.encoderOutput);
-    this.imageTokens = encoded.imageTokens;
-    return this.model.createCache(rows, this.maxTextTokens);
-  }
-
-  protected step(rec: Recorder, cache: KvCache, tokens: Int32Array): Tensor {
-    const imageTokens = cache.length === 0 ? this.imageTokens! : undefined;
-    return this.model.step(rec, cache, { ids: tokens, imageTokens, logits: 'last' });
-  }
-
-  protected releaseImage(): void {
-    this.imageTokens?.release();
   }
 }

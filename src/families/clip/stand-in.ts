@@ -3,7 +3,7 @@
  * transformer, a ViT with a class embedding and a bias-free patch conv, two bias-free projections and a scalar
  * logit_scale. `clipVisionTower` is shared with GIT, whose image encoder is the same module.
  */
-import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec, type StateDictOptions } from './spec';
+import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, shrinkTower, shrinkVision, TINY, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
 
 export interface ClipTextConfig {
   vocab_size: number;
@@ -92,3 +92,20 @@ export function clipStateDict(config: ClipConfig, options: StateDictOptions = {}
     param('logit_scale', [], { kind: 'constant', value: CLIP_LOGIT_SCALE }),
   ];
 }
+
+export const standIn: StandIn = {
+  stateDict: (config, options) => clipStateDict(config as unknown as ClipConfig, options),
+  tiny: {
+    like: 'openai/clip-vit-base-patch16',
+    shrink: ({ config, preprocessor }) => ({
+      config: {
+        ...config,
+        _name_or_path: 'iris/tiny-clip',
+        projection_dim: TINY.hidden,
+        text_config: { ...shrinkTower(config.text_config as Record<string, unknown>), projection_dim: TINY.hidden },
+        vision_config: { ...shrinkVision(config.vision_config as Record<string, unknown>), projection_dim: TINY.hidden },
+      },
+      preprocessor: { ...preprocessor, size: TINY.image, crop_size: TINY.image },
+    }),
+  },
+};
