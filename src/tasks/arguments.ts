@@ -40,7 +40,7 @@ export function checkTexts(texts: unknown): void {
  * generation_config.json, run here against the defaults alone.
  */
 export function checkCaptionArguments(options: CaptionOptions): void {
-  resolveGeneration({}, options, 1, []);
+  resolveGeneration({}, options, 1, [0]); // a one-token prompt and a stand-in EOS: only the caller's values are in question
 }
 
 function describe(value: unknown): string {

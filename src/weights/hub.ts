@@ -124,7 +124,10 @@ export class Hub {
       if (bytes === null && weights) weightsBranch = await this.otherWeights(at, request, progress, contents);
       else contents.set(file, bytes);
     }
-    await this.cache.markComplete(repo, at.revision, [...contents.keys()]);
+    // Best effort: a full disk must not fail a load that needed no new bytes (the model then lists as partial).
+    await this.cache.markComplete(repo, at.revision, [...contents.keys()]).catch((error: unknown) => {
+      if (!isIrisError(error, 'quota-exceeded')) throw error;
+    });
     return new ModelFiles(repo, at.requested, at.revision, contents, weightsBranch);
   }
 

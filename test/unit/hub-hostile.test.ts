@@ -364,6 +364,20 @@ describe('a full disk', () => {
   });
 });
 
+describe('a full disk and a load from the cache', () => {
+  it('a load that needs no new bytes still works when nothing can be written', async () => {
+    const store = memoryStore();
+    const repo = newRepo();
+    await hubWith(store).load(request(repo));
+    await store.delMany([['model', repo, server.commitOf(repo)]]); // as an older version left it: no model record
+    server.resetLog();
+    const full: KeyValueStore = { ...store, setMany: async () => { throw new DOMException('Failed to write blobs (IOError)', 'DataError'); } };
+    const files = await hubWith(full).load(request(repo));
+    expectBytes(files.bytes('model.safetensors'), weights);
+    expect(server.requests()).toEqual([]);
+  });
+});
+
 describe('a closed tab keeps what arrived', () => {
   it('the growing chunk is stored every flush interval, not only at chunk ends or on a network error', async () => {
     const store = memoryStore();
