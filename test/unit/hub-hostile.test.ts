@@ -364,6 +364,19 @@ describe('a full disk', () => {
   });
 });
 
+describe('a failed or overstated storage estimate', () => {
+  it.each([
+    ['rejects', { estimate: () => Promise.reject(new DOMException('estimate failed', 'UnknownError')) }],
+    ['overstates the free space', { estimate: async () => ({ quota: 2 ** 40, usage: 0 }) }],
+  ] as const)('when navigator.storage.estimate() %s, a full disk is still quota-exceeded', async (_, storage) => {
+    const { store, otherIntact } = await storeWithOtherModel();
+    const repo = newRepo();
+    const error = await failure(hubWith(quotaLimited(store, 0, () => new DOMException('Failed to write blobs (IOError)', 'DataError')), { storage }).load(request(repo)));
+    expect(error).toMatchObject({ code: 'quota-exceeded', message: expect.stringContaining('nothing of config.json could be kept') });
+    await otherIntact();
+  });
+});
+
 describe('a full disk and a load from the cache', () => {
   it('a load that needs no new bytes still works when nothing can be written', async () => {
     const store = memoryStore();
