@@ -1,5 +1,4 @@
 /**
-/**
  * The models Iris knows by name (the catalogue: ids, sizes, labels). Hub checkpoints are the original
  * Hugging Face repositories, pinned to a commit that serves model.safetensors, with that file's exact size and
  * sha256 where a public source gives them (README, "Models", cites each); every download is checked against
@@ -30,10 +29,12 @@ export interface ModelEntry {
   sources?: readonly string[];
 }
 
-/** `files` and the `megabytes` they make. */
-function pinned(files: Record<string, PinnedFile>): Pick<ModelEntry, 'files' | 'megabytes'> {
-  const bytes = Object.values(files).reduce((sum, f) => sum + f.bytes, 0);
-  return { files, megabytes: Math.round(bytes / 1e6) };
+/** `files` and the `megabytes` they make: their pinned bytes where every size is published, else `estimate`. */
+function pinned(files: Record<string, PinnedFile>, estimate?: number): Pick<ModelEntry, 'files' | 'megabytes'> {
+  const sizes = Object.values(files).map((f) => f.bytes);
+  if (sizes.every((b) => b !== undefined)) return { files, megabytes: Math.round(sizes.reduce((sum, b) => sum + b, 0) / 1e6) };
+  if (estimate === undefined) throw new Error('A pinned file without a published size needs an estimated download size.');
+  return { files, megabytes: estimate };
 }
 
 export const MODELS: readonly ModelEntry[] = [
@@ -44,17 +45,24 @@ export const MODELS: readonly ModelEntry[] = [
     ...pinned({ 'model.safetensors': { bytes: 605_157_884, sha256: '99d28a652e6ec46629ab7047a0ac82c69b1fe11e0ce672c43af65d3a9a3fc05d' } }),
     sources: ['github.com/devnull03/qrate scripts/fetch-clip-weights.sh', 'code-search index 58506492971 (the same sha256 at b33cedfd…)'],
   },
-  // main (57c21647…) has only pytorch_model.bin; 5ef227a7… is the conversion (refs/pr/17). No public source gives
-  // its model.safetensors size or sha256: the download is checked against the Hub's own ETag (= sha256) only.
+  // main (57c21647…) has only pytorch_model.bin; 5ef227a7… is the conversion (refs/pr/17). Its model.safetensors
+  // sha256 is published (a project that downloads it at 5ef227a7… records it); its size is not, so the UI size is
+  // the Hub's rounded figure, and the sha256 (which fixes the size) is what every download is checked against.
   {
     id: 'openai/clip-vit-base-patch16', task: 'zero-shot', repo: 'openai/clip-vit-base-patch16',
-    revision: '5ef227a78de3f75873f373246dac80def63b0003', label: 'CLIP ViT-B/16', megabytes: 599,
-    sources: ['code-search index 68841588545, 69131676977, 51893064891 (pins of 5ef227a7…, "the SFconvertbot safetensors conversion (refs/pr/17)")'],
+    revision: '5ef227a78de3f75873f373246dac80def63b0003', label: 'CLIP ViT-B/16',
+    ...pinned({ 'model.safetensors': { sha256: '846bf12e84b91c2a65b44833a915241443b39356f1000ac1345c61d7bf8a209e' } }, 599),
+    sources: [
+      'code-search index 68841588545, 69131676977, 51893064891 (pins of 5ef227a7…, "the SFconvertbot safetensors conversion (refs/pr/17)")',
+      'github.com/Luigidu45/aloha-home docs/development/asistencia_domestica_modular/historico_alohamini2/fase_3_memoria_percepcion.md (downloads model.safetensors at 5ef227a7…) and fase_3_validacion.json beside it (its sha256 846bf12e…)',
+      'code-search index 60882336868 (the same model.safetensors sha256, with the same config.json and preprocessor_config.json sha256s)',
+    ],
   },
-  // main has only pytorch_model.bin; the safetensors conversion lives on the PR branch. Not pinned to a commit:
-  // no public source found names refs/pr/1's commit, size or sha256.
+  // main (a13141da…, README [8]) has only pytorch_model.bin; the safetensors conversion lives on the PR branch.
+  // Not pinned to a commit: no public source found names refs/pr/1's commit, size or sha256.
   { id: 'microsoft/git-base-coco', task: 'caption', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
-  // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256 was found.
+  // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
+  // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },

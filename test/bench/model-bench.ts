@@ -148,8 +148,10 @@ export async function runModelBench(options: ModelBenchOptions): Promise<ModelRe
   const results: ModelResult[] = [];
   const failed: ModelReport['failed'] = [];
   for (const repo of models) {
-    const entry = MODELS.find((m) => m.repo === repo);
-    if (!entry) throw new Error(`model-bench: unknown model ${repo} (known: ${BENCH_MODELS.join(', ')})`);
+    const known = MODELS.find((m) => m.repo === repo);
+    if (!known) throw new Error(`model-bench: unknown model ${repo} (known: ${BENCH_MODELS.join(', ')})`);
+    // The stand-ins have the real names and shapes, not the real bytes: the catalogue's pins do not apply to them.
+    const entry: ModelEntry = { ...known, files: undefined };
     log(`${repo} (${options.dtype}): start`);
     try {
       results.push(await benchModel(entry, options, { quick, reps, warmups, tokens, log }));

@@ -139,6 +139,18 @@ describe('pinned downloads', () => {
     expect(server.bytesServed('model.safetensors')).toBe(probeAndWhole);
   });
 
+  it('a pin with a sha256 and no size (none published) checks the sha256: the file loads; another one is refused before any data is stored', async () => {
+    const { sha256 } = clipPin();
+    const loaded = await hubWith(memoryStore(), { fetch: withoutEtags }).load(request(CLIP, { pinned: { 'model.safetensors': { sha256 } } }));
+    expect(sameBytes(loaded.bytes('model.safetensors'), clipWeights)).toBe(true);
+    const store = memoryStore();
+    server.resetLog();
+    const error = await failure(hubWith(store).load(request(CLIP, { pinned: { 'model.safetensors': { sha256: otherSha(sha256) } } })));
+    expect(error).toMatchObject({ code: 'integrity-mismatch', message: expect.stringMatching(/announces sha256/) });
+    expect(server.bytesServed('model.safetensors')).toBe(headerBytes(clipWeights)); // the header only
+    expect(await storedFiles(store, 'model.safetensors')).toEqual([]);
+  });
+
   it('a cached file that is not the pinned one is reported, removed and downloaded again', async () => {
     const store = memoryStore();
     await hubWith(store).load(request(CLIP));
