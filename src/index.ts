@@ -16,7 +16,7 @@ import type { CachedModel } from './weights';
 import {
   deserializeError, type AdapterInfo, type CaptionEvalItem, type CaptionMetricOptions, type CaptionMetrics, type CaptionResult,
   type CaptionToken, type ClassificationMetrics, type ClassifyResult, type HeatMap, type ImageRegion, type IrisOptions,
-  type IrisProgress, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
+  type IrisProgress, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
 } from './worker/protocol';
 import { MODELS, DEFAULT_MODELS, type ModelEntry, type Task } from './worker/registry';
 import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
@@ -90,7 +90,7 @@ export interface Iris {
   /** Test and diagnostics hooks. */
   debug: {
     loseDevice(): Promise<void>;
-    stats(): Promise<{ loads: Record<string, number>; deviceGeneration: number }>;
+    stats(): Promise<WorkerStats>;
   };
   dispose(): void;
 }

@@ -45,6 +45,20 @@ export class Gpu {
     });
   }
 
+  /**
+   * After a GPU call failed: whether the device is lost. Its `lost` promise settles a few milliseconds
+   * after the first failed call, so it is given `graceMs`; then `lost` is set, before the caller's error
+   * reaches anyone, so the next request already asks GpuRuntime for a new device.
+   */
+  async confirmLost(graceMs = 250): Promise<boolean> {
+    if (this.lost) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const info = await Promise.race([this.device.lost, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), graceMs)))]);
+    clearTimeout(timer);
+    if (info) this.lost ??= info;
+    return this.lost !== null;
+  }
+
   static async create(gpu?: GPU, options?: DeviceOptions): Promise<Gpu> {
     return new Gpu(await acquireDevice(gpu, options));
   }
@@ -172,6 +186,7 @@ export function toHost(bytes: ArrayBuffer, tensor: Tensor): Float32Array | Int32
  */
 export class GpuRuntime {
   private current: Promise<Gpu> | null = null;
+  private created: Gpu | null = null;
   generation = 0;
 
   constructor(
@@ -185,7 +200,13 @@ export class GpuRuntime {
       if (gpu && !gpu.lost) return gpu;
     }
     this.generation++;
-    this.current = Gpu.create(this.gpu, this.options);
+    this.created = null;
+    this.current = Gpu.create(this.gpu, this.options).then((gpu) => (this.created = gpu));
     return this.current;
+  }
+
+  /** The Gpu the last get() created, if it was (never creates one). */
+  get active(): Gpu | null {
+    return this.created;
   }
 }

@@ -150,15 +150,20 @@ export class Recorder {
     for (const b of this.staging) this.gpu.staging.recycleUpload(b);
     const validation = device.popErrorScope();
     const memory = device.popErrorScope();
-    await Promise.all([
-      ...this.reads.map(async (r) => {
-        await r.staging.mapAsync(GPUMapMode.READ);
-        r.resolve(toHost(r.staging.getMappedRange().slice(0, r.tensor.byteLength), r.tensor));
-        this.gpu.staging.recycleReadback(r.staging);
-      }),
-      ...this.snapshots.map((s) => s.staging.mapAsync(GPUMapMode.READ)),
-      readTimestamps(),
-    ]);
+    try {
+      await Promise.all([
+        ...this.reads.map(async (r) => {
+          await r.staging.mapAsync(GPUMapMode.READ);
+          r.resolve(toHost(r.staging.getMappedRange().slice(0, r.tensor.byteLength), r.tensor));
+          this.gpu.staging.recycleReadback(r.staging);
+        }),
+        ...this.snapshots.map((s) => s.staging.mapAsync(GPUMapMode.READ)),
+        readTimestamps(),
+      ]);
+    } catch (error) {
+      // A lost device fails mapAsync before its `lost` promise settles: confirm it, so the error says so.
+      if (!(await this.gpu.confirmLost())) throw error;
+    }
     const [validationError, memoryError] = await Promise.all([validation, memory]);
     if (this.gpu.lost) throw new IrisError('device-lost', `The GPU device was lost during ${this.label} (${this.gpu.lost.reason}: ${this.gpu.lost.message}). Try again; Iris re-creates the device.`);
     if (memoryError) throw new IrisError('gpu-error', `The GPU ran out of memory during ${this.label}: ${memoryError.message}`, { hint: 'Close other GPU-heavy tabs or use a smaller model.' });

@@ -108,9 +108,21 @@ export function pngUnsupportedReason(header: PngHeader): string | undefined {
   return undefined;
 }
 
-/** Inflates a zlib stream, reading no more than `expectedSize` bytes (so a malicious file cannot balloon). */
+/**
+ * Deflate's best case: one 258-byte match per 2 bits of a dynamic-Huffman block, about 1032:1. A header
+ * that claims more pixels than its compressed data could ever hold is refused before anything is allocated.
+ */
+const MAX_DEFLATE_RATIO = 1032;
+
+/**
+ * Inflates a zlib stream, reading no more than `expectedSize` bytes (so a malicious file cannot balloon).
+ * The output grows as data arrives, so a small file that claims a huge image allocates only what it sends.
+ */
 async function inflate(compressed: Uint8Array<ArrayBuffer>, expectedSize: number): Promise<Uint8Array> {
-  const out = new Uint8Array(expectedSize);
+  if (expectedSize > compressed.byteLength * MAX_DEFLATE_RATIO + 1024) {
+    throw badPng(`its header claims ${expectedSize} bytes of pixel data, more than ${compressed.byteLength} compressed bytes can hold (truncated?)`);
+  }
+  let out = new Uint8Array(Math.min(expectedSize, Math.max(64 * 1024, compressed.byteLength * 4)));
   const reader = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate')).getReader();
   let filled = 0;
   try {
@@ -118,6 +130,11 @@ async function inflate(compressed: Uint8Array<ArrayBuffer>, expectedSize: number
       const { done, value } = await reader.read();
       if (done) break;
       const take = Math.min(value.length, expectedSize - filled);
+      if (filled + take > out.length) {
+        const grown = new Uint8Array(Math.min(expectedSize, Math.max(filled + take, out.length * 2)));
+        grown.set(out.subarray(0, filled));
+        out = grown;
+      }
       out.set(value.subarray(0, take), filled);
       filled += take;
     }

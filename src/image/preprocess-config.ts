@@ -106,21 +106,33 @@ function readPositiveInt(value: unknown, what: string): number {
   return value;
 }
 
+/**
+ * The largest resize or crop side a config may ask for: real processors use 224 to about 1024, and a
+ * hostile 20,000 would make gigabytes from a 2×2 image.
+ */
+export const MAX_PROCESSOR_SIDE = 4096;
+
+function readSide(value: unknown, what: string): number {
+  const n = readPositiveInt(value, what);
+  if (n > MAX_PROCESSOR_SIDE) throw badConfig(`${what} is ${n} pixels; Iris allows at most ${MAX_PROCESSOR_SIDE} (real image processors use 224 to about 1024)`);
+  return n;
+}
+
 /** transformers' get_size_dict: a number is a square (defaultToSquare) or the shortest edge; a list is [h, w]. */
 function readSize(value: unknown, what: string, defaultToSquare: boolean): ResizeTarget {
   if (typeof value === 'number') {
-    const n = readPositiveInt(value, what);
+    const n = readSide(value, what);
     return defaultToSquare ? { height: n, width: n } : { shortestEdge: n };
   }
   if (Array.isArray(value) && value.length === 2) {
-    return { height: readPositiveInt(value[0], `${what}[0]`), width: readPositiveInt(value[1], `${what}[1]`) };
+    return { height: readSide(value[0], `${what}[0]`), width: readSide(value[1], `${what}[1]`) };
   }
   if (typeof value === 'object' && value !== null) {
     const dict = value as Json;
     // Checked before height/width to follow CLIPImageProcessor.resize; longest_edge is ignored there too.
-    if ('shortest_edge' in dict) return { shortestEdge: readPositiveInt(dict.shortest_edge, `${what}.shortest_edge`) };
+    if ('shortest_edge' in dict) return { shortestEdge: readSide(dict.shortest_edge, `${what}.shortest_edge`) };
     if ('height' in dict && 'width' in dict) {
-      return { height: readPositiveInt(dict.height, `${what}.height`), width: readPositiveInt(dict.width, `${what}.width`) };
+      return { height: readSide(dict.height, `${what}.height`), width: readSide(dict.width, `${what}.width`) };
     }
   }
   const forms = 'a number, [height, width], {shortest_edge} or {height, width}';

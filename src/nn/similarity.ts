@@ -34,7 +34,8 @@ export function softmaxRows(logits: Float32Array, cols: number): Float32Array {
   const out = new Float32Array(logits.length);
   for (let r = 0; r < logits.length / cols; r++) {
     const row = logits.subarray(r * cols, (r + 1) * cols);
-    const max = Math.max(...row);
+    let max = -Infinity; // a loop, not Math.max(...row): 150,000 labels would overflow the call stack
+    for (let i = 0; i < cols; i++) max = Math.max(max, row[i]!);
     let sum = 0;
     for (let i = 0; i < cols; i++) sum += out[r * cols + i] = Math.exp(row[i]! - max);
     for (let i = 0; i < cols; i++) out[r * cols + i] = out[r * cols + i]! / sum;

@@ -9,7 +9,7 @@ import { SpecCollector, type Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { patchEmbed, visionEmbeddings } from '../kernels/embedding';
 import type { Activation } from '../kernels/common';
-import { activationOf, field, requireDivisible, type Json } from './config';
+import { activationOf, count, field, requireDivisible, type Json } from './config';
 import type { AttentionCapture } from './attention-maps';
 import type { ParameterSource } from './params';
 import {
@@ -40,13 +40,13 @@ export type VisionLayout = 'CLIPVisionTransformer' | 'ViTModel';
 export function parseVisionConfig(c: Json, layout: VisionLayout): VisionConfig {
   const clip = layout === 'CLIPVisionTransformer';
   const config: VisionConfig = {
-    hidden: field(c, 'hidden_size', 768),
-    intermediate: field(c, 'intermediate_size', 3072),
-    layers: field(c, 'num_hidden_layers', 12),
-    heads: field(c, 'num_attention_heads', 12),
-    imageSize: field(c, 'image_size', 224),
-    patchSize: field(c, 'patch_size', clip ? 32 : 16),
-    channels: field(c, 'num_channels', 3),
+    hidden: count(c, 'hidden_size', 768),
+    intermediate: count(c, 'intermediate_size', 3072),
+    layers: count(c, 'num_hidden_layers', 12),
+    heads: count(c, 'num_attention_heads', 12),
+    imageSize: count(c, 'image_size', 224),
+    patchSize: count(c, 'patch_size', clip ? 32 : 16),
+    channels: count(c, 'num_channels', 3),
     eps: field(c, 'layer_norm_eps', clip ? 1e-5 : 1e-12),
     activation: activationOf(field(c, 'hidden_act', clip ? 'quick_gelu' : 'gelu'), 'vision_config.hidden_act'),
   };

@@ -13,6 +13,8 @@ import type { ShaderSpec } from '../gpu/pipelines';
 import type { AttentionProbs, AttentionRequest } from '../nn/attention-maps';
 import { l2Normalize, similarityLogits } from '../nn/similarity';
 import type { ClipBatch, ClipBatchOptions } from '../tokenizers';
+import { checkClassifyArguments } from './arguments';
+import { LabelEmbeddingCache } from './label-cache';
 import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
 
 export const DEFAULT_TEMPLATE = 'a photo of a {label}.';
@@ -64,7 +66,7 @@ export interface ZeroShotModel {
 }
 
 export class ZeroShotClassifier {
-  private readonly labelCache = new Map<string, Float32Array>();
+  private readonly labelCache = new LabelEmbeddingCache();
 
   constructor(
     readonly model: ZeroShotModel,
@@ -109,13 +111,11 @@ export class ZeroShotClassifier {
 
   /** One normalised embedding per label: the mean of its prompts' embeddings, renormalised. Cached. */
   async labelEmbeddings(labels: readonly string[], templates: readonly string[]): Promise<Float32Array> {
-    if (labels.length === 0) throw new IrisError('bad-input', 'Give at least one label to classify against.');
-    if (templates.length === 0) throw new IrisError('bad-input', 'Give at least one prompt template.');
-    for (const t of templates) if (!t.includes('{label}')) throw new IrisError('bad-input', `Template "${t}" has no {label} placeholder.`);
+    checkClassifyArguments(labels, { templates });
     const key = JSON.stringify([labels, templates]);
     const cached = this.labelCache.get(key);
     if (cached) return cached;
-    const prompts = labels.flatMap((label) => templates.map((t) => t.replaceAll('{label}', label)));
+    const prompts = promptsFor(labels, templates);
     const embeddings = await this.embedTexts(prompts);
     const dim = this.dim;
     const mean = new Float32Array(labels.length * dim);
@@ -132,6 +132,7 @@ export class ZeroShotClassifier {
 
   /** Ranked labels for each image. */
   async classify(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<LabelScore[][]> {
+    checkClassifyArguments(labels, options);
     const templates = options.templates ?? [DEFAULT_TEMPLATE];
     const text = await this.labelEmbeddings(labels, templates);
     const image = await this.embedImages(images);
@@ -143,6 +144,7 @@ export class ZeroShotClassifier {
    * rollout over all layers, captured in the same forward pass): a heat map over the preprocessed image.
    */
   async classifyWithAttention(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<ClassificationWithAttention> {
+    checkClassifyArguments(labels, options);
     const templates = options.templates ?? [DEFAULT_TEMPLATE];
     const text = await this.labelEmbeddings(labels, templates);
     const { embeddings, attention } = await this.encodeImages(images, true);
@@ -160,4 +162,9 @@ export class ZeroShotClassifier {
         .slice(0, topK),
     );
   }
+}
+
+/** Each label in each template (label-major). A function replacement puts the label in literally, "$&" and all. */
+export function promptsFor(labels: readonly string[], templates: readonly string[]): string[] {
+  return labels.flatMap((label) => templates.map((t) => t.replaceAll('{label}', () => label)));
 }

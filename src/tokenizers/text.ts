@@ -14,8 +14,16 @@ export function lowercaseCharwise(text: string): string {
  * (JavaScript's trim() also removes U+FEFF and keeps U+0085.)
  */
 export function stripLikePython(text: string): string {
-  return text.replace(/^[\p{White_Space}\x1c-\x1f]+|[\p{White_Space}\x1c-\x1f]+$/gu, '');
+  // Scanned from both ends: a regex anchored at $ retries from every position and is quadratic in the
+  // whitespace run. Every White_Space character is in the BMP, one UTF-16 unit.
+  let start = 0;
+  let end = text.length;
+  while (start < end && PYTHON_SPACE.test(text[start]!)) start++;
+  while (end > start && PYTHON_SPACE.test(text[end - 1]!)) end--;
+  return text.slice(start, end);
 }
+
+const PYTHON_SPACE = /^[\p{White_Space}\x1c-\x1f]$/u;
 
 /** HF's clean_up_tokenization: glue punctuation and English contractions back onto the previous word. */
 export function cleanUpTokenizationSpaces(text: string): string {

@@ -47,7 +47,8 @@ export class CacheManager {
     const title = element('td');
     title.append(element('span', 'model-name', name), element('span', 'repo', model.repo));
     const revision = /^[0-9a-f]{40}$/.test(model.revision) ? model.revision.slice(0, 7) : model.revision;
-    const size = element('td', 'num', formatBytes(model.bytes));
+    const size = element('td', 'num', formatBytes(model.bytes + model.partialBytes));
+    if (!model.complete) size.append(element('span', 'repo', 'partial: the next load resumes it'));
     const remove = element('button', 'small', 'Delete');
     remove.type = 'button';
     remove.setAttribute('aria-label', `Delete ${name} (${formatBytes(model.bytes)})`);

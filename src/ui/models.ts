@@ -12,7 +12,7 @@ export type Task = ModelEntry['task'];
 const storageKey = (task: Task) => `iris.model.${task}`;
 
 export function isCached(entry: ModelEntry, cached: readonly CachedModel[]): boolean {
-  return cached.some((c) => c.repo === entry.repo && (c.revision === entry.revision || c.requestedAs.includes(entry.revision)));
+  return cached.some((c) => c.complete && c.repo === entry.repo && (c.revision === entry.revision || c.requestedAs.includes(entry.revision)));
 }
 
 export function initialModel(task: Task, cached: readonly CachedModel[]): string {

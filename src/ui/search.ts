@@ -229,11 +229,13 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
 
   function showSkipped(r: IndexAddResult): void {
     const list = skippedBox.querySelector('ul')!;
-    list.replaceChildren(...r.skipped.map((s) => {
+    const items = document.createDocumentFragment(); // appended one by one: a folder may skip 100,000 files
+    for (const s of r.skipped) {
       const item = element('li');
       item.append(element('strong', '', s.key), `: ${REASONS[s.reason]} — ${s.message}`);
-      return item;
-    }));
+      items.append(item);
+    }
+    list.replaceChildren(items);
     skippedBox.hidden = r.skipped.length === 0;
   }
 
@@ -358,13 +360,12 @@ function formatSeconds(s: number): string {
 }
 
 /** Every file under a directory handle (File System Access API), keyed by its path. */
-async function walkHandle(directory: FileSystemDirectoryHandle, path: string): Promise<Picked[]> {
-  const out: Picked[] = [];
+async function walkHandle(directory: FileSystemDirectoryHandle, path: string, out: Picked[] = []): Promise<Picked[]> {
   const entries = (directory as unknown as { values(): AsyncIterable<FileSystemHandle> }).values();
   for await (const handle of entries) {
     const key = `${path}/${handle.name}`;
     if (handle.kind === 'file') out.push({ key, file: await (handle as FileSystemFileHandle).getFile() });
-    else out.push(...(await walkHandle(handle as FileSystemDirectoryHandle, key)));
+    else await walkHandle(handle as FileSystemDirectoryHandle, key, out); // into `out`: no spread of a folder's worth of arguments
   }
   return out;
 }

@@ -26,8 +26,12 @@ export function indexedDbStore(dbName = 'iris-weights'): KeyValueStore {
   };
 }
 
-/** IndexedDB reports a full disk as QuotaExceededError (Firefox: NS_ERROR_DOM_QUOTA_REACHED). */
+/**
+ * IndexedDB's "no room": QuotaExceededError over the site's quota (Firefox: NS_ERROR_DOM_QUOTA_REACHED);
+ * a full disk under the quota is Chromium's DataError (or UnknownError) "Failed to write blobs (IOError)".
+ */
 export function isQuotaError(error: unknown): boolean {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED';
+  const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+  if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED') return true;
+  return (name === 'DataError' || name === 'UnknownError') && /write blobs|IOError|disk|space/i.test(String(message ?? ''));
 }

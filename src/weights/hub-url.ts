@@ -1,5 +1,6 @@
 /** Hugging Face Hub URLs and the response headers the loader reads. */
 import { IrisError } from '../errors';
+import type { ServerDigest } from './digest';
 
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 
@@ -29,10 +30,37 @@ export function etagOf(response: Response): string | undefined {
   return response.headers.get('X-Linked-Etag') ?? response.headers.get('ETag') ?? undefined;
 }
 
-/** LFS files' ETags are the content's sha256 (64 hex digits, maybe quoted or weak); that is checkable. */
-export function sha256FromEtag(etag: string | undefined): string | undefined {
+/**
+ * What the server's ETag vouches for: 64 hex digits are an LFS file's sha256, 40 a git blob id (the Hub's
+ * ETag for every other file). A CDN that compresses marks the ETag weak but keeps its value: still a hash.
+ */
+export function digestFromEtag(etag: string | undefined): ServerDigest | undefined {
   const bare = etag?.replace(/^W\//, '').replace(/"/g, '').trim().toLowerCase();
-  return bare && /^[0-9a-f]{64}$/.test(bare) ? bare : undefined;
+  if (!bare) return undefined;
+  if (/^[0-9a-f]{64}$/.test(bare)) return { algorithm: 'sha256', hex: bare };
+  if (/^[0-9a-f]{40}$/.test(bare)) return { algorithm: 'git-sha1', hex: bare };
+  return undefined;
+}
+
+/**
+ * The validator that ties the requests of one file together (sent as If-Range, compared on every answer):
+ * a strong ETag, else Last-Modified. A weak ETag stays the same when the bytes change, so it is never one.
+ */
+export function validatorOf(response: Response): string | undefined {
+  const etag = etagOf(response)?.trim();
+  if (etag && !etag.startsWith('W/')) return etag;
+  return response.headers.get('Last-Modified')?.trim() || undefined;
+}
+
+/** A login page or captive portal answers 200 with HTML where a file was asked for. */
+export function isHtmlResponse(response: Response): boolean {
+  return /^\s*text\/html\b/i.test(response.headers.get('Content-Type') ?? '');
+}
+
+/** Whether the body is sent compressed (then Content-Length counts the compressed bytes, not the file's). */
+export function isEncoded(response: Response): boolean {
+  const encoding = response.headers.get('Content-Encoding')?.trim().toLowerCase();
+  return !!encoding && encoding !== 'identity';
 }
 
 /** `Content-Range: bytes start-end/total` → {start, total}; undefined when absent or malformed. */

@@ -6,6 +6,7 @@ import { IrisError, isIrisError, throwIfAborted } from '../errors';
 import { indexedDbStore, type KeyValueStore } from './cache-store';
 import { checkShards, findConversionBranch, parseShardIndex, pickleOnly, PICKLE_WEIGHTS_FILE, SHARD_INDEX_FILE, WEIGHTS_FILE, type ShardIndex } from './checkpoint-layout';
 import { downloadFile } from './download';
+import { contentProblem } from './file-content';
 import { DEFAULT_HUB_URL, isCommitHash, repoCommit, resolveUrl } from './hub-url';
 import { announcedMatches, type PinnedFile } from './integrity';
 import { ModelFiles } from './model-files';
@@ -24,11 +25,27 @@ export interface HubOptions {
   baseUrl?: string;
   /** Default: the IndexedDB database 'iris-weights'. */
   store?: KeyValueStore;
-  /** Bytes per cached chunk; default 16 MiB. */
+  /** Bytes per cached chunk; default 4 MiB. */
   chunkSize?: number;
+  /**
+   * How often a download also stores the chunk it is filling, so a closed tab (which runs no cleanup)
+   * keeps what arrived; default every second.
+   */
+  flushIntervalMs?: number;
+  /**
+   * Coordinates the tabs (and workers) of one origin: a load or delete of a repository holds its lock, so a
+   * second tab waits and then reads the cache instead of downloading again, and a delete is not undone by
+   * a load running elsewhere. Default navigator.locks; null: no coordination.
+   */
+  locks?: LockManagerLike | null;
   fetch?: typeof fetch;
   /** Default navigator.storage; null skips the free-space check. */
   storage?: StorageLike | null;
+}
+
+/** The part of the Web Locks API used (navigator.locks). */
+export interface LockManagerLike {
+  request<T>(name: string, options: { signal?: AbortSignal }, callback: () => Promise<T>): Promise<T>;
 }
 
 export interface LoadRequest {
@@ -66,17 +83,28 @@ export class Hub {
   private readonly chunkSize: number;
   private readonly fetch: typeof fetch;
   private readonly storage: StorageLike | null;
+  private readonly flushIntervalMs: number;
+  private readonly locks: LockManagerLike | null;
   private persistAsked = false;
+  private readonly ifRange = { usable: true };
 
   constructor(options: HubOptions = {}) {
     this.baseUrl = options.baseUrl ?? DEFAULT_HUB_URL;
     this.cache = new WeightCache(options.store ?? indexedDbStore());
-    this.chunkSize = options.chunkSize ?? 16 * 2 ** 20;
+    this.chunkSize = options.chunkSize ?? 4 * 2 ** 20;
+    this.flushIntervalMs = options.flushIntervalMs ?? 1000;
+    const navigatorLocks = (globalThis.navigator as { locks?: LockManagerLike } | undefined)?.locks;
+    this.locks = options.locks === undefined ? (navigatorLocks ?? null) : options.locks;
     this.fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.storage = options.storage === undefined ? (globalThis.navigator?.storage ?? null) : options.storage;
   }
 
-  async load(request: LoadRequest): Promise<ModelFiles> {
+  /** The repository's files, from the cache or the network; one tab at a time per repository. */
+  load(request: LoadRequest): Promise<ModelFiles> {
+    return this.exclusive(request.repo, request.signal, () => this.loadUnlocked(request));
+  }
+
+  private async loadUnlocked(request: LoadRequest): Promise<ModelFiles> {
     const { repo, signal } = request;
     const wanted = [
       ...request.files.map((file) => ({ file, optional: false })),
@@ -96,6 +124,10 @@ export class Hub {
       if (bytes === null && weights) weightsBranch = await this.otherWeights(at, request, progress, contents);
       else contents.set(file, bytes);
     }
+    // Best effort: a full disk must not fail a load that needed no new bytes (the model then lists as partial).
+    await this.cache.markComplete(repo, at.revision, [...contents.keys()]).catch((error: unknown) => {
+      if (!isIrisError(error, 'quota-exceeded')) throw error;
+    });
     return new ModelFiles(repo, at.requested, at.revision, contents, weightsBranch);
   }
 
@@ -116,17 +148,25 @@ export class Hub {
       at.needsLink = at.revision !== at.requested; // the mapping is stored with the first file
       if (at.needsLink) bytes = await this.fromCache({ repo, revision: at.revision, file }, progress, request.onWarning, pinned);
     }
-    if (bytes !== undefined) return bytes;
+    if (bytes !== undefined && bytes !== MISSING_UNCONFIRMED) return bytes;
+    const unconfirmedMissing = bytes === MISSING_UNCONFIRMED;
     const ref = { repo, revision: at.revision, file };
-    bytes = await downloadFile({
-      ref, optional, signal, pinned, cache: this.cache, fetch: this.fetch, chunkSize: this.chunkSize,
-      url: resolveUrl(this.baseUrl, repo, at.revision, file),
-      progress: (done, total) => progress.update(file, done, total),
-      ensureSpace: (needed) => this.ensureSpace(needed, ref),
-    });
+    let downloaded: Uint8Array | null;
+    try {
+      downloaded = await downloadFile({
+        ref, optional, signal, pinned, cache: this.cache, fetch: this.fetch, chunkSize: this.chunkSize, ifRange: this.ifRange, flushIntervalMs: this.flushIntervalMs,
+        url: resolveUrl(this.baseUrl, repo, at.revision, file),
+        progress: (done, total) => progress.update(file, done, total),
+        ensureSpace: (needed) => this.ensureSpace(needed, ref),
+      });
+    } catch (error) {
+      // Asked again because an earlier 404 was not the Hub's own answer; offline, that answer stands.
+      if (!unconfirmedMissing || !isIrisError(error, 'download-failed')) throw error;
+      downloaded = null;
+    }
     if (at.needsLink) await this.cache.linkRevision(repo, at.requested, at.revision);
     at.needsLink = false;
-    return bytes;
+    return downloaded;
   }
 
   /**
@@ -204,24 +244,44 @@ export class Hub {
     return this.cache.list();
   }
 
-  /** Removes a repository's cached files: one revision (a commit or branch name), or all of them. */
+  /**
+   * Removes a repository's cached files: one revision (a commit or branch name), or all of them. Waits for
+   * a load of it in another tab to finish, so that load cannot write its files back afterwards.
+   */
   deleteCached(repo: string, revision?: string): Promise<void> {
-    return this.cache.remove(repo, revision);
+    return this.exclusive(repo, undefined, () => this.cache.remove(repo, revision));
   }
 
-  clearCache(): Promise<void> {
-    return this.cache.clear();
+  async clearCache(): Promise<void> {
+    for (const { repo } of await this.cache.list()) await this.deleteCached(repo);
+    await this.cache.clear();
   }
 
-  /** A complete cached file; undefined if not cached (a damaged entry is reported, removed, and not used). */
-  private async fromCache(ref: FileRef, progress: ProgressTracker, onWarning?: (w: IrisError) => void, pinned?: PinnedFile): Promise<Uint8Array | null | undefined> {
+  /** Runs `work` holding the repository's lock (where the environment has Web Locks). */
+  private exclusive<T>(repo: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (!this.locks) return work();
+    return this.locks.request(`iris-weights:${repo}`, signal ? { signal } : {}, work).catch((error: unknown) => {
+      // Cancelled while waiting for another tab's load: the same 'aborted' as everywhere else.
+      if (signal?.aborted && !isIrisError(error)) throw new IrisError('aborted', `Loading ${repo} was cancelled.`, { cause: signal.reason });
+      throw error;
+    });
+  }
+
+  /**
+   * A complete cached file; undefined if not cached (a damaged entry, or one that does not parse, is
+   * reported, removed, and not used: the load fetches it again, once). null: an optional file the Hub
+   * said it lacks; MISSING_UNCONFIRMED: one that a plain 404 said was missing, to be asked again.
+   */
+  private async fromCache(ref: FileRef, progress: ProgressTracker, onWarning?: (w: IrisError) => void, pinned?: PinnedFile): Promise<Uint8Array | null | undefined | typeof MISSING_UNCONFIRMED> {
     const manifest = await this.cache.manifest(ref);
     if (!manifest) return undefined;
-    if (manifest.kind === 'missing') return null;
+    if (manifest.kind === 'missing') return manifest.confirmed === true ? null : MISSING_UNCONFIRMED;
     try {
       if (!announcedMatches(pinned, manifest.size, manifest.sha256)) throw new IrisError('cache-corrupt', `The cached ${ref.file} of ${ref.repo} is not the pinned file; it is removed and downloaded again.`);
       const bytes = await this.cache.readFile(ref, manifest);
       if (isSafetensorsFile(ref.file)) parseSafetensors(bytes, ref.file);
+      const problem = isSafetensorsFile(ref.file) ? undefined : contentProblem(ref.file, bytes);
+      if (problem) throw new IrisError('cache-corrupt', `The cached ${ref.file} of ${ref.repo} (${ref.revision}) is unusable: ${problem}. It is removed and downloaded again.`);
       progress.update(ref.file, bytes.byteLength, bytes.byteLength);
       return bytes;
     } catch (error) {
@@ -255,6 +315,9 @@ export class Hub {
     });
   }
 }
+
+/** A cached "missing" answer that did not come from the Hub itself (see fromCache). */
+const MISSING_UNCONFIRMED = Symbol('missing, unconfirmed');
 
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;

@@ -66,6 +66,9 @@ export function parseHeader(json: Uint8Array, fileSize: number, file: string): S
     throw invalid(file, `the header is not valid JSON (${(cause as Error).message})`);
   }
   if (!isObject(parsed)) throw invalid(file, 'the header is not a JSON object');
+  // JSON.parse keeps the last of two equal keys; the format forbids them, so they are looked for.
+  const duplicate = duplicateTopLevelKey(json, Object.keys(parsed).length);
+  if (duplicate !== undefined) throw invalid(file, `tensor ${JSON.stringify(duplicate)} is listed twice in the header`);
 
   const metadata: Record<string, string> = {};
   const tensors: TensorEntry[] = [];
@@ -120,6 +123,42 @@ export function parseSafetensors(bytes: Uint8Array, file: string): { header: Saf
     tensors.set(t.name, { name: t.name, dtype: t.dtype, shape: t.shape, bytes: bytes.subarray(header.dataStart + t.begin, header.dataStart + t.end) });
   }
   return { header, tensors };
+}
+
+/**
+ * A key the (already valid) JSON object `json` names twice at its top level, or undefined. One pass over
+ * the text: only when it finds more keys than JSON.parse kept (`keptKeys`) are the keys compared.
+ */
+function duplicateTopLevelKey(json: Uint8Array, keptKeys: number): string | undefined {
+  const QUOTE = 0x22, BACKSLASH = 0x5c, COMMA = 0x2c, OPEN = [0x7b, 0x5b], CLOSE = [0x7d, 0x5d];
+  const keys: [number, number][] = [];
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i]!;
+    if (c === QUOTE) {
+      const start = i;
+      for (i++; json[i] !== QUOTE; i++) if (json[i] === BACKSLASH) i++;
+      if (depth === 1 && expectKey) keys.push([start, i + 1]);
+      expectKey = false;
+    } else if (OPEN.includes(c)) {
+      depth++;
+      expectKey = depth === 1;
+    } else if (CLOSE.includes(c)) {
+      depth--;
+    } else if (c === COMMA && depth === 1) {
+      expectKey = true;
+    }
+  }
+  if (keys.length === keptKeys) return undefined;
+  const decoder = new TextDecoder();
+  const seen = new Set<string>();
+  for (const [start, end] of keys) {
+    const key = JSON.parse(decoder.decode(json.subarray(start, end))) as string;
+    if (seen.has(key)) return key;
+    seen.add(key);
+  }
+  return undefined;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -106,7 +106,7 @@ export interface WorkerApi {
   /** Test hook: destroys the GPU device as a driver crash would; the next request re-creates it. */
   loseDevice(): Promise<void>;
   /** Models loaded so far, and how many times each was loaded (a page with two components loads each once). */
-  stats(): Promise<{ loads: Record<string, number>; deviceGeneration: number }>;
+  stats(): Promise<WorkerStats>;
 
   // Retrieval (src/retrieval): persistent, named indexes of image embeddings in IndexedDB, searched on the GPU.
   indexOpen(name: string, options: IndexOpenOptions): Promise<IndexInfo>;
@@ -128,6 +128,15 @@ export interface WorkerApi {
 /** Errors are thrown across the boundary as this plain object and rebuilt as IrisError on the page. */
 export interface SerializedError {
   irisError: { code: IrisErrorCode; message: string; hint?: string };
+}
+
+/** What `iris.debug.stats()` reports. */
+export interface WorkerStats {
+  /** Model loads per model id (a lost device makes the next request load again). */
+  loads: Record<string, number>;
+  deviceGeneration: number;
+  /** GPU memory Iris holds now: weights, and the activation buffers its pool keeps for reuse. */
+  gpuBytes: { weights: number; activations: number };
 }
 
 export function serializeError(error: unknown): SerializedError {

@@ -1,5 +1,4 @@
 /**
-/**
  * The models Iris knows by name (the catalogue: ids, sizes, labels). Hub checkpoints are the original
  * Hugging Face repositories, pinned to a commit that serves model.safetensors, with that file's exact size and
  * sha256 where a public source gives them (README, "Models", cites each); every download is checked against

@@ -4,7 +4,7 @@
  * next request and the models re-uploaded from the IndexedDB cache (no network).
  */
 import * as Comlink from 'comlink';
-import { IrisError, throwIfAborted } from '../errors';
+import { IrisError, isIrisError, throwIfAborted } from '../errors';
 import { GpuRuntime, type Gpu } from '../gpu/gpu';
 import { classificationMetrics, scoreCaptions, type CaptionEvalItem, type CaptionMetricOptions, type ScoreMatrix } from '../eval';
 import { decodeImage, type ImageInput } from '../image/decode';
@@ -13,11 +13,12 @@ import { Hub } from '../weights';
 import { loadCheckpoint, runnerFor, type LoadedModel } from './load';
 import {
   serializeError, type AdapterInfo, type CaptionMetrics, type CaptionResult, type ClassificationMetrics, type ClassifyResult, type IrisOptions, type IrisProgress,
-  type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions,
+  type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
 } from './protocol';
 import { DEFAULT_MODELS, resolveModel } from './registry';
 import type { Task, TaskRunners } from '../tasks/task';
 import { RetrievalService } from '../retrieval/service';
+import { checkCaptionArguments, checkClassifyArguments, checkTexts } from '../tasks/arguments';
 import type { IndexAddOptions, IndexAddProgress, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions } from '../retrieval/types';
 
 type Progress = ((e: IrisProgress) => void) | undefined;
@@ -53,6 +54,7 @@ class IrisWorker implements WorkerApi {
 
   classify(id: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: Progress): Promise<ClassifyResult> {
     return this.run(id, async (signal) => {
+      checkClassifyArguments(labels, options); // before the model loads: a wrong call never downloads
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS['zero-shot'];
       const classifier = await this.load(model, 'zero-shot', signal, onProgress);
@@ -70,6 +72,7 @@ class IrisWorker implements WorkerApi {
 
   caption(id: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: Progress): Promise<CaptionResult> {
     return this.run(id, async (signal) => {
+      checkCaptionArguments(options);
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS.caption;
       const captioner = await this.load(model, 'caption', signal, onProgress);
@@ -94,6 +97,7 @@ class IrisWorker implements WorkerApi {
 
   embedText(id: number, texts: string[], options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
     return this.run(id, async (signal) => {
+      checkTexts(texts);
       const classifier = await this.load(options.model ?? DEFAULT_MODELS['zero-shot'], 'zero-shot', signal, onProgress);
       const embeddings = await classifier.embedTexts(texts);
       return Comlink.transfer(embeddings, [embeddings.buffer]);
@@ -143,6 +147,8 @@ class IrisWorker implements WorkerApi {
           this.models.delete(key);
           (await pending.catch(() => null))?.release();
         }
+        // The activation buffers the pool kept for the unloaded models' shapes go too.
+        this.runtime.active?.pool.trim();
       }),
     );
   }
@@ -153,8 +159,10 @@ class IrisWorker implements WorkerApi {
     await gpu.device.lost;
   }
 
-  async stats() {
-    return { loads: { ...this.loads }, deviceGeneration: this.runtime.generation };
+  async stats(): Promise<WorkerStats> {
+    const gpu = this.runtime.active;
+    const activations = gpu?.pool.bytesAllocated ?? 0;
+    return { loads: { ...this.loads }, deviceGeneration: this.runtime.generation, gpuBytes: { weights: (gpu?.bytesAllocated ?? 0) - activations, activations } };
   }
 
   indexOpen(name: string, options: IndexOpenOptions) {
@@ -230,10 +238,25 @@ class IrisWorker implements WorkerApi {
       throwIfAborted(controller.signal, 'The request');
       return await work(controller.signal);
     } catch (error) {
-      throw serializeError(controller.signal.aborted && !(error instanceof IrisError) ? controller.signal.reason : error);
+      if (controller.signal.aborted && !(error instanceof IrisError)) throw serializeError(controller.signal.reason);
+      throw serializeError(await this.deviceLossOf(error));
     } finally {
       this.controllers.delete(id);
     }
+  }
+
+  /**
+   * A GPU failure on a device that turns out to be lost is 'device-lost' (callers retry on it); the device
+   * is marked lost before this returns, so the requests queued behind run on a new one.
+   */
+  private async deviceLossOf(error: unknown): Promise<unknown> {
+    const gpu = this.runtime.active;
+    const gpuFailure = !(error instanceof IrisError) || error.code === 'gpu-error' || error.code === 'device-lost';
+    if (!gpu || !gpuFailure || !(await gpu.confirmLost())) return error;
+    if (isIrisError(error, 'device-lost')) return error;
+    return new IrisError('device-lost', `The GPU device was lost during the request (${gpu.lost!.reason || 'unknown'}: ${gpu.lost!.message}).`, {
+      cause: error, hint: 'Send the request again: Iris re-creates the device and uploads the weights again from the cache.',
+    });
   }
 
   /** A storage-only call: IrisErrors cross the boundary intact. */
@@ -251,7 +274,18 @@ class IrisWorker implements WorkerApi {
    */
   private run<T>(id: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const controller = this.register(id);
-    return this.exclusive(() => this.guarded(id, controller, work));
+    let started = false;
+    const result = this.exclusive(() => {
+      started = true;
+      return this.guarded(id, controller, work);
+    });
+    // Cancelled while still queued: rejected at once; when its turn comes, guarded() returns straight away.
+    const cancelledInQueue = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => {
+        if (!started) reject(serializeError(controller.signal.reason));
+      }, { once: true });
+    });
+    return Promise.race([result, cancelledInQueue]);
   }
 
 

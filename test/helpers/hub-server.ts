@@ -22,7 +22,17 @@ export type HubFault = {
   | { kind: 'wrong-length'; extraBytes: number } // announce more bytes than are sent, then close
   | { kind: 'slow'; bytesPerTick: number; tickMs: number } // trickle the body
   | { kind: 'flip' } // send the body with its first byte changed
+  | { kind: 'html' } // answer 200 with a login page (text/html), as a captive portal does
+  | { kind: 'truncate'; keepBytes: number } // send only the first keepBytes, chunked (no Content-Length), and end cleanly
+  | { kind: 'claim-total'; total: number } // announce `total` as the file size (Content-Range total, or Content-Length)
 );
+
+/**
+ * How the server identifies versions of a file. 'strong': the Hub's ETags (sha256 / git blob id);
+ * 'weak': a weak ETag made of the size only (unchanged when same-size content changes); 'last-modified':
+ * no ETag, a Last-Modified date per version; 'none': neither.
+ */
+export type HubValidators = 'strong' | 'weak' | 'last-modified' | 'none';
 
 export interface HubRequest {
   method: string;
@@ -31,6 +41,7 @@ export interface HubRequest {
   repo?: string;
   file?: string;
   range?: string;
+  ifRange?: string;
   status: number;
   /** Body bytes written (for a trickled or cut response: as far as it got). */
   bytes: number;
@@ -65,15 +76,20 @@ interface Content {
 const LFS = /\.(safetensors|onnx|bin)$/;
 const CORS = {
   'Access-Control-Allow-Origin': '*',
-  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, X-Repo-Commit, X-Linked-Etag, X-Linked-Size, Accept-Ranges',
+  'Access-Control-Expose-Headers': 'Content-Range, Content-Length, ETag, X-Repo-Commit, X-Linked-Etag, X-Linked-Size, Accept-Ranges, X-Error-Code',
   'Cross-Origin-Resource-Policy': 'cross-origin',
 };
 
 export class HubServer {
   readonly log: HubRequest[] = [];
   ranges: boolean;
+  validators: HubValidators = 'strong';
+  /** Honour If-Range (answer 200 with the whole file when its validator does not match). */
+  ifRange = true;
   private faults: HubFault[] = [];
   private readonly virtual = new Map<string, Buffer>();
+  /** How often each virtual file was replaced: its Last-Modified moves on by a minute each time. */
+  private readonly versions = new Map<string, number>();
   /** `${repo}@${branch}` → that branch's own files (nothing else of the repository is served there). */
   private readonly branchFiles = new Map<string, Map<string, Buffer>>();
   private readonly discussions = new Map<string, HubDiscussion[]>();
@@ -101,9 +117,11 @@ export class HubServer {
     return hub;
   }
 
-  /** Serves `bytes` as `file` of `repo` (repositories made of such files need no folder). */
+  /** Serves `bytes` as `file` of `repo` (repositories made of such files need no folder); again: a new version. */
   addFile(repo: string, file: string, bytes: Uint8Array): void {
-    this.virtual.set(`${repo}/${file}`, Buffer.from(bytes));
+    const key = `${repo}/${file}`;
+    if (this.virtual.has(key)) this.versions.set(key, (this.versions.get(key) ?? 0) + 1);
+    this.virtual.set(key, Buffer.from(bytes));
   }
 
   /** A branch of `repo` with its own commit and only these files (e.g. the Hub bot's `refs/pr/N` conversion). */
@@ -146,7 +164,7 @@ export class HubServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const entry: HubRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, bytes: 0, range: req.headers.range };
+    const entry: HubRequest = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0, bytes: 0, range: req.headers.range, ifRange: req.headers['if-range'] as string | undefined };
     this.log.push(entry);
     const send = (status: number, headers: Record<string, string | number> = {}, body = ''): void => {
       entry.status = status;
@@ -168,7 +186,7 @@ export class HubServer {
       if (!content) return send(404);
       Object.assign(entry, { repo: content.repo, file: content.file });
       return this.serve(req, res, entry, content.bytes, {
-        ETag: `"${content.sha256}"`,
+        ...this.validatorHeaders(content.repo, content.file, content.bytes, `"${content.sha256}"`),
         'Cache-Control': 'public, max-age=31536000, immutable',
       });
     }
@@ -190,10 +208,29 @@ export class HubServer {
       // Like the Hub: a redirect to a content-addressed store; what fetch() finally sees lacks X-Repo-Commit.
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       this.byHash.set(sha256, { repo, file, bytes, sha256 });
-      return send(302, { ...commit, Location: `/__lfs/${sha256}`, 'X-Linked-Etag': `"${sha256}"`, 'X-Linked-Size': bytes.length });
+      const linked: Record<string, string | number> = this.validators === 'strong' ? { 'X-Linked-Etag': `"${sha256}"` } : {};
+      return send(302, { ...commit, Location: `/__lfs/${sha256}`, ...linked, 'X-Linked-Size': bytes.length });
     }
     const blobSha1 = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
-    return this.serve(req, res, entry, bytes, { ...commit, ETag: `"${blobSha1}"`, 'Cache-Control': 'no-cache' });
+    return this.serve(req, res, entry, bytes, { ...commit, ...this.validatorHeaders(repo, file, bytes, `"${blobSha1}"`), 'Cache-Control': 'no-cache' });
+  }
+
+  private validatorHeaders(repo: string, file: string, bytes: Buffer, strongEtag: string): Record<string, string> {
+    const version = this.versions.get(`${repo}/${file}`) ?? 0;
+    switch (this.validators) {
+      case 'strong': return { ETag: strongEtag };
+      case 'weak': return { ETag: `W/"${bytes.length}"` };
+      case 'last-modified': return { 'Last-Modified': new Date(Date.UTC(2024, 0, 1, 0, version)).toUTCString() };
+      case 'none': return {};
+    }
+  }
+
+  /** If-Range matches a strong ETag exactly, or the Last-Modified date exactly; a weak ETag never. */
+  private ifRangeMatches(ifRange: string, headers: Record<string, string | number>): boolean {
+    if (ifRange.startsWith('W/')) return false;
+    const etag = headers.ETag;
+    if (typeof etag === 'string') return !etag.startsWith('W/') && etag === ifRange;
+    return headers['Last-Modified'] === ifRange;
   }
 
   private serve(req: IncomingMessage, res: ServerResponse, entry: HubRequest, bytes: Buffer, headers: Record<string, string | number>): void {
@@ -202,7 +239,9 @@ export class HubServer {
     const type = entry.file?.endsWith('.json') ? 'application/json' : 'application/octet-stream';
     const out: Record<string, string | number> = { ...CORS, ...headers, 'Content-Type': type };
     if (this.ranges) out['Accept-Ranges'] = 'bytes';
-    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    let range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    const ifRange = req.headers['if-range'];
+    if (range && this.ifRange && typeof ifRange === 'string' && !this.ifRangeMatches(ifRange, headers)) range = null;
     if (this.ranges && range && (range[1] || range[2])) {
       const size = bytes.length;
       let start = range[1] ? Number(range[1]) : size - Number(range[2]);
@@ -229,6 +268,29 @@ export class HubServer {
       entry.status = fault.status;
       res.writeHead(fault.status, { ...CORS, 'Content-Type': 'text/plain' });
       return void res.end(`injected ${fault.status}`);
+    }
+    if (fault?.kind === 'html') {
+      entry.status = 200;
+      const page = '<!DOCTYPE html><html><head><title>Sign in</title></head><body><form>Wi-Fi login</form></body></html>';
+      res.writeHead(200, { ...CORS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(page) });
+      entry.bytes = Buffer.byteLength(page);
+      return void res.end(page);
+    }
+    if (fault?.kind === 'truncate') {
+      delete out['Content-Length'];
+      res.writeHead(status, out);
+      entry.bytes = Math.min(fault.keepBytes, body.length);
+      return void res.end(body.subarray(0, fault.keepBytes));
+    }
+    if (fault?.kind === 'claim-total') {
+      if (status === 206) out['Content-Range'] = String(out['Content-Range']).replace(/\/\d+$/, `/${fault.total}`);
+      else out['Content-Length'] = fault.total;
+      res.writeHead(status, out);
+      entry.bytes = body.length;
+      // A 200 that claims more than it sends is cut off after what it has (as a lying server would be).
+      if (status === 206) return void res.end(body);
+      res.write(body, () => setTimeout(() => res.destroy(), 30));
+      return;
     }
     if (fault?.kind === 'drop' || fault?.kind === 'wrong-length') {
       const sent = fault.kind === 'drop' ? body.subarray(0, fault.afterBytes) : body;

@@ -95,5 +95,15 @@ export function malformedCases(): MalformedCase[] {
     },
     { name: 'byte length ≠ shape × dtype size', bytes: editHeader((h) => (h['a.weight']!.shape = [2, 2])), reason: /tensor "a.weight" is F32 \[2, 2\] = 16 bytes, but its data_offsets span 24/ },
     { name: 'truncated data', bytes: valid.subarray(0, valid.byteLength - 5), reason: /truncated: the tensors need 60 data bytes but the file has 55/ },
+    { name: 'a tensor name listed twice (spelled with an escape the second time)', bytes: duplicated(), reason: /tensor "a.weight" is listed twice/ },
   ];
+}
+
+/** The valid file with its "a.weight" entry repeated at the end of the header (JSON.parse would keep the last). */
+function duplicated(): Uint8Array {
+  const valid = validFile();
+  const length = Number(new DataView(valid.buffer).getBigUint64(0, true));
+  const text = new TextDecoder().decode(valid.subarray(8, 8 + length)).trimEnd();
+  const entry = JSON.stringify((JSON.parse(text) as Record<string, unknown>)['a.weight']);
+  return assemble(`${text.slice(0, -1)},"a.weigh\\u0074":${entry}}`, valid.slice(8 + length));
 }

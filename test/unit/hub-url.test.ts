@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveUrl, sha256FromEtag } from '../../src/weights/hub-url';
+import { gitBlobSha1Hex, sha256Hex } from '../../src/weights/digest';
+import { digestFromEtag, resolveUrl, validatorOf } from '../../src/weights/hub-url';
 
 describe('Hub URLs', () => {
   it('resolve/{revision}/{file}, with branch names like refs/pr/1 as one escaped segment', () => {
@@ -15,11 +16,27 @@ describe('Hub URLs', () => {
     expect(() => resolveUrl('https://hf.co', 'a/b', 'main', '../x')).toThrow(/not a file path/);
   });
 
-  it('finds a sha256 in LFS ETags, not in git blob ETags', () => {
+  it('reads a sha256 from LFS ETags and a git blob id from the others', () => {
     const sha = 'ab'.repeat(32);
-    expect(sha256FromEtag(`"${sha}"`)).toBe(sha);
-    expect(sha256FromEtag(`W/"${sha.toUpperCase()}"`)).toBe(sha);
-    expect(sha256FromEtag(`"${'a'.repeat(40)}"`)).toBeUndefined();
-    expect(sha256FromEtag(undefined)).toBeUndefined();
+    expect(digestFromEtag(`"${sha}"`)).toEqual({ algorithm: 'sha256', hex: sha });
+    expect(digestFromEtag(`W/"${sha.toUpperCase()}"`)).toEqual({ algorithm: 'sha256', hex: sha });
+    expect(digestFromEtag(`"${'a'.repeat(40)}"`)).toEqual({ algorithm: 'git-sha1', hex: 'a'.repeat(40) });
+    expect(digestFromEtag('"5f3c-1a2b"')).toBeUndefined();
+    expect(digestFromEtag(undefined)).toBeUndefined();
+  });
+
+  it('git blob ids and sha256 match what git and sha256sum print', async () => {
+    // `git hash-object` of an empty file and of "hello\n"; sha256 of "abc" (FIPS 180-2 example).
+    expect(await gitBlobSha1Hex(new Uint8Array(0))).toBe('e69de29bb2d1d6434b8b29ae775ad8c2e48c5391');
+    expect(await gitBlobSha1Hex(new TextEncoder().encode('hello\n'))).toBe('ce013625030ba8dba906f756967f9e9ca394464a');
+    expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+
+  it('ties requests together by a strong ETag, else Last-Modified; a weak ETag never', () => {
+    const response = (headers: Record<string, string>) => new Response(null, { headers });
+    expect(validatorOf(response({ ETag: '"abc"', 'Last-Modified': 'Mon, 01 Jan 2024 00:00:00 GMT' }))).toBe('"abc"');
+    expect(validatorOf(response({ ETag: 'W/"abc"', 'Last-Modified': 'Mon, 01 Jan 2024 00:00:00 GMT' }))).toBe('Mon, 01 Jan 2024 00:00:00 GMT');
+    expect(validatorOf(response({ ETag: 'W/"abc"' }))).toBeUndefined();
+    expect(validatorOf(response({ 'X-Linked-Etag': '"lfs"', ETag: '"cdn"' }))).toBe('"lfs"');
   });
 });

@@ -76,7 +76,7 @@ describe('Hub.load in Node', () => {
     expect(server.log).toEqual([]);
     expectBytes(again.bytes('model.safetensors'), clipWeights);
     expect(await hubWith(store).listCached()).toEqual([
-      { repo: CLIP, revision: server.commitOf(CLIP), requestedAs: ['main'], files: expect.arrayContaining([{ file: 'config.json', bytes: clipConfigBytes }, { file: 'model.safetensors', bytes: clipWeights.byteLength }]), bytes: total, partialBytes: 0 },
+      { repo: CLIP, revision: server.commitOf(CLIP), requestedAs: ['main'], files: expect.arrayContaining([{ file: 'config.json', bytes: clipConfigBytes }, { file: 'model.safetensors', bytes: clipWeights.byteLength }]), bytes: total, partialBytes: 0, complete: true },
     ]);
   });
 

@@ -127,6 +127,17 @@ function packSamples(samples: number[], width: number, height: number, bitDepth:
   return out;
 }
 
+describe('decodePng grows its inflate buffer as data arrives', () => {
+  it('a highly compressible image far larger than the first allocation decodes exactly', async () => {
+    const width = 301;
+    const height = 257; // 301 x 257 RGBA: 309 KB of rows from a few hundred compressed bytes
+    const rows = Array.from({ length: height }, (_, y) => new Uint8Array(width * 4).fill(y % 7 === 0 ? 200 : 17));
+    const image = await decodePng(await encodePng({ width, height, colorType: 6, bitDepth: 8, rows, filters: rows.map(() => 0) }));
+    expect([image.width, image.height]).toEqual([width, height]);
+    for (const y of [0, 1, 7, height - 1]) expect(image.data[(y * width + width - 1) * 4]).toBe(rows[y]![0]);
+  });
+});
+
 describe('decodePng rejects broken and unsupported files with bad-image', () => {
   const rgbRows = rowsOf(noise(4 * 4 * 3), 4);
   const validRgb = () => encodePng({ width: 4, height: 4, colorType: 2, bitDepth: 8, rows: rgbRows });
@@ -167,6 +178,14 @@ describe('decodePng rejects broken and unsupported files with bad-image', () => 
       const png = concatBytes([PNG_SIGNATURE, ihdr(w, h, 8, 2), pngChunk('IDAT', noise(10)), pngChunk('IEND', new Uint8Array(0))]);
       await expectBadImage(decodePng(png), /larger than Iris accepts/);
     }
+  });
+
+  it('a small file claiming a big image is refused from its compressed size, before the claim is allocated', async () => {
+    // 9,000 x 9,000 RGB is within the size limits (81 MP) but would inflate to 243 MB, from a few dozen bytes.
+    const idat = await deflate(new Uint8Array(64));
+    const png = concatBytes([PNG_SIGNATURE, ihdr(9000, 9000, 8, 2), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
+    expect(png.byteLength).toBeLessThan(100);
+    await expectBadImage(decodePng(png), new RegExp(`claims ${9000 * (9000 * 3 + 1)} bytes of pixel data, more than ${idat.byteLength} compressed bytes can hold`));
   });
 
   it('palette image without PLTE', async () => {

@@ -12,7 +12,7 @@ import { Recorder, SpecCollector } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
-import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import type { ParameterSource } from '../../nn/params';
 import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
@@ -36,18 +36,18 @@ export function parseClipConfig(config: Json): ClipConfig {
   }
   const t = section(config, 'text_config');
   const text: ClipTextConfig = {
-    vocabSize: field(t, 'vocab_size', 49408),
-    hidden: field(t, 'hidden_size', 512),
-    intermediate: field(t, 'intermediate_size', 2048),
-    layers: field(t, 'num_hidden_layers', 12),
-    heads: field(t, 'num_attention_heads', 8),
-    maxPositions: field(t, 'max_position_embeddings', 77),
+    vocabSize: count(t, 'vocab_size', 49408),
+    hidden: count(t, 'hidden_size', 512),
+    intermediate: count(t, 'intermediate_size', 2048),
+    layers: count(t, 'num_hidden_layers', 12),
+    heads: count(t, 'num_attention_heads', 8),
+    maxPositions: count(t, 'max_position_embeddings', 77),
     eps: field(t, 'layer_norm_eps', 1e-5),
     activation: activationOf(field(t, 'hidden_act', 'quick_gelu'), 'text_config.hidden_act'),
     eosTokenId: field(t, 'eos_token_id', 49407),
   };
   requireDivisible(text.hidden, text.heads, 'text_config');
-  return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: field(config, 'projection_dim', 512) };
+  return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: count(config, 'projection_dim', 512) };
 }
 
 /**

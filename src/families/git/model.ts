@@ -16,7 +16,7 @@ import { Recorder } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { attention, type AttentionArgs } from '../../kernels/attention';
 import { embed, selectRows } from '../../kernels/embedding';
-import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
@@ -36,12 +36,12 @@ export function parseGitConfig(c: Json): GitConfig {
   if (c.num_image_with_embedding) throw new IrisError('unsupported-model', 'GIT video checkpoints (num_image_with_embedding) are not supported.');
   if (field(c, 'position_embedding_type', 'absolute') !== 'absolute') throw new IrisError('unsupported-model', 'Only absolute position embeddings are supported for GIT.');
   const config: GitConfig = {
-    vocabSize: field(c, 'vocab_size', 30522),
-    hidden: field(c, 'hidden_size', 768),
-    intermediate: field(c, 'intermediate_size', 3072),
-    layers: field(c, 'num_hidden_layers', 6),
-    heads: field(c, 'num_attention_heads', 12),
-    maxPositions: field(c, 'max_position_embeddings', 1024),
+    vocabSize: count(c, 'vocab_size', 30522),
+    hidden: count(c, 'hidden_size', 768),
+    intermediate: count(c, 'intermediate_size', 3072),
+    layers: count(c, 'num_hidden_layers', 6),
+    heads: count(c, 'num_attention_heads', 12),
+    maxPositions: count(c, 'max_position_embeddings', 1024),
     eps: field(c, 'layer_norm_eps', 1e-12),
     activation: activationOf(field(c, 'hidden_act', 'gelu'), 'hidden_act'),
     bosTokenId: field(c, 'bos_token_id', 101),

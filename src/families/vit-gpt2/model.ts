@@ -21,7 +21,7 @@ import { attention, type AttentionArgs, type HeadsView } from '../../kernels/att
 import type { Activation } from '../../kernels/common';
 import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
-import { activationOf, field, requireDivisible, section, type Json } from '../../nn/config';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
@@ -57,14 +57,14 @@ export function parseVitGpt2Config(c: Json): VitGpt2Config {
   if (e.model_type !== 'vit' || d.model_type !== 'gpt2') {
     throw new IrisError('unsupported-model', `Iris runs ViT → GPT-2 encoder-decoders; this one is ${String(e.model_type)} → ${String(d.model_type)}.`);
   }
-  const hidden = field(d, 'n_embd', 768);
+  const hidden = count(d, 'n_embd', 768);
   const decoder: Gpt2Config = {
-    vocabSize: field(d, 'vocab_size', 50257),
+    vocabSize: count(d, 'vocab_size', 50257),
     hidden,
-    layers: field(d, 'n_layer', 12),
-    heads: field(d, 'n_head', 12),
-    inner: field<number | null>(d, 'n_inner', null) ?? 4 * hidden,
-    maxPositions: field(d, 'n_positions', 1024),
+    layers: count(d, 'n_layer', 12),
+    heads: count(d, 'n_head', 12),
+    inner: d.n_inner === null ? 4 * hidden : count(d, 'n_inner', 4 * hidden),
+    maxPositions: count(d, 'n_positions', 1024),
     eps: field(d, 'layer_norm_epsilon', 1e-5),
     activation: activationOf(field(d, 'activation_function', 'gelu_new'), 'decoder.activation_function'),
   };

@@ -1,4 +1,5 @@
 // Page for the library API test: exposes createIris and a synthetic test image on window.
+import { createIris } from '../../../src/index';
 import { attempt, pageIris } from './page-iris';
 
 function testImage(width = 96, height = 64): ImageData {
@@ -12,5 +13,6 @@ function testImage(width = 96, height = 64): ImageData {
   return new ImageData(data, width, height);
 }
 
-const api = Object.assign(pageIris(), { testImage, attempt });
+// createIris too, for tests that need an Iris with other options (an unreachable Hub).
+const api = Object.assign(pageIris(), { testImage, attempt, createIris });
 Object.assign(window, { irisApi: api });

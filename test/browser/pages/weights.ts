@@ -21,6 +21,10 @@ export interface LoadArgs {
   optionalFiles?: string[];
   /** Simulate a full disk after this many bytes of chunks (a QuotaExceededError from the store). */
   quotaLimitBytes?: number;
+  /** Throw Chromium's full-disk error (DataError "Failed to write blobs") instead of QuotaExceededError. */
+  diskFull?: boolean;
+  /** Bytes per cached chunk (default 64 KiB). */
+  chunkSize?: number;
   /** Abort once this many bytes of model.safetensors have arrived. */
   abortAfterBytes?: number;
   /** Upload these tensors to the GPU and read them back. */
@@ -50,7 +54,9 @@ async function load(args: LoadArgs): Promise<LoadResult> {
   const warnings: LoadResult['warnings'] = [];
   const controller = new AbortController();
   const base = store(args.db);
-  const hub = new Hub({ baseUrl: args.baseUrl, store: args.quotaLimitBytes === undefined ? base : quotaLimited(base, args.quotaLimitBytes), chunkSize: 64 * 1024 });
+  const diskFull = args.diskFull ? () => new DOMException('Failed to write blobs (IOError)', 'DataError') : undefined;
+  const limited = args.quotaLimitBytes === undefined ? base : quotaLimited(base, args.quotaLimitBytes, diskFull);
+  const hub = new Hub({ baseUrl: args.baseUrl, store: limited, chunkSize: args.chunkSize ?? 64 * 1024 });
   try {
     const files = await hub.load({
       repo: args.repo, revision: args.revision, files: args.files, optionalFiles: args.optionalFiles, signal: controller.signal,
