@@ -168,3 +168,14 @@ export function shrinkTower(config: Json): Json {
 export function shrinkVision(config: Json): Json {
   return { ...shrinkTower(config), image_size: TINY.image, patch_size: TINY.patch };
 }
+
+/** The config.json fields of a ViT image encoder (CLIP's vision_config, ViTModel's encoder) that its state_dict depends on. */
+export interface VisionStandInConfig {
+  hidden_size: number;
+  intermediate_size: number;
+  num_hidden_layers: number;
+  image_size: number;
+  patch_size: number;
+  /** Absent from openai's config.json; the class default is 3. */
+  num_channels?: number;
+}

@@ -3,7 +3,7 @@
  * transformer, a ViT with a class embedding and a bias-free patch conv, two bias-free projections and a scalar
  * logit_scale. `clipVisionTower` is shared with GIT, whose image encoder is the same module.
  */
-import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, shrinkTower, shrinkVision, TINY, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
+import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, shrinkTower, shrinkVision, TINY, type ParamSpec, type StandIn, type VisionStandInConfig, type StateDictOptions } from '../stand-in-spec';
 
 export interface ClipTextConfig {
   vocab_size: number;
@@ -13,15 +13,7 @@ export interface ClipTextConfig {
   max_position_embeddings: number;
 }
 
-export interface ClipVisionConfig {
-  hidden_size: number;
-  intermediate_size: number;
-  num_hidden_layers: number;
-  image_size: number;
-  patch_size: number;
-  /** Absent from openai's config.json; the class default is 3. */
-  num_channels?: number;
-}
+export type ClipVisionConfig = VisionStandInConfig;
 
 export interface ClipConfig {
   projection_dim: number;

@@ -4,15 +4,9 @@
  * has cross-attention. GPT-2's Conv1D weights are [in, out]. `decoder.lm_head.weight` is tied to
  * `decoder.transformer.wte.weight` and not stored by save_pretrained (GPT2_HEAD: other checkpoints store it).
  */
-import { conv1d, conv2d, dim, dimOr, embedding, layerNorm, layoutChoice, linear, param, section, shrinkVision, TINY, type LayoutOption, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
+import { conv1d, conv2d, dim, dimOr, embedding, layerNorm, layoutChoice, linear, param, section, shrinkVision, TINY, type LayoutOption, type ParamSpec, type StandIn, type VisionStandInConfig, type StateDictOptions } from '../stand-in-spec';
 
-export interface VitConfig {
-  hidden_size: number;
-  intermediate_size: number;
-  num_hidden_layers: number;
-  image_size: number;
-  patch_size: number;
-  num_channels?: number;
+export interface VitConfig extends VisionStandInConfig {
   /** Default true: query/key/value have biases. */
   qkv_bias?: boolean;
 }
