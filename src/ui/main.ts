@@ -9,7 +9,7 @@ import { setupCaption } from './caption';
 import { byId, describeError } from './dom';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
-import { fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
+import { fillModelSelect, initialModel, modelHint, rememberModel } from './models';
 import { registerServiceWorker, showNetworkState } from './pwa';
 import { setupTabs } from './tabs';
 import { setupViews } from './views';
@@ -43,8 +43,8 @@ async function start(): Promise<void> {
   byId('adapter').textContent = `WebGPU adapter: ${adapter.description || `${adapter.vendor} ${adapter.architecture}`}` +
     (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.';
 
-  const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
-  const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };
+  const pickers: Record<'zero-shot' | 'caption', HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
+  const hints: Record<'zero-shot' | 'caption', HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };
   const refreshPickers = (cached: readonly CachedModel[]) => {
     for (const task of ['zero-shot', 'caption'] as const) {
       fillModelSelect(pickers[task], task, cached);
@@ -69,12 +69,12 @@ async function start(): Promise<void> {
   }
 
   const onLoaded = () => void cache.refresh().then(refreshPickers);
-  const evaluate = setupEvaluate({ iris, preferredModel: (task) => pickers[task].value, cached: () => cache.list, onLoaded });
+  const evaluate = setupEvaluate({ iris, preferredModel: (task) => (task === 'vqa' ? '' : pickers[task].value), cached: () => cache.list, onLoaded });
   let picked: PickedImage | null = null;
   const image = () => picked;
   const zeroShot = setupZeroShot(iris, image, onLoaded);
   const caption = setupCaption(iris, image, onLoaded);
-  let activeTask: Task = 'zero-shot';
+  let activeTask: 'zero-shot' | 'caption' = 'zero-shot';
   (await import('./search')).setupSearch(iris, pickers['zero-shot'], onLoaded); // the "Search" tab (adds its own markup)
   setupTabs(byId('tasks').querySelector('[role="tablist"]')!, (tab) => (activeTask = tab.id === 'tab-caption' ? 'caption' : 'zero-shot'));
 

@@ -72,6 +72,7 @@ export const MODELS: readonly ModelEntry[] = [
 export const DEFAULT_MODELS: Record<Task, string> = {
   'zero-shot': 'openai/clip-vit-base-patch32',
   caption: 'microsoft/git-base-coco',
+  vqa: 'microsoft/git-base-vqav2',
 };
 
 /**
