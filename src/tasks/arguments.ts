@@ -4,6 +4,7 @@
  * with the same functions, so each rule lives here once.
  */
 import { IrisError } from '../errors';
+import { checkCaptionPrompt } from './caption';
 import { resolveGeneration, type CaptionOptions } from './generation-config';
 
 export interface LabelOptions {
@@ -39,8 +40,9 @@ export function checkTexts(texts: unknown): void {
  * The caller's decoding options: the same checks that run when they are merged with the checkpoint's
  * generation_config.json, run here against the defaults alone.
  */
-export function checkCaptionArguments(options: CaptionOptions): void {
+export function checkCaptionArguments(options: CaptionOptions & { prompt?: unknown }): void {
   resolveGeneration({}, options, 1, [0]); // a one-token prompt and a stand-in EOS: only the caller's values are in question
+  if (options.prompt !== undefined) checkCaptionPrompt(options.prompt);
 }
 
 function describe(value: unknown): string {

@@ -24,7 +24,7 @@ import type { Tensor } from '../../gpu/tensor';
 import { attention, type AttentionArgs, type HeadsView } from '../../kernels/attention';
 import { embed, selectRows } from '../../kernels/embedding';
 import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
-import type { AttentionCapture, AttentionProbs, AttentionRequest } from '../../nn/attention-maps';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
@@ -364,6 +364,16 @@ export class BlipCaptionModel implements CaptionDecoder<CrossMemory> {
   }
 }
 
+/** One teacher-forced pass's attention probabilities (see BlipVqaModel.attentionMaps). */
+export interface BlipVqaAttentionMaps {
+  /** ViT layers: [1, heads, 1 + patches, 1 + patches]. */
+  vision: AttentionProbs[];
+  /** Question encoder cross-attention to the image states: [1, heads, question tokens, 1 + patches]. */
+  questionCross: AttentionProbs[];
+  /** Answer decoder cross-attention to the question states: [1, heads, answer tokens, question tokens]. */
+  answerCross: AttentionProbs[];
+}
+
 /** BlipForQuestionAnswering: the ViT, the question encoder cross-attending to the image, the answer decoder to the question. */
 export class BlipVqaModel {
   private constructor(readonly config: BlipConfig, readonly vision: BlipVision, readonly questionEncoder: BlipText, readonly answerDecoder: BlipText, readonly gpu: Gpu) {}
@@ -397,6 +407,38 @@ export class BlipVqaModel {
     rec.releaseAfterSubmit(...memory.keyValues);
     cache.releaseAfterSubmit(rec);
     return states;
+  }
+
+  /** Every pipeline an answering request runs (ViT, question encoder, answer memory, two decoding steps). */
+  kernelSpecs(): ShaderSpec[] {
+    return captionKernelSpecs(this.answerDecoderFor([this.config.bosTokenId, this.config.sepTokenId]), this.config.bosTokenId);
+  }
+
+  /**
+   * Attention maps of one image, one question and one answer sequence ([DEC] + answer ids): one teacher-forced
+   * pass through the ViT, the question encoder and the answer decoder, reading back the requested layers.
+   */
+  async attentionMaps(
+    pixels: Float32Array, question: readonly number[], ids: readonly number[],
+    request: { vision?: AttentionRequest; questionCross?: AttentionRequest; answerCross?: AttentionRequest },
+  ): Promise<BlipVqaAttentionMaps> {
+    if (ids.length === 0) throw new IrisError('bad-input', 'Attention maps need at least one answer token.');
+    const vision = AttentionCapture.create(request.vision, this.config.vision.layers);
+    const questionCross = AttentionCapture.create(request.questionCross, this.config.text.layers);
+    const answerCross = AttentionCapture.create(request.answerCross, this.config.text.layers);
+    const rec = new Recorder(this.gpu, 'vqa.attention-maps');
+    const image = this.vision.encode(rec, pixelValues(rec, pixels, this.imageSize, 'BLIP'), 1, vision);
+    const states = this.questionStates(rec, image, Int32Array.from(question), 1, undefined, { cross: questionCross });
+    const memory = this.answerDecoder.crossMemory(rec, states);
+    const cache = this.answerDecoder.createCache(1, ids.length);
+    rec.releaseAfterSubmit(image, states, this.answerDecoder.logits(rec, cache, memory, { ids: Int32Array.from(ids), crossAttentions: answerCross }, 'last'));
+    try {
+      await rec.submit();
+    } finally {
+      cache.release();
+      memory.release();
+    }
+    return { vision: (await vision?.results()) ?? [], questionCross: (await questionCross?.results()) ?? [], answerCross: (await answerCross?.results()) ?? [] };
   }
 
   /**
