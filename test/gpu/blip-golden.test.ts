@@ -6,7 +6,7 @@ import { Recorder } from '../../src/gpu/recorder';
 import { generate, type GenerationOptions } from '../../src/nn/generate';
 import { CaptionSession } from '../../src/nn/caption-session';
 import { BlipCaptionModel, BlipVqaModel } from '../../src/families/blip/model';
-import { createDawnGpu } from '../helpers/dawn';
+import { createDawnGpu, requireF16 } from '../helpers/dawn';
 import { f32, f32Row, goldenJson, f32Tolerances, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose } from '../helpers/reference';
@@ -176,5 +176,85 @@ describe('BLIP VQA (golden/blip-vqa)', () => {
     const result = await generate(session, prompt, search(prompt, longest, model.config.sepTokenId, goldenNumBeams('blip-vqa')));
     session.dispose();
     expect(result.ids).toEqual(beamIds);
+  });
+});
+
+// ---- f16 matmul weights (shader-f16 adapters: lavapipe here) with the manifests' f16 tolerances -----------------
+
+function f16Tolerances(model: string) {
+  const t = goldenJson<{ suggested_tolerances: { float16_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(model, 'manifest.json').suggested_tolerances.float16_impl;
+  return { hidden: t.hidden_states_and_embeds, logits: t.logits };
+}
+
+/** Within tolerance, and every row (the golden tensor's last axis) at cosine similarity > 0.999 with the reference. */
+function expectF16Close(actual: ArrayLike<number>, expected: Float32Array, cols: number, t: { atol: number; rtol: number }, what: string) {
+  expectClose(actual, expected, t, what);
+  for (let r = 0; r < expected.length / cols; r++) {
+    let dot = 0, na = 0, nb = 0;
+    for (let c = 0; c < cols; c++) {
+      const a = actual[r * cols + c]!, b = expected[r * cols + c]!;
+      dot += a * b; na += a * a; nb += b * b;
+    }
+    expect(dot / Math.sqrt(na * nb), `${what} row ${r} cosine`).toBeGreaterThan(0.999);
+  }
+}
+
+function needF16(skip: () => void): boolean {
+  if (gpu.features.f16) return true;
+  if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
+  skip();
+  return false;
+}
+
+describe('BLIP with f16 matmul weights', () => {
+  it('captioning: vision states and teacher-forced logits', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const { params, config } = goldenParameters(gpu, 'blip', { matmulPrecision: 'f16' });
+    const model = BlipCaptionModel.load(params, config);
+    const inputs = goldenTensors('blip', 'inputs');
+    const outputs = goldenTensors('blip', 'outputs');
+    const t = f16Tolerances('blip');
+    const [batch, textTokens] = shapeOf(inputs, 'input_ids') as [number, number];
+    const rec = new Recorder(gpu);
+    const states = model.vision.encode(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
+    const memory = model.decoder.crossMemory(rec, states);
+    const cache = model.createCache(batch, textTokens);
+    const logits = model.decoder.logits(rec, cache, memory, { ids: i64AsI32(inputs, 'input_ids'), textMask: i64AsI32(inputs, 'attention_mask') }, 'all');
+    const reads = [rec.read(states), rec.read(logits)];
+    await rec.submit();
+    const [vision, out] = await Promise.all(reads);
+    cache.release();
+    memory.release();
+    const cols = (name: string) => shapeOf(outputs, name).at(-1)!;
+    expectF16Close(vision!, f32(outputs, 'vision_last_hidden_state'), cols('vision_last_hidden_state'), t.hidden, 'vision_last_hidden_state');
+    expectF16Close(out!, f32(outputs, 'logits'), cols('logits'), t.logits, 'logits');
+  });
+
+  it('VQA: question states and the answer decoder over generated_ids', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const { params, config } = goldenParameters(gpu, 'blip-vqa', { matmulPrecision: 'f16' });
+    const model = BlipVqaModel.load(params, config);
+    const inputs = goldenTensors('blip-vqa', 'inputs');
+    const outputs = goldenTensors('blip-vqa', 'outputs');
+    const t = f16Tolerances('blip-vqa');
+    const [batch, questionTokens] = shapeOf(inputs, 'input_ids') as [number, number];
+    const questionIds = i64AsI32(inputs, 'input_ids');
+    const questionMask = i64AsI32(inputs, 'attention_mask');
+    const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
+    const rec = new Recorder(gpu);
+    const image = model.vision.encode(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
+    const question = model.questionStates(rec, image, questionIds, batch, questionMask);
+    const decoder = model.answerDecoderFor(Array.from(questionIds.subarray(0, questionTokens)), Array.from(questionMask.subarray(0, questionTokens)));
+    const memory = decoder.imageMemory(rec, f32Row(inputs, 'pixel_values', 0));
+    const cache = decoder.createCache(1, generated.length);
+    const full = model.answerDecoder.logits(rec, cache, memory, { ids: Int32Array.from(generated) }, 'all');
+    const reads = [rec.read(question), rec.read(full)];
+    await rec.submit();
+    const [states, logits] = await Promise.all(reads);
+    cache.release();
+    memory.release();
+    const cols = (name: string) => shapeOf(outputs, name).at(-1)!;
+    expectF16Close(states!, f32(outputs, 'question_last_hidden_state'), cols('question_last_hidden_state'), t.hidden, 'question_last_hidden_state');
+    expectF16Close(logits!, f32(outputs, 'generated_full_logits'), cols('generated_full_logits'), t.logits, 'generated_full_logits');
   });
 });
