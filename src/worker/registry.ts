@@ -64,6 +64,18 @@ export const MODELS: readonly ModelEntry[] = [
   // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
   // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
+  // BLIP VQA-base: main (787b3d35…) serves model.safetensors; its size and sha256 are published by three projects
+  // that pin it at that commit.
+  {
+    id: 'Salesforce/blip-vqa-base', task: 'vqa', repo: 'Salesforce/blip-vqa-base',
+    revision: '787b3d35d57e49572baabd22884b3d5a05acf072', label: 'BLIP VQA-base',
+    ...pinned({ 'model.safetensors': { bytes: 1_538_800_584, sha256: '33786eed34def0c95fa948128cb4386be9b9219aa2c2e25f1c9c744692121bb7' } }),
+    sources: [
+      'code-search index 71229358938 (a model inventory listing every file of Salesforce/blip-vqa-base at 787b3d35… with bytes and sha256)',
+      'code-search index 69453460878 (provenance notes: 787b3d35…, model.safetensors 1,538,800,584 bytes, the same sha256)',
+      'code-search index 58131422301 (a download pin of model.safetensors at 787b3d35… with the same sha256)',
+    ],
+  },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
