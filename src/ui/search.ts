@@ -30,7 +30,7 @@ const REASONS: Record<SkipReason, string> = {
 
 const PANEL_HTML = `
   <div class="field">
-    <label for="search-model">Model <span class="note">— the zero-shot (CLIP) model; each model keeps its own index</span></label>
+    <label for="search-model">Model <span class="note">— a zero-shot model (image and text towers); each model keeps its own index</span></label>
     <select id="search-model"></select>
   </div>
   <div id="search-drop" class="search-drop">
