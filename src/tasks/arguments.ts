@@ -5,7 +5,7 @@
  */
 import { IrisError } from '../errors';
 import { checkCaptionPrompt } from './caption';
-import { resolveGeneration, type CaptionOptions } from './generation-config';
+import { checkCaptionOptions, type CaptionOptions } from './generation-config';
 
 export interface LabelOptions {
   templates?: readonly string[];
@@ -37,11 +37,12 @@ export function checkTexts(texts: unknown): void {
 }
 
 /**
- * The caller's decoding options: the same checks that run when they are merged with the checkpoint's
- * generation_config.json, run here against the defaults alone.
+ * The caller's decoding options: whole numbers where counts are meant, finite penalties (the same checks
+ * run again when they are merged with the checkpoint's generation_config.json).
  */
-export function checkCaptionArguments(options: CaptionOptions & { prompt?: unknown }): void {
-  resolveGeneration({}, options, 1, [0]); // a one-token prompt and a stand-in EOS: only the caller's values are in question
+export function checkCaptionArguments(options: CaptionOptions & { prompt?: unknown } = {}): void {
+  if (typeof options !== 'object' || options === null) throw new IrisError('bad-input', `Caption options must be an object, got ${describe(options)}.`);
+  checkCaptionOptions(options);
   if (options.prompt !== undefined) checkCaptionPrompt(options.prompt);
 }
 

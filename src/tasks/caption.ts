@@ -20,6 +20,8 @@ export interface CaptionRequest extends CaptionOptions {
    * caption's text starts with it, as transformers' BLIP decodes it. Leave it out for an unconditional caption.
    */
   prompt?: string;
+  /** The model's id, named in error messages (the worker passes the one it loaded). */
+  model?: string;
   /** Called with the caption so far after every decoding step. */
   onToken?: (text: string) => void;
   signal?: AbortSignal;
@@ -120,6 +122,7 @@ export class Captioner {
     try {
       const result = await generate(session, prompt, {
         ...options,
+        modelName: request.model ? `The caption model ${request.model}` : 'The caption model',
         signal: request.signal,
         onStep: request.onToken && ((ids) => request.onToken!(decode(ids))),
       });
