@@ -73,7 +73,13 @@ export function blipVqaModel(model: BlipVqaModel): VqaModel {
   return {
     questionIds: (question, tokenizer) => tokenizer.encode(question),
     maxQuestionTokens: maxPositions,
-    decoding: (questionIds) => ({ decoder: model.answerDecoderFor(questionIds), prompt: [bosTokenId], maxTokens: maxPositions }),
+    decoding: (questionIds) => {
+      // A right-padded question (a row of a padded batch) keeps its length: the encoder masks the [PAD]s, and the
+      // answer decoder still cross-attends to every position, as transformers does.
+      const padded = questionIds.includes(model.config.padTokenId);
+      const mask = padded ? questionIds.map((id) => (id === model.config.padTokenId ? 0 : 1)) : undefined;
+      return { decoder: model.answerDecoderFor(questionIds, mask), prompt: [bosTokenId], maxTokens: maxPositions };
+    },
     eosTokenId: sepTokenId,
     kernelSpecs: () => model.kernelSpecs(),
     async attention(pixels, questionIds, ids, layer) {
