@@ -64,6 +64,14 @@ export const MODELS: readonly ModelEntry[] = [
   // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
   // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
+  // BLIP-base captions: main (82a37760…) has only pytorch_model.bin (989,820,849 bytes); the loader takes
+  // model.safetensors from the Hub's safetensors conversion branch (refs/pr/…) that the Hub API names for that
+  // commit (src/weights/hub.ts). No public source gives that branch's commit, size or sha256, so nothing is pinned.
+  {
+    id: 'Salesforce/blip-image-captioning-base', task: 'caption', repo: 'Salesforce/blip-image-captioning-base',
+    revision: '82a37760796d32b1411fe092ab5d4e227313294b', label: 'BLIP-base (COCO)', megabytes: 990,
+    sources: ['code-search index 71229358938 (a model inventory listing every file of Salesforce/blip-image-captioning-base at 82a37760…: pytorch_model.bin only)'],
+  },
   // BLIP VQA-base: main (787b3d35…) serves model.safetensors; its size and sha256 are published by three projects
   // that pin it at that commit.
   {
