@@ -148,7 +148,7 @@ export class Captioner {
     if (text === undefined) return [...this.captionModel.prompt];
     checkCaptionPrompt(text);
     if (!this.captionModel.textPrompt) {
-      throw new IrisError('bad-input', 'This captioning model does not continue a text prompt.', { hint: 'Leave `prompt` out, or pick a model that takes one (BLIP).' });
+      throw new IrisError('bad-input', 'This captioning model does not continue a text prompt.', { hint: 'Leave `prompt` out, or pick a captioning model that takes one.' });
     }
     return this.captionModel.textPrompt(text, this.tokenizer);
   }
