@@ -258,3 +258,60 @@ describe('BLIP with f16 matmul weights', () => {
     expectF16Close(logits!, f32(outputs, 'generated_full_logits'), cols('generated_full_logits'), t.logits, 'generated_full_logits');
   });
 });
+
+// ---- kernelSpecs() lists every pipeline a request runs (a fresh device, its synchronous compiles counted) ----------
+
+describe('BLIP kernelSpecs() covers every pipeline a request runs', () => {
+  async function countingGpu(): Promise<{ device: Gpu; syncCompiles: () => number }> {
+    const device = await createDawnGpu();
+    let count = 0;
+    const sync = device.device.createComputePipeline.bind(device.device);
+    device.device.createComputePipeline = (d) => { count++; return sync(d); };
+    return { device, syncCompiles: () => count };
+  }
+
+  it('captioning: greedy and 3-beam decoding, with and without a prompt', async () => {
+    const { device, syncCompiles } = await countingGpu();
+    try {
+      const { params, config } = goldenParameters(device, 'blip');
+      const model = BlipCaptionModel.load(params, config);
+      await device.pipelines.prepare(model.kernelSpecs());
+      const inputs = goldenTensors('blip', 'inputs');
+      const promptIds = Array.from(i64AsI32(inputs, 'prompt_input_ids'));
+      const start = model.config.bosTokenId;
+      for (const prompt of [[start], [start, ...promptIds.slice(1, -1)]]) {
+        for (const beams of [1, 3]) {
+          const session = new CaptionSession(model, f32Row(inputs, 'pixel_values', 0), prompt.length + 4);
+          await generate(session, prompt, { ...search(prompt, [...prompt, 0, 0, 0, 0], model.config.sepTokenId, beams), minLength: prompt.length + 4 });
+          session.dispose();
+        }
+      }
+      expect(syncCompiles()).toBe(0);
+    } finally {
+      device.destroy();
+    }
+  });
+
+  it('VQA: the golden questions, a short one, greedy and 3-beam answers', async () => {
+    const { device, syncCompiles } = await countingGpu();
+    try {
+      const { params, config } = goldenParameters(device, 'blip-vqa');
+      const model = BlipVqaModel.load(params, config);
+      await device.pipelines.prepare(model.kernelSpecs());
+      const inputs = goldenTensors('blip-vqa', 'inputs');
+      const length = shapeOf(inputs, 'input_ids')[1]!;
+      const ids = Array.from(i64AsI32(inputs, 'input_ids').subarray(0, length));
+      const { bosTokenId, sepTokenId } = model.config;
+      for (const question of [ids, [ids[0]!, ids[1]!, sepTokenId]]) {
+        for (const beams of [1, 3]) {
+          const session = new CaptionSession(model.answerDecoderFor(question), f32Row(inputs, 'pixel_values', 0), 5);
+          await generate(session, [bosTokenId], { ...search([bosTokenId], [bosTokenId, 0, 0, 0, 0], sepTokenId, beams), minLength: 5 });
+          session.dispose();
+        }
+      }
+      expect(syncCompiles()).toBe(0);
+    } finally {
+      device.destroy();
+    }
+  });
+});

@@ -409,9 +409,14 @@ export class BlipVqaModel {
     return states;
   }
 
-  /** Every pipeline an answering request runs (ViT, question encoder, answer memory, two decoding steps). */
+  /**
+   * Every pipeline an answering request runs (ViT, question encoder, answer memory, two decoding steps), for a
+   * short question and a long one: the matmuls of a few rows take another kernel than those of many.
+   */
   kernelSpecs(): ShaderSpec[] {
-    return captionKernelSpecs(this.answerDecoderFor([this.config.bosTokenId, this.config.sepTokenId]), this.config.bosTokenId);
+    const { bosTokenId, sepTokenId } = this.config;
+    const question = (words: number) => [bosTokenId, ...new Array<number>(words).fill(sepTokenId), sepTokenId];
+    return [question(0), question(Math.min(16, this.config.text.maxPositions - 2))].flatMap((q) => captionKernelSpecs(this.answerDecoderFor(q), bosTokenId));
   }
 
   /**
