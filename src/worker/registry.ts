@@ -63,9 +63,14 @@ export const MODELS: readonly ModelEntry[] = [
   { id: 'microsoft/git-base-coco', task: 'caption', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
   // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
   // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
+  // Visual question answering: the same GitForCausalLM as captioning, fine-tuned on VQAv2 / TextVQA (safetensors on
+  // main, about 709 MB, issue 15). Not pinned to a commit: no public source found gives main's commit, size or sha256.
+  { id: 'microsoft/git-base-vqav2', task: 'vqa', repo: 'microsoft/git-base-vqav2', revision: 'main', label: 'GIT-base (VQAv2)', megabytes: 709 },
+  { id: 'microsoft/git-base-textvqa', task: 'vqa', repo: 'microsoft/git-base-textvqa', revision: 'main', label: 'GIT-base (TextVQA)', megabytes: 709 },
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-git-vqa', task: 'vqa', repo: 'iris/tiny-git-vqa', revision: 'main', local: true, label: 'Tiny GIT VQA (random weights, offline demo)', megabytes: 4 },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];
 
