@@ -20,7 +20,7 @@ import { labelsFromFolders, parseLabelCsv, type LabeledSet } from '../eval/label
 import { formatMs } from '../components/format';
 import { byId, clamp, describeError, element } from './dom';
 import { LoadProgressView } from './load-progress';
-import { fillModelSelect, modelLabel, type Task } from './models';
+import { attachRepositoryEntry, fillModelSelect, modelLabel, type Task } from './models';
 import { renderSortableTable, type Column } from './sortable-table';
 import { parseList } from './zero-shot';
 
@@ -101,6 +101,10 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     const t = task();
     fillModelSelect(modelSelect, t, cached, chosenModel[t] ?? parts.preferredModel(t));
   };
+  attachRepositoryEntry(modelSelect, task, (id) => {
+    fillModelSelect(modelSelect, task(), parts.cached(), id);
+    modelSelect.dispatchEvent(new Event('change'));
+  });
   modelSelect.addEventListener('change', () => (chosenModel[task()] = modelSelect.value));
 
   // Which inputs show: the references and settings of the chosen kind.

@@ -11,7 +11,7 @@ import { formatMs } from '../components/format';
 import { fileVersion } from '../retrieval/items';
 import { byId, describeError, element } from './dom';
 import { LoadProgressView } from './load-progress';
-import { modelLabel } from './models';
+import { ANOTHER_REPOSITORY, modelLabel } from './models';
 
 /** A picked file and its key (its path in the picked folder). */
 interface Picked {
@@ -30,7 +30,7 @@ const REASONS: Record<SkipReason, string> = {
 
 const PANEL_HTML = `
   <div class="field">
-    <label for="search-model">Model <span class="note">— the zero-shot (CLIP) model; each model keeps its own index</span></label>
+    <label for="search-model">Model <span class="note">— a zero-shot model (image and text towers); each model keeps its own index</span></label>
     <select id="search-model"></select>
   </div>
   <div id="search-drop" class="search-drop">
@@ -107,6 +107,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   // The model picker mirrors the zero-shot tab's (same options, same choice, both ways).
   const mirror = () => {
     model.replaceChildren(...[...zeroShotModel.children].map((node) => node.cloneNode(true)));
+    model.querySelector(`option[value="${ANOTHER_REPOSITORY}"]`)?.remove(); // repositories are entered on the zero-shot tab
     model.value = zeroShotModel.value;
   };
   mirror();

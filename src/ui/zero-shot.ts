@@ -6,6 +6,7 @@ import { AttentionFigure } from './attention';
 import { byId } from './dom';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
+import { modelLabel } from './models';
 import { TaskRunner } from './task-runner';
 
 /** A few of the CLIP paper's ImageNet prompts: averaging them usually ranks better than one. */
@@ -34,7 +35,7 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     const region = shown?.result.attentionRegion;
     if (!showAttention.checked || !shown || !map || !region) return figure.hide();
     figure.setImage(shown.picked.blob, shown.picked.description);
-    figure.showMap(map, region, 'CLIP’s image encoder (attention rollout over its layers)');
+    figure.showMap(map, region, `${modelLabel(shown.result.model)}’s image encoder (attention rollout over its layers)`);
   };
 
   const runner = new TaskRunner({
