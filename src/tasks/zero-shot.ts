@@ -12,7 +12,7 @@ import type { RgbaImage } from '../image/rgba-image';
 import type { ShaderSpec } from '../gpu/pipelines';
 import type { AttentionProbs, AttentionRequest } from '../nn/attention-maps';
 import { l2Normalize, similarityLogits } from '../nn/similarity';
-import type { ClipBatch, ClipBatchOptions } from '../tokenizers';
+import type { TextBatch, TextBatchOptions } from '../tokenizers';
 import { checkClassifyArguments } from './arguments';
 import { LabelEmbeddingCache } from './label-cache';
 import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
@@ -42,9 +42,9 @@ export interface ClassificationWithAttention {
 /** Texts per text-tower forward pass: bounds GPU memory for 1,000-label sets. */
 const TEXT_BATCH = 64;
 
-/** The tokenizer part the classifier uses: padded batches of label prompts (CLIPTokenizer's encodeBatch). */
+/** The tokenizer part the classifier uses: padded batches of label prompts (CLIP's or BERT's encodeBatch). */
 export interface BatchTokenizer {
-  encodeBatch(texts: readonly string[], options?: ClipBatchOptions): ClipBatch;
+  encodeBatch(texts: readonly string[], options?: TextBatchOptions): TextBatch;
 }
 
 /** What a family gives the classifier: an image tower, a text tower, and how their similarities score labels. */
