@@ -19,8 +19,25 @@ import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
 
 export const DEFAULT_TEMPLATE = 'a photo of a {label}.';
 
+/** The prompts a model family reads labels in: its default templates, a small ensemble, and their language. */
+export interface PromptTemplates {
+  /** Used when a request names no templates. */
+  readonly default: readonly string[];
+  /** Several phrasings averaged per label (prompt ensembling), for callers that ask for it. */
+  readonly ensemble: readonly string[];
+  /** BCP 47 language of the templates (and of the labels and queries the model understands). */
+  readonly language: string;
+}
+
+/** CLIP's: English, "a photo of a {label}." and a few of the CLIP paper's ensemble prompts. */
+export const ENGLISH_TEMPLATES: PromptTemplates = {
+  default: [DEFAULT_TEMPLATE],
+  ensemble: [DEFAULT_TEMPLATE, 'a photo of the {label}.', 'a close-up photo of a {label}.', 'a good photo of a {label}.', 'a bad photo of a {label}.', 'a blurry photo of a {label}.'],
+  language: 'en',
+};
+
 export interface ClassifyOptions {
-  /** Prompt templates with a `{label}` placeholder; several are averaged. Default: "a photo of a {label}.". */
+  /** Prompt templates with a `{label}` placeholder; several are averaged. Default: the model family's (CLIP: "a photo of a {label}."). */
   templates?: string[];
   /** Return only the best K labels per image (default: all). */
   topK?: number;
@@ -72,6 +89,8 @@ export class ZeroShotClassifier {
     readonly model: ZeroShotModel,
     private readonly tokenizer: BatchTokenizer,
     readonly preprocessConfig: PreprocessConfig,
+    /** The family's prompts (Chinese-CLIP's are Chinese); CLIP's English ones by default. */
+    readonly templates: PromptTemplates = ENGLISH_TEMPLATES,
   ) {}
 
   get dim(): number {
@@ -133,7 +152,7 @@ export class ZeroShotClassifier {
   /** Ranked labels for each image. */
   async classify(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<LabelScore[][]> {
     checkClassifyArguments(labels, options);
-    const templates = options.templates ?? [DEFAULT_TEMPLATE];
+    const templates = options.templates ?? [...this.templates.default];
     const text = await this.labelEmbeddings(labels, templates);
     const image = await this.embedImages(images);
     return this.rank(image, text, images.length, labels, options);
@@ -145,7 +164,7 @@ export class ZeroShotClassifier {
    */
   async classifyWithAttention(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<ClassificationWithAttention> {
     checkClassifyArguments(labels, options);
-    const templates = options.templates ?? [DEFAULT_TEMPLATE];
+    const templates = options.templates ?? [...this.templates.default];
     const text = await this.labelEmbeddings(labels, templates);
     const { embeddings, attention } = await this.encodeImages(images, true);
     return { ranked: this.rank(embeddings, text, images.length, labels, options), attention: attention! };

@@ -64,8 +64,21 @@ export const MODELS: readonly ModelEntry[] = [
   // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
   // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
+  // main has only pytorch_model.bin; f4a64596… is the safetensors conversion on refs/pr/1. Its model.safetensors
+  // sha256 and size are published by projects that download it at that commit (README, "Models").
+  {
+    id: 'OFA-Sys/chinese-clip-vit-base-patch16', task: 'zero-shot', repo: 'OFA-Sys/chinese-clip-vit-base-patch16',
+    revision: 'f4a64596bbcf9a2a94591b74b9dc39b2e4e77e3e', label: 'Chinese-CLIP ViT-B/16 (中文)',
+    ...pinned({ 'model.safetensors': { bytes: 753_106_020, sha256: '29cc0b2bcf6ff777f2e15742be92b110e4acbdb2068356e862c4637a4b15fe4f' } }),
+    sources: [
+      'code-search index 67485422133 and 67334193859 (a README that downloads model.safetensors and vocab.txt at f4a64596… and checks their sha256s 29cc0b2b… and 45bbac6b…)',
+      'code-search index 70973942875 (REVISION f4a64596…, WEIGHT_SHA256 29cc0b2b…)',
+      'code-search index 70896597996 (a release test: "753106020字节权重通过校验", the pinned snapshot\'s weights)',
+    ],
+  },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-chinese-clip', task: 'zero-shot', repo: 'iris/tiny-chinese-clip', revision: 'main', local: true, label: 'Tiny Chinese-CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];
 
