@@ -17,24 +17,9 @@ import { checkClassifyArguments } from './arguments';
 import { LabelEmbeddingCache } from './label-cache';
 import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
 
-export const DEFAULT_TEMPLATE = 'a photo of a {label}.';
+import { ENGLISH_TEMPLATES, type PromptTemplates } from './prompts';
 
-/** The prompts a model family reads labels in: its default templates, a small ensemble, and their language. */
-export interface PromptTemplates {
-  /** Used when a request names no templates. */
-  readonly default: readonly string[];
-  /** Several phrasings averaged per label (prompt ensembling), for callers that ask for it. */
-  readonly ensemble: readonly string[];
-  /** BCP 47 language of the templates (and of the labels and queries the model understands). */
-  readonly language: string;
-}
-
-/** CLIP's: English, "a photo of a {label}." and a few of the CLIP paper's ensemble prompts. */
-export const ENGLISH_TEMPLATES: PromptTemplates = {
-  default: [DEFAULT_TEMPLATE],
-  ensemble: [DEFAULT_TEMPLATE, 'a photo of the {label}.', 'a close-up photo of a {label}.', 'a good photo of a {label}.', 'a bad photo of a {label}.', 'a blurry photo of a {label}.'],
-  language: 'en',
-};
+export { DEFAULT_TEMPLATE, ENGLISH_TEMPLATES, type PromptTemplates } from './prompts';
 
 export interface ClassifyOptions {
   /** Prompt templates with a `{label}` placeholder; several are averaged. Default: the model family's (CLIP: "a photo of a {label}."). */

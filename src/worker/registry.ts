@@ -9,6 +9,8 @@
 import { IrisError } from '../errors';
 import type { Task } from '../tasks/task';
 import type { PinnedFile } from '../weights/integrity';
+import { CHINESE_CLIP_TEMPLATES, CHINESE_DEMO_LABELS } from '../families/chinese-clip/templates';
+import { ENGLISH_TEMPLATES, type PromptTemplates } from '../tasks/prompts';
 
 export type { Task };
 
@@ -27,7 +29,18 @@ export interface ModelEntry {
   files?: Readonly<Record<string, PinnedFile>>;
   /** Where `revision` and `files` come from (repository paths or URLs; the README's model table cites them). */
   sources?: readonly string[];
+  /** Zero-shot models: the language its labels are read in, the demo's starting labels and its templates (default: English). */
+  prompts?: ModelPrompts;
 }
+
+/** What the demo starts a zero-shot model with: labels in its language, and its family's templates. */
+export interface ModelPrompts {
+  labels: readonly string[];
+  templates: PromptTemplates;
+}
+
+export const ENGLISH_PROMPTS: ModelPrompts = { labels: ['cat', 'dog', 'car', 'house', 'sunset', 'apple'], templates: ENGLISH_TEMPLATES };
+const CHINESE_PROMPTS: ModelPrompts = { labels: CHINESE_DEMO_LABELS, templates: CHINESE_CLIP_TEMPLATES };
 
 /** `files` and the `megabytes` they make: their pinned bytes where every size is published, else `estimate`. */
 function pinned(files: Record<string, PinnedFile>, estimate?: number): Pick<ModelEntry, 'files' | 'megabytes'> {
@@ -68,7 +81,7 @@ export const MODELS: readonly ModelEntry[] = [
   // sha256 and size are published by projects that download it at that commit (README, "Models").
   {
     id: 'OFA-Sys/chinese-clip-vit-base-patch16', task: 'zero-shot', repo: 'OFA-Sys/chinese-clip-vit-base-patch16',
-    revision: 'f4a64596bbcf9a2a94591b74b9dc39b2e4e77e3e', label: 'Chinese-CLIP ViT-B/16 (中文)',
+    revision: 'f4a64596bbcf9a2a94591b74b9dc39b2e4e77e3e', label: 'Chinese-CLIP ViT-B/16 (中文)', prompts: CHINESE_PROMPTS,
     ...pinned({ 'model.safetensors': { bytes: 753_106_020, sha256: '29cc0b2bcf6ff777f2e15742be92b110e4acbdb2068356e862c4637a4b15fe4f' } }),
     sources: [
       'code-search index 67485422133 and 67334193859 (a README that downloads model.safetensors and vocab.txt at f4a64596… and checks their sha256s 29cc0b2b… and 45bbac6b…)',
@@ -78,7 +91,7 @@ export const MODELS: readonly ModelEntry[] = [
   },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
-  { id: 'iris/tiny-chinese-clip', task: 'zero-shot', repo: 'iris/tiny-chinese-clip', revision: 'main', local: true, label: 'Tiny Chinese-CLIP (random weights, offline demo)', megabytes: 2 },
+  { id: 'iris/tiny-chinese-clip', task: 'zero-shot', repo: 'iris/tiny-chinese-clip', revision: 'main', local: true, label: 'Tiny Chinese-CLIP (random weights, offline demo)', megabytes: 2, prompts: CHINESE_PROMPTS },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];
 
@@ -86,6 +99,11 @@ export const DEFAULT_MODELS: Record<Task, string> = {
   'zero-shot': 'openai/clip-vit-base-patch32',
   caption: 'microsoft/git-base-coco',
 };
+
+/** The starting labels and templates of a zero-shot model (English for the ones the catalogue does not mark). */
+export function promptsOf(id: string): ModelPrompts {
+  return MODELS.find((m) => m.id === id)?.prompts ?? ENGLISH_PROMPTS;
+}
 
 /**
  * A registered id, or any Hub repo "org/name[@revision]": its config.json says which family runs it (and

@@ -3,7 +3,7 @@
  * "一张{label}的照片。" ("a photo of a {label}.") by default, and a small ensemble in the manner of CLIP's prompt
  * ensembling (photo, picture, close-up, good/bad photo), averaged per label when asked for.
  */
-import type { PromptTemplates } from '../../tasks/zero-shot';
+import type { PromptTemplates } from '../../tasks/prompts';
 
 export const CHINESE_CLIP_TEMPLATES: PromptTemplates = {
   default: ['一张{label}的照片。'],
@@ -17,3 +17,6 @@ export const CHINESE_CLIP_TEMPLATES: PromptTemplates = {
   ],
   language: 'zh',
 };
+
+/** The demo's starting labels for a Chinese-CLIP model: the English demo's (cat, dog, car, house, sunset, apple), in Chinese. */
+export const CHINESE_DEMO_LABELS: readonly string[] = ['猫', '狗', '汽车', '房子', '日落', '苹果'];
