@@ -21,7 +21,7 @@ import { formatMs } from '../components/format';
 import { followModelPrompts } from './prompt-defaults';
 import { byId, clamp, describeError, element } from './dom';
 import { LoadProgressView } from './load-progress';
-import { fillModelSelect, modelLabel, type Task } from './models';
+import { attachRepositoryEntry, fillModelSelect, modelLabel, type Task } from './models';
 import { renderSortableTable, type Column } from './sortable-table';
 import { parseList } from './zero-shot';
 
@@ -104,6 +104,10 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     fillModelSelect(modelSelect, t, cached, chosenModel[t] ?? parts.preferredModel(t));
     followPrompts();
   };
+  attachRepositoryEntry(modelSelect, task, (id) => {
+    fillModelSelect(modelSelect, task(), parts.cached(), id);
+    modelSelect.dispatchEvent(new Event('change'));
+  });
   modelSelect.addEventListener('change', () => (chosenModel[task()] = modelSelect.value));
   // A Chinese-CLIP model reads its class names (folder names, CSV labels) into its Chinese templates.
   followPrompts = followModelPrompts(modelSelect, null, templatesInput);

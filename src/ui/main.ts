@@ -9,7 +9,7 @@ import { setupCaption } from './caption';
 import { byId, describeError } from './dom';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
-import { fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
+import { attachRepositoryEntry, fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
 import { registerServiceWorker, showNetworkState } from './pwa';
 import { setupTabs } from './tabs';
 import { setupViews } from './views';
@@ -31,9 +31,11 @@ if (problem) showUnavailable(problem);
 else await start();
 
 async function start(): Promise<void> {
+  // ?hub=URL: models come from that Hub mirror or self-hosted copy (the library's baseUrl) instead of huggingface.co.
+  const hub = new URLSearchParams(location.search).get('hub') ?? undefined;
   let iris: Iris;
   try {
-    iris = await createIris();
+    iris = await createIris({ baseUrl: hub });
   } catch (error) {
     showUnavailable(isIrisError(error, 'webgpu-unavailable') ? error.message : `Iris could not start: ${describeError(error)}`);
     return;
@@ -41,7 +43,7 @@ async function start(): Promise<void> {
   for (const id of ['image-panel', 'tasks', 'cache']) byId(id).hidden = false;
   const adapter = await iris.adapter();
   byId('adapter').textContent = `WebGPU adapter: ${adapter.description || `${adapter.vendor} ${adapter.architecture}`}` +
-    (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.';
+    (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.' + (hub ? ` Models from ${hub} (the page's hub parameter).` : '');
 
   const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
   const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };
@@ -62,6 +64,10 @@ async function start(): Promise<void> {
   for (const task of ['zero-shot', 'caption'] as const) {
     fillModelSelect(pickers[task], task, cached, initialModel(task, cached));
     hints[task].textContent = modelHint(pickers[task].value, cached);
+    attachRepositoryEntry(pickers[task], () => task, (id) => {
+      fillModelSelect(pickers[task], task, cache.list, id);
+      pickers[task].dispatchEvent(new Event('change'));
+    });
     pickers[task].addEventListener('change', () => {
       rememberModel(task, pickers[task].value);
       hints[task].textContent = modelHint(pickers[task].value, cache.list);

@@ -6,6 +6,7 @@ import { AttentionFigure } from './attention';
 import { byId } from './dom';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
+import { modelLabel } from './models';
 import { TaskRunner } from './task-runner';
 import { promptsOf } from '../worker/registry';
 import { followModelPrompts } from './prompt-defaults';
@@ -33,7 +34,7 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     const region = shown?.result.attentionRegion;
     if (!showAttention.checked || !shown || !map || !region) return figure.hide();
     figure.setImage(shown.picked.blob, shown.picked.description);
-    figure.showMap(map, region, 'CLIP’s image encoder (attention rollout over its layers)');
+    figure.showMap(map, region, `${modelLabel(shown.result.model)}’s image encoder (attention rollout over its layers)`);
   };
 
   const runner = new TaskRunner({
