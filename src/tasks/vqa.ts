@@ -112,6 +112,11 @@ export class QuestionAnswerer {
     return ids;
   }
 
+  /** Each answer token's part of the answer text (see captionTokens). */
+  answerTokens(answerIds: readonly number[]): CaptionToken[] {
+    return captionTokens(this.tokenizer, answerIds);
+  }
+
   async ask(image: RgbaImage, question: string, request: AnswerRequest = {}): Promise<GeneratedAnswer> {
     const start = performance.now();
     const questionIds = this.questionIds(question);
@@ -143,7 +148,7 @@ export class QuestionAnswerer {
         const maps = await this.vqaModel.attention(pixels, questionIds, result.ids, layer);
         out.tokenAttentions = maps.positions.slice(prompt.length);
         out.imageRollout = maps.imageRollout;
-        out.answerTokens = captionTokens(this.tokenizer, answerIds);
+        out.answerTokens = this.answerTokens(answerIds);
         out.totalMs = performance.now() - start;
       }
       return out;
