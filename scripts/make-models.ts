@@ -195,15 +195,13 @@ export async function main(argv: string[]): Promise<number> {
     if (args.tiny) {
       const root = resolve(args.out ?? TINY_ROOT);
       for (const tiny of TINY_MODELS) {
-        const { json } = hubFiles(tiny.like.repo);
-        const generation = json['generation_config.json'];
-        const shrunk = tiny.shrink({ config: json['config.json']!, preprocessor: json['preprocessor_config.json']!, ...(generation && { generation }) });
+        const shrunk = tiny.files();
         const texts: Record<string, string> = {
           'config.json': jsonText(shrunk.config),
           'preprocessor_config.json': jsonText(shrunk.preprocessor),
           ...(shrunk.generation && { 'generation_config.json': jsonText(shrunk.generation) }),
         };
-        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), { config: shrunk.config, texts, tokenizer: tiny.like.tokenizer }, 'f16', seed);
+        await writeFolder(join(root, tinyRepo(tiny.name), 'resolve/main'), { config: shrunk.config, texts, tokenizer: tiny.tokenizer }, 'f16', seed);
       }
     } else {
       const root = resolve(args.out ?? join(ROOT, 'weights/generated'));

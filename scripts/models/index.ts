@@ -4,6 +4,9 @@
  * config.json has comes from its family (src/families: the config's model_type picks it), whose
  * `stand-in.ts` also says which tiny demo model `iris/tiny-<family>` it has.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FAMILIES, familyFor, type Family } from '../../src/families';
 import type { LayoutOption, ParamSpec, StandIn, StandInFiles, StateDictOptions } from '../../src/families/stand-in-spec';
 
@@ -60,18 +63,38 @@ export const LAYOUT_OPTIONS: readonly { family: string; option: LayoutOption }[]
 // ---- tiny demo models -------------------------------------------------------------------------------------
 
 export interface TinyModel {
-  /** Its family's name (or one of its `alsoAs` names): the model is iris/tiny-<name>. */
+  /** Its family's name (or one of its `alsoAs` / `own` names): the model is iris/tiny-<name>. */
   readonly name: string;
-  /** The Hub checkpoint it is a scaled-down copy of (configs, tokenizer). */
-  readonly like: HubModel;
-  /** The real files with the sizes changed; vocabularies, special ids and everything else kept. */
-  shrink(files: StandInFiles): StandInFiles;
+  readonly tokenizer: TokenizerKind;
+  /**
+   * Its config files: the Hub checkpoint's (scripts/models/hub/<like>/) with the sizes changed, vocabularies,
+   * special ids and everything else kept; or the family's own (StandIn.tiny.own).
+   */
+  files(): StandInFiles;
 }
 
-export const TINY_MODELS: readonly TinyModel[] = FAMILIES.flatMap((family) => {
+const HUB_FILES = fileURLToPath(new URL('./hub/', import.meta.url));
+const TOKENIZER_KINDS: readonly string[] = ['clip', 'gpt2', 'bert', 'chinese-clip'] satisfies TokenizerKind[];
+
+/** The parsed JSON files of a Hub checkpoint kept in scripts/models/hub/<repo>/. */
+function hubJson(repo: string, name: string): Record<string, unknown> | undefined {
+  const file = join(HUB_FILES, repo, name);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+}
+
+export const TINY_MODELS: readonly TinyModel[] = FAMILIES.flatMap((family): TinyModel[] => {
   const tiny = standInOf(family).tiny;
   if (!tiny) return [];
+  if ('own' in tiny) {
+    const tokenizer = tiny.tokenizer;
+    if (!TOKENIZER_KINDS.includes(tokenizer)) throw new Error(`${family.name}'s tiny models ship tokenizer "${tokenizer}", not one of ${TOKENIZER_KINDS.join(', ')}.`);
+    return Object.entries(tiny.own).map(([name, files]) => ({ name, tokenizer: tokenizer as TokenizerKind, files: () => structuredClone(files) }));
+  }
   const like = HUB_MODELS.find((m) => m.repo === tiny.like);
   if (!like) throw new Error(`${family.name}'s tiny model copies ${tiny.like}, which HUB_MODELS does not list.`);
-  return [family.name, ...(tiny.alsoAs ?? [])].map((name) => ({ name, like, shrink: tiny.shrink }));
+  const files = (): StandInFiles => {
+    const generation = hubJson(like.repo, 'generation_config.json');
+    return tiny.shrink({ config: hubJson(like.repo, 'config.json')!, preprocessor: hubJson(like.repo, 'preprocessor_config.json')!, ...(generation && { generation }) });
+  };
+  return [family.name, ...(tiny.alsoAs ?? [])].map((name) => ({ name, tokenizer: like.tokenizer, files }));
 });

@@ -142,16 +142,30 @@ export interface StandIn {
   stateDict(config: Json, options: StateDictOptions): ParamSpec[];
   /** The layout options its stateDict reads from `options.layout`. */
   layouts?: readonly LayoutOption[];
-  tiny?: {
-    /** Hub id of the checkpoint it copies (configs, tokenizer). */
-    like: string;
-    shrink(files: StandInFiles): StandInFiles;
-    /**
-     * More names the same tiny model is published under, `iris/tiny-<name>` (same files and weights): a
-     * family whose checkpoints serve several tasks lists its demo model once per task (GIT: `git-vqa`).
-     */
-    alsoAs?: readonly string[];
-  };
+  tiny?: TinyStandIn;
+}
+
+/** A family's tiny demo models: a scaled-down copy of a Hub checkpoint, or files of the family's own. */
+export type TinyStandIn = TinyCopy | TinyOwn;
+
+/** `iris/tiny-<family>`: a Hub checkpoint's config files, shrunk. */
+export interface TinyCopy {
+  /** Hub id of the checkpoint it copies (configs, tokenizer). */
+  like: string;
+  shrink(files: StandInFiles): StandInFiles;
+  /**
+   * More names the same tiny model is published under, `iris/tiny-<name>` (same files and weights): a
+   * family whose checkpoints serve several tasks lists its demo model once per task (GIT: `git-vqa`).
+   */
+  alsoAs?: readonly string[];
+}
+
+/** Tiny models that copy no Hub checkpoint (none is in scripts/models/hub): their config files, by name. */
+export interface TinyOwn {
+  /** `iris/tiny-<name>` → its files. */
+  own: Readonly<Record<string, StandInFiles>>;
+  /** The tokenizer files they ship: a folder of weights/tokenizers. */
+  tokenizer: string;
 }
 
 /**

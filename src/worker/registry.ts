@@ -121,6 +121,8 @@ export const MODELS: readonly ModelEntry[] = [
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
   { id: 'iris/tiny-git-vqa', task: 'vqa', repo: 'iris/tiny-git-vqa', revision: 'main', local: true, label: 'Tiny GIT VQA (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-blip', task: 'caption', repo: 'iris/tiny-blip', revision: 'main', local: true, label: 'Tiny BLIP (random weights, offline demo)', megabytes: 2 },
+  { id: 'iris/tiny-blip-vqa', task: 'vqa', repo: 'iris/tiny-blip-vqa', revision: 'main', local: true, label: 'Tiny BLIP VQA (random weights, offline demo)', megabytes: 5 },
   { id: 'iris/tiny-chinese-clip', task: 'zero-shot', repo: 'iris/tiny-chinese-clip', revision: 'main', local: true, label: 'Tiny Chinese-CLIP (random weights, offline demo)', megabytes: 2, prompts: CHINESE_PROMPTS },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];

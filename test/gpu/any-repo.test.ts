@@ -1,9 +1,9 @@
 // Any Hub repository of a supported model type works, under any name: the loader reads its config.json,
 // picks the family from model_type, fetches that family's files and builds the runner of the task asked
-// for. Each family's tiny demo model (real tokenizer, random weights) is served here as "someone/…", a repo
+// for. Each tiny demo model (real tokenizer, random weights) is served here as "someone/…", a repo
 // the catalogue does not know, and runs one request of each task its family serves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAMILIES, tasksOf } from '../../src/families';
+import { familyFor, tasksOf } from '../../src/families';
 import { TINY_MODELS } from '../../scripts/models/index';
 import type { Gpu } from '../../src/gpu/gpu';
 import type { RgbaImage } from '../../src/image/rgba-image';
@@ -39,15 +39,14 @@ const requests: { [T in Task]: (runner: TaskRunners[T]) => Promise<void> } = {
 
 let gpu: Gpu;
 let server: HubServer;
-const repoOf = (family: string) => `someone/${family}-lookalike`;
-/** The families with a tiny demo model (src/families/<name>/stand-in.ts says which; BLIP has none yet). */
-const WITH_TINY = FAMILIES.filter((f) => TINY_MODELS.some((t) => t.name === f.name));
-/** The tasks the tiny model's config.json serves (its architectures pick among its family's tasks). */
-const tinyTasks = (family: (typeof FAMILIES)[number]) => tasksOf(family, JSON.parse(readText(tinyModelDir(family.name), 'config.json')) as Record<string, unknown>);
+const repoOf = (tiny: string) => `someone/${tiny}-lookalike`;
+/** Every tiny demo model (src/families/<name>/stand-in.ts says which a family has): iris/tiny-<name>. */
+const TINY_NAMES = TINY_MODELS.map((t) => t.name);
+const tinyConfig = (name: string) => JSON.parse(readText(tinyModelDir(name), 'config.json')) as Record<string, unknown>;
 beforeAll(async () => {
   gpu = await createDawnGpu();
-  for (const family of WITH_TINY) tinyModelDir(family.name); // generated on first use
-  const repos = Object.fromEntries(WITH_TINY.map((f) => [repoOf(f.name), `tiny-${f.name}/resolve/main`]));
+  for (const name of TINY_NAMES) tinyModelDir(name); // generated on first use
+  const repos = Object.fromEntries(TINY_NAMES.map((name) => [repoOf(name), `tiny-${name}/resolve/main`]));
   server = await HubServer.start({ repos, root: TINY_ROOT, branches: ['main'] });
 });
 afterAll(async () => {
@@ -56,11 +55,13 @@ afterAll(async () => {
 });
 
 describe('a repository the catalogue does not know', () => {
-  it('covers at least one family', () => expect(WITH_TINY.length).toBeGreaterThan(0));
-  for (const family of WITH_TINY) {
-    for (const task of tinyTasks(family)) {
-      it(`${family.name}: config.json picks the family, and the ${task} runner works`, async () => {
-        const id = repoOf(family.name);
+  it('covers at least one tiny model', () => expect(TINY_NAMES.length).toBeGreaterThan(0));
+  for (const name of TINY_NAMES) {
+    // The family and tasks come from the tiny model's config.json (model_type; architectures pick the tasks).
+    const family = familyFor(tinyConfig(name));
+    for (const task of tasksOf(family, tinyConfig(name))) {
+      it(`tiny-${name}: config.json picks ${family.name}, and the ${task} runner works`, async () => {
+        const id = repoOf(name);
         expect(MODELS.some((m) => m.id === id)).toBe(false);
         const loaded = await loadCheckpoint(resolveModel(id, task), new Hub({ baseUrl: server.url, store: memoryStore(), storage: null }), gpu, { task });
         try {

@@ -5,7 +5,7 @@
  * cross-attention in every layer, and `cls.predictions`, whose decoder weight/bias are tied and not saved) and,
  * for VQA, `text_encoder` (BlipTextModel without pooler).
  */
-import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, type ParamSpec, type StandIn, type StateDictOptions } from '../stand-in-spec';
+import { conv2d, dim, dimOr, embedding, layerNorm, linear, param, positionIds, section, TINY, type ParamSpec, type StandIn, type StandInFiles, type StateDictOptions } from '../stand-in-spec';
 
 type Json = Record<string, unknown>;
 
@@ -76,6 +76,68 @@ export function blipStateDict(config: Json, options: StateDictOptions = {}): Par
   ];
 }
 
+/**
+ * The tiny demo models shrink the layout of the golden tiny BLIP configs (../shared/golden/blip/config.json,
+ * golden/blip-vqa/config.json: which fields a saved BlipConfig has, vision and text towers with the
+ * cross-attention width equal to the vision width) to the TINY sizes, and keep the real tokenizer:
+ * bert-base-uncased's vocab.txt plus [DEC] (30522, the decoder's bos) and [ENC] (30523), as Salesforce/blip-*
+ * ship it, so vocab_size is 30524 and the special ids are BLIP's. They copy no Hub checkpoint (none of
+ * Salesforce's is kept in scripts/models/hub), so nothing here claims a published value; the image processor
+ * is BlipImageProcessor's class defaults (OpenAI CLIP mean/std, bicubic) at the tiny image size.
+ */
+function tinyBlipFiles(architecture: 'BlipForConditionalGeneration' | 'BlipForQuestionAnswering'): StandInFiles {
+  const bert = { vocab: 30522, pad: 0, sep: 102 };
+  const decoderBos = bert.vocab; // [DEC], the first id after bert's vocabulary
+  const text = {
+    model_type: 'blip_text_model',
+    vocab_size: bert.vocab + 2,
+    hidden_size: TINY.hidden,
+    intermediate_size: TINY.mlp,
+    num_hidden_layers: TINY.layers,
+    num_attention_heads: TINY.heads,
+    encoder_hidden_size: TINY.hidden,
+    max_position_embeddings: 512,
+    hidden_act: 'gelu',
+    layer_norm_eps: 1e-12,
+    bos_token_id: decoderBos,
+    pad_token_id: bert.pad,
+    sep_token_id: bert.sep,
+    use_cache: true,
+  };
+  const vision = {
+    model_type: 'blip_vision_model',
+    hidden_size: TINY.hidden,
+    intermediate_size: TINY.mlp,
+    num_hidden_layers: TINY.layers,
+    num_attention_heads: TINY.heads,
+    image_size: TINY.image,
+    patch_size: TINY.patch,
+    hidden_act: 'gelu',
+    layer_norm_eps: 1e-5,
+  };
+  return {
+    config: { architectures: [architecture], model_type: 'blip', projection_dim: TINY.hidden, image_text_hidden_size: TINY.hidden, text_config: text, vision_config: vision },
+    preprocessor: {
+      image_processor_type: 'BlipImageProcessor',
+      processor_class: 'BlipProcessor',
+      do_resize: true,
+      size: { height: TINY.image, width: TINY.image },
+      resample: 3,
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.48145466, 0.4578275, 0.40821073],
+      image_std: [0.26862954, 0.26130258, 0.27577711],
+      do_convert_rgb: true,
+    },
+    generation: { bos_token_id: decoderBos, eos_token_id: bert.sep, pad_token_id: bert.pad },
+  };
+}
+
 export const standIn: StandIn = {
   stateDict: (config, options) => blipStateDict(config, options),
+  tiny: {
+    own: { blip: tinyBlipFiles('BlipForConditionalGeneration'), 'blip-vqa': tinyBlipFiles('BlipForQuestionAnswering') },
+    tokenizer: 'bert',
+  },
 };
