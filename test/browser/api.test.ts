@@ -1,7 +1,11 @@
 // The library API (page ↔ worker via comlink) in headless Chromium with the tiny demo models served by the
 // app in the Hub URL layout: results, streaming, cancellation, queueing, errors and device-loss recovery.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readText, tinyModelDir } from '../helpers/tiny-models';
 import { evaluateWithin, launchChromium, type Browser } from './chromium';
+import { openModelsPage, runModel } from './models-page';
 
 declare global {
   interface Window {
@@ -205,5 +209,81 @@ describe('ask (tiny GIT VQA)', () => {
     expect(result.captioner).toMatchObject({ ok: false, code: 'bad-input' });
     expect(result.aborted).toMatchObject({ ok: false, code: 'aborted' });
     expect(result.vqaCaption).toMatchObject({ ok: false, code: 'bad-input' });
+  });
+});
+
+describe('tiny BLIP: ask and caption with a prompt, against a greedy decode run directly through the model', () => {
+  // Truth: the same weights run on the test models page (BlipVqaModel / BlipCaptionModel, no task code), fed
+  // pixel values computed here from preprocessor_config.json for a one-colour image (any resize keeps it one
+  // colour) and question / prompt ids from ../shared/tokenizers/blip/vectors.json.
+  const vqaModel = 'iris/tiny-blip-vqa';
+  const captionModel = 'iris/tiny-blip';
+  const colour = [200, 100, 50] as const;
+  const vectors = JSON.parse(readFileSync(join(process.cwd(), '../shared/tokenizers/blip/vectors.json'), 'utf8')) as { cases: { text: string; ids: number[] }[] };
+  const question = vectors.cases.find((c) => c.text.endsWith('?'))!;
+  const prompt = vectors.cases.find((c) => c.text === 'a picture of')!;
+  const maxNewTokens = 4;
+  let models: Browser;
+  beforeAll(async () => {
+    models = await openModelsPage();
+  }, 120_000);
+  afterAll(async () => models?.close());
+
+  /** BlipImageProcessor's output for a one-colour image: (c · rescale_factor − mean) / std per channel, [3, S, S]. */
+  function pixelsOf(repo: string): { pixelValues: number[]; side: number } {
+    const pre = JSON.parse(readText(tinyModelDir(repo.split('/tiny-')[1]!), 'preprocessor_config.json')) as { size: { height: number; width: number }; rescale_factor: number; image_mean: number[]; image_std: number[] };
+    const side = pre.size.height;
+    expect(pre.size.width).toBe(side);
+    const pixelValues = colour.flatMap((c, ch) => Array<number>(side * side).fill((c * pre.rescale_factor - pre.image_mean[ch]!) / pre.image_std[ch]!));
+    return { pixelValues, side };
+  }
+  const source = (repo: string, db: string) => ({ baseUrl: `${inject('baseUrl')}/hub`, repo, db });
+
+  it('iris.ask streams the answer; its ids are the greedy answer of BlipVqaModel to the same question', async () => {
+    const result = await evaluateWithin(browser.page, async ([name, text, rgb, max]: [string, string, number[], number]) => {
+      const image = new ImageData(96, 64);
+      for (let i = 0; i < image.data.length; i += 4) image.data.set([...rgb, 255], i);
+      const seen: string[] = [];
+      const r = await window.irisApi.iris.ask(image, text, { model: name, maxNewTokens: max, numBeams: 1, onToken: (t) => seen.push(t) });
+      return { ...r, seen };
+    }, [vqaModel, question.text, [...colour], maxNewTokens] as [string, string, number[], number], 240_000, 'ask blip');
+    expect(result.tokens.length).toBeGreaterThan(0);
+    expect(result.seen.length).toBe(result.tokens.length);
+    expect(result.seen[result.seen.length - 1]).toBe(result.answer);
+    expect(result.tokens.map((t) => t.text).join('').trim()).toBe(result.answer);
+
+    const { pixelValues } = pixelsOf(vqaModel);
+    const direct = await runModel(models, 'page', 'blipVqa', {
+      ...source(vqaModel, 'iris-tiny-blip-vqa'), pixelValues, images: 1,
+      inputIds: question.ids, attentionMask: question.ids.map(() => 1), maxNewTokens,
+    }, 240_000);
+    // The direct decode starts from [DEC] (the answer's bos), which the API does not list as an answer token.
+    expect([direct.ids[0], ...result.tokens.map((t) => t.id)]).toEqual(direct.ids);
+  });
+
+  it('iris.caption with a prompt: the caption starts with the prompt, and its ids are BlipCaptionModel\'s greedy ones', async () => {
+    const result = await evaluateWithin(browser.page, async ([name, text, rgb, max]: [string, string, number[], number]) => {
+      const image = new ImageData(96, 64);
+      for (let i = 0; i < image.data.length; i += 4) image.data.set([...rgb, 255], i);
+      return window.irisApi.iris.caption(image, { model: name, prompt: text, maxNewTokens: max, numBeams: 1 });
+    }, [captionModel, prompt.text, [...colour], maxNewTokens] as [string, string, number[], number], 240_000, 'caption blip');
+    expect(result.text.startsWith(prompt.text)).toBe(true);
+    const config = JSON.parse(readText(tinyModelDir('blip'), 'config.json')) as { text_config: { bos_token_id: number } };
+    // transformers' BLIP prompt: [DEC] written over [CLS], the trailing [SEP] dropped.
+    const promptIds = [config.text_config.bos_token_id, ...prompt.ids.slice(1, -1)];
+    const { pixelValues } = pixelsOf(captionModel);
+    const direct = await runModel(models, 'page', 'blipGenerate', { ...source(captionModel, 'iris-tiny-blip'), pixelValues, images: 1, prompt: promptIds, maxNewTokens }, 240_000);
+    expect(result.ids).toEqual(direct.ids);
+  });
+
+  it('a captioning BLIP asked a question, and a VQA BLIP asked for a caption, give typed errors', async () => {
+    const result = await run(async () => {
+      const { iris, attempt, testImage } = window.irisApi;
+      const captioner = await attempt(() => iris.ask(testImage(), 'what is this?', { model: 'iris/tiny-blip' }));
+      const answerer = await attempt(() => iris.caption(testImage(), { model: 'iris/tiny-blip-vqa' }));
+      return { captioner, answerer };
+    }, 'blip task errors');
+    expect(result.captioner).toMatchObject({ ok: false, code: 'bad-input' });
+    expect(result.answerer).toMatchObject({ ok: false, code: 'bad-input' });
   });
 });
