@@ -12,6 +12,8 @@ import { servePreviewBuild, type PreviewBuild } from './preview-build';
 
 const SCREENSHOTS = 'test-results/screenshots';
 const MODEL = 'iris/tiny-git-vqa';
+/** The other family's tiny VQA model (BlipForQuestionAnswering: a question encoder and an answer decoder). */
+const BLIP_MODEL = 'iris/tiny-blip-vqa';
 /** Short answers: the tiny GIT decodes about one token per second on SwiftShader. */
 const MAX_TOKENS = 3;
 
@@ -29,12 +31,12 @@ afterAll(async () => {
 });
 
 /** The answer iris.ask gives for the sample on screen, with its attention maps. */
-function askApi(page: Page, question: string) {
+function askApi(page: Page, question: string, model = MODEL) {
   return evaluateWithin(page, async ({ q, model, max }) => {
     const blob = await (await fetch('/samples/cat.png')).blob();
     const r = await window.irisDemo!.iris.ask(blob, q, { model, maxNewTokens: max, attentionMaps: true });
     return { answer: r.answer, maps: r.tokenAttentions!, tokens: r.tokens };
-  }, { q: question, model: MODEL, max: MAX_TOKENS }, 120_000, `API ask "${question}"`);
+  }, { q: question, model, max: MAX_TOKENS }, 120_000, `API ask "${question}"`);
 }
 
 /** Every text the newest answer showed while it was written (a MutationObserver on the list). */
@@ -117,6 +119,29 @@ describe('the Ask tab', () => {
     await page.getByRole('button', { name: 'Ask', exact: true }).click();
     await expect.poll(() => page.locator('#ask-error').textContent()).toMatch(/question is empty/);
     expect(await page.locator('#ask-history .qa').count()).toBe(1);
+    expect(browser.pageErrors).toEqual([]);
+  });
+
+  it('with the tiny BLIP VQA model picked, answers a typed question as iris.ask does, one word chip per answer word', async () => {
+    const { page } = browser;
+    await page.goto(preview.origin);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.getByRole('tab', { name: 'Ask' }).click();
+    await page.locator('#ask-model').selectOption(BLIP_MODEL);
+    await page.locator('#ask-max').fill(String(MAX_TOKENS));
+    await page.getByRole('button', { name: /Sample: a drawing of a ginger cat/ }).click();
+    await page.waitForFunction(() => document.querySelector('#drop')!.getAttribute('data-empty') === 'false');
+    const typed = 'what colour is the cat?';
+    await page.locator('#ask-question').fill(typed);
+    await page.locator('#ask-question').press('Enter');
+    await answered(page, 1);
+    const api = await askApi(page, typed, BLIP_MODEL);
+    expect(api.tokens.length).toBeGreaterThan(0);
+    expect(await page.locator('#ask-history .qa .question').first().textContent()).toBe(typed);
+    expect(await page.locator('#ask-history .qa .answer').first().textContent()).toBe(api.answer || '(no answer)');
+    const words = api.tokens.filter((t) => !t.special && t.text.trim() !== '');
+    expect(await page.locator('#ask-history .qa').first().locator('.token').count()).toBe(words.length);
+    expect(await page.locator('#ask-model option:checked').textContent()).toContain('on this device');
     expect(browser.pageErrors).toEqual([]);
   });
 });

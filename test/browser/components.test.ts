@@ -185,6 +185,32 @@ describe('<iris-classify>, <iris-caption> and <iris-ask> from one script tag on 
       document.body.append(element);
     }), null, 60_000, 'caption model asked');
     expect(refused).toBe('bad-input');
+
+    // <iris-ask model="iris/tiny-blip-vqa">: BLIP's question encoder and answer decoder behind the same element; the
+    // streamed token events grow to the answer shown. A caption-only BLIP is refused like a captioning GIT.
+    const blip = await evaluateWithin(page, () => new Promise<{ answer: string; shown: string; tokens: number; streamed: string[] }>((done) => {
+      const element = document.createElement('iris-ask');
+      const streamed: string[] = [];
+      element.addEventListener('token', (event) => streamed.push((event as CustomEvent<{ text: string }>).detail.text));
+      element.addEventListener('result', (event) => {
+        const { answer, tokens } = (event as CustomEvent<{ answer: string; tokens: unknown[] }>).detail;
+        done({ answer, tokens: tokens.length, shown: element.shadowRoot!.querySelector('.answer')!.textContent ?? '', streamed });
+      }, { once: true });
+      element.setAttribute('max-tokens', '3');
+      Object.assign(element, { model: 'iris/tiny-blip-vqa', question: 'what is in the picture?', src: '/samples/house.png' });
+      document.body.append(element);
+    }), null, 180_000, 'BLIP VQA element');
+    expect(blip.tokens).toBeGreaterThan(0);
+    expect(blip.shown).toBe(blip.answer);
+    expect(blip.streamed.length).toBeGreaterThan(0);
+    expect(blip.streamed[blip.streamed.length - 1]).toBe(blip.answer);
+    const blipRefused = await evaluateWithin(page, () => new Promise<string>((done) => {
+      const element = document.createElement('iris-ask');
+      element.addEventListener('error', (event) => done((event as unknown as CustomEvent<{ code: string }>).detail.code));
+      Object.assign(element, { model: 'iris/tiny-blip', question: 'what is this?', src: '/samples/cat.png' });
+      document.body.append(element);
+    }), null, 60_000, 'BLIP caption model asked');
+    expect(blipRefused).toBe('bad-input');
     expect(browser.pageErrors).toEqual([]);
     // The library and its worker came from the "CDN"; the page's origin served only the page, samples and models.
     expect(cdn.requests).toContain(`/${PUBLISHED_WORKER_FILE}`);
