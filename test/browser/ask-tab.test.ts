@@ -1,4 +1,4 @@
-// The demo's Ask tab (built, served by vite preview) in headless Chromium with the bundled tiny GIT VQA model:
+// The demo's Ask tab (built, served by vite preview) in headless Chromium with the bundled tiny GIT VQA model (and tiny BLIP VQA):
 // a suggested question and a typed one, each answer streamed on screen and equal to what iris.ask returns,
 // the questions and answers kept as a list for the image (newest first) and cleared by a new image, the model
 // picker with sizes and stored state, and each answer word's attention map equal to the API's.

@@ -1,6 +1,6 @@
 // The web components from the library build (`npm run build:lib`), used as a third-party page would: one
 // <script type="module"> tag pointing at another origin (a stand-in CDN), the worker started from there too.
-// Two <iris-classify> with the same model, an <iris-caption> and an <iris-ask>: results rendered, events in order, each
+// Two <iris-classify> with the same model, an <iris-caption> and <iris-ask> (GIT, then BLIP VQA): results rendered, events in order, each
 // model loaded once; properties re-run the request; a bad image gives an `error` event.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
