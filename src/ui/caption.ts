@@ -15,6 +15,7 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
   const model = byId<HTMLSelectElement>('cap-model');
   const beams = byId<HTMLInputElement>('cap-beams');
   const maxTokens = byId<HTMLInputElement>('cap-max');
+  const prompt = byId<HTMLInputElement>('cap-prompt');
   const button = byId<HTMLButtonElement>('cap-run');
   const text = byId('cap-text');
   const timing = byId('cap-timing');
@@ -37,6 +38,8 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
   const start = () =>
     runner.run(async (id, picked, signal) => {
       const numBeams = decoding() === 'beam' ? clamp(beams.valueAsNumber, 2, 8, 3) : 1;
+      // A model that takes no text prompt refuses one with a typed error, shown like any other.
+      const startWith = prompt.value.trim();
       text.textContent = '';
       timing.textContent = '';
       figure.hide();
@@ -45,6 +48,7 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
       try {
         const result = await iris.caption(picked.blob, {
           model: id, numBeams, maxNewTokens: clamp(maxTokens.valueAsNumber, 1, 64, 20), attentionMaps: withAttention.checked, signal,
+          ...(startWith && { prompt: startWith }),
           onToken: (partial) => {
             if (!signal.aborted) text.textContent = partial;
           },
