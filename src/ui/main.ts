@@ -7,6 +7,7 @@ import { createIris, isIrisError, type CachedModel, type Iris } from '../index';
 import { CacheManager } from './cache';
 import { setupCaption } from './caption';
 import { byId, describeError } from './dom';
+import { setupLanguageSwitch, t, translatePage } from './i18n';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
 import { fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
@@ -23,6 +24,8 @@ declare global {
   }
 }
 
+translatePage();
+setupLanguageSwitch(byId('language'));
 registerServiceWorker();
 showNetworkState();
 
@@ -35,13 +38,13 @@ async function start(): Promise<void> {
   try {
     iris = await createIris();
   } catch (error) {
-    showUnavailable(isIrisError(error, 'webgpu-unavailable') ? error.message : `Iris could not start: ${describeError(error)}`);
+    showUnavailable(isIrisError(error, 'webgpu-unavailable') ? describeError(error) : t('unavailable.startFailed', { error: describeError(error) }));
     return;
   }
   for (const id of ['image-panel', 'tasks', 'cache']) byId(id).hidden = false;
   const adapter = await iris.adapter();
-  byId('adapter').textContent = `WebGPU adapter: ${adapter.description || `${adapter.vendor} ${adapter.architecture}`}` +
-    (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.';
+  byId('adapter').textContent = t('footer.adapter', { name: adapter.description || `${adapter.vendor} ${adapter.architecture}` }) +
+    t(adapter.f16 ? 'footer.f16' : 'footer.noF16');
 
   const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
   const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };

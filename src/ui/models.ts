@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MODELS, MODELS, type CachedModel, type ModelEntry } from '../index';
 import { element } from './dom';
+import { t } from './i18n';
 
 export type Task = ModelEntry['task'];
 
@@ -30,8 +31,8 @@ export function rememberModel(task: Task, id: string): void {
 /** Fills a <select> with the task's models, grouped by where they come from; keeps the selection. */
 export function fillModelSelect(select: HTMLSelectElement, task: Task, cached: readonly CachedModel[], selected = select.value): void {
   const groups: [string, ModelEntry[]][] = [
-    ['Hugging Face Hub (downloaded once)', MODELS.filter((m) => m.task === task && !m.local)],
-    ['Bundled with the app (random weights, offline)', MODELS.filter((m) => m.task === task && m.local)],
+    [t('models.hub'), MODELS.filter((m) => m.task === task && !m.local)],
+    [t('models.bundled'), MODELS.filter((m) => m.task === task && m.local)],
   ];
   select.replaceChildren(
     ...groups.map(([label, entries]) => {
@@ -39,7 +40,7 @@ export function fillModelSelect(select: HTMLSelectElement, task: Task, cached: r
       group.label = label;
       for (const entry of entries) {
         const name = entry.local ? entry.label.replace(/ \(.*\)$/, '') : entry.label;
-        const option = element('option', '', `${name} — ${entry.megabytes} MB${isCached(entry, cached) ? ' · on this device' : ''}`);
+        const option = element('option', '', t('models.option', { name, mb: entry.megabytes }) + (isCached(entry, cached) ? t('models.onDevice') : ''));
         option.value = entry.id;
         group.append(option);
       }
@@ -53,10 +54,10 @@ export function fillModelSelect(select: HTMLSelectElement, task: Task, cached: r
 export function modelHint(id: string, cached: readonly CachedModel[]): string {
   const entry = MODELS.find((m) => m.id === id);
   if (!entry) return '';
-  if (entry.local) return 'Random weights: the answers mean nothing, but every step runs on your GPU, offline.';
+  if (entry.local) return t('models.hintLocal');
   return isCached(entry, cached)
-    ? `${entry.repo}, already on this device: it loads without the network.`
-    : `${entry.repo}: downloaded once from huggingface.co (about ${entry.megabytes} MB), then kept on this device.`;
+    ? t('models.hintCached', { repo: entry.repo })
+    : t('models.hintHub', { repo: entry.repo, mb: entry.megabytes });
 }
 
 export function modelLabel(id: string): string {
