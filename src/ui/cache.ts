@@ -47,6 +47,7 @@ export class CacheManager {
     const row = element('tr');
     const title = element('td');
     title.append(element('span', 'model-name', name), element('span', 'repo', model.repo));
+    title.translate = false; // names: the model's and its repo's
     const revision = /^[0-9a-f]{40}$/.test(model.revision) ? model.revision.slice(0, 7) : model.revision;
     const size = element('td', 'num', formatBytes(model.bytes + model.partialBytes));
     if (!model.complete) size.append(element('span', 'repo', t('cache.partial')));
@@ -56,7 +57,9 @@ export class CacheManager {
     remove.addEventListener('click', () => void this.remove([model], () => this.iris.cache.delete(model.repo, model.revision)));
     const actions = element('td', 'actions-cell');
     actions.append(remove);
-    row.append(title, element('td', 'revision', revision), size, actions);
+    const revisionCell = element('td', 'revision', revision);
+    revisionCell.translate = false; // a git ref or commit
+    row.append(title, revisionCell, size, actions);
     return row;
   }
 

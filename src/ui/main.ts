@@ -6,7 +6,7 @@ import './app.css';
 import { createIris, isIrisError, type CachedModel, type Iris } from '../index';
 import { CacheManager } from './cache';
 import { setupCaption } from './caption';
-import { byId, describeError } from './dom';
+import { byId, describeError, element } from './dom';
 import { setupLanguageSwitch, t, translatePage } from './i18n';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
@@ -43,8 +43,11 @@ async function start(): Promise<void> {
   }
   for (const id of ['image-panel', 'tasks', 'cache']) byId(id).hidden = false;
   const adapter = await iris.adapter();
-  byId('adapter').textContent = t('footer.adapter', { name: adapter.description || `${adapter.vendor} ${adapter.architecture}` }) +
-    t(adapter.f16 ? 'footer.f16' : 'footer.noF16');
+  // The adapter's name is the device's own (translate="no"), set apart from the sentence around it.
+  const adapterName = element('span', 'adapter-name', adapter.description || `${adapter.vendor} ${adapter.architecture}`);
+  adapterName.translate = false;
+  const [before = '', after = ''] = t('footer.adapter', { name: '\n' }).split('\n');
+  byId('adapter').replaceChildren(before, adapterName, after + t(adapter.f16 ? 'footer.f16' : 'footer.noF16'));
 
   const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
   const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };

@@ -43,7 +43,7 @@ export const zh: Catalogue<MessageKey> = {
   'image.cameraStart': '使用摄像头',
   'image.cameraShoot': '拍照',
   'image.cameraStop': '关闭摄像头',
-  'html.image.samples': '示例 <span class="note">（合成图）</span>',
+  'html.image.samples': '示例<span class="note">（合成图）</span>',
   'image.notImage': '这不是图片（{type}）。',
   'image.previewAlt': '图片：{description}',
   'image.dropNotImage': '请拖入图片文件（PNG、JPEG、WebP…）。',
