@@ -226,7 +226,7 @@ export const en = {
   'ev.needImages': 'Choose the images first: several files, or a folder.',
   'ev.needCoco': 'Choose the reference captions file (COCO JSON).',
   'ev.needCsv': 'Choose the labels CSV file (header file,label).',
-  'ev.ambiguous': '{file}: “{name}” (id {id}) fits several picked files ({matches}).',
+  'ev.ambiguous': '{file}: "{name}" (id {id}) fits several picked files ({matches}).',
   'ev.noneMatch': '{file}: none of its {n} images is among the {picked} picked files.',
   'ev.notPicked': ' Pick that file too, or tick “Score only the picked images”.',
   'ev.notInFolder': ' Choose the folder that holds one folder per class with “Choose a folder…”, or use a CSV.',
