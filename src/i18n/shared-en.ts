@@ -20,6 +20,7 @@ export const sharedEn = {
   'error.device-lost': 'The GPU was lost (a driver reset, or the system reclaimed it). Try again: Iris sets the GPU up anew.',
   'error.gpu-error': 'The GPU reported an error, often too little GPU memory for this model. Close other GPU-heavy tabs or pick a smaller model.',
   'error.non-finite': 'The model produced invalid numbers (NaN or infinity) on this GPU. Try again, or try another model or browser.',
+  'error.numerical-error': 'The model produced invalid numbers (NaN or infinity) while writing, so it could not go on. With half-precision (f16) weights, loading it in f32 may help; otherwise try another model.',
   'error.safetensors-invalid': 'The weights file is damaged or not a safetensors file. Delete the model below and load it again.',
   'error.tensor-missing': 'The weights file lacks a parameter this model needs: it is not a checkpoint of this model type.',
   'error.tensor-shape': 'A parameter in the weights file has the wrong shape for this model’s configuration.',

@@ -17,6 +17,7 @@ export const sharedZh: Catalogue<SharedKey> = {
   'error.device-lost': 'GPU 连接已丢失（驱动重置，或被系统收回）。请重试：Iris 会重新初始化 GPU。',
   'error.gpu-error': 'GPU 报告了错误，通常是显存不足以运行此模型。请关闭其他占用 GPU 的标签页，或选择更小的模型。',
   'error.non-finite': '模型在这块 GPU 上算出了无效数值（NaN 或无穷大）。请重试，或换一个模型或浏览器。',
+  'error.numerical-error': '模型在生成过程中算出了无效数值（NaN 或无穷大），无法继续。如果用的是半精度（f16）权重，改用 f32 加载可能有用；否则请换一个模型。',
   'error.safetensors-invalid': '权重文件已损坏，或不是 safetensors 文件。请在下方删除该模型后重新加载。',
   'error.tensor-missing': '权重文件缺少此模型需要的参数：它不是这种模型类型的检查点。',
   'error.tensor-shape': '权重文件中有参数的形状与此模型的配置不符。',

@@ -38,8 +38,6 @@ export interface PreprocessConfig {
   readonly doConvertRgb: boolean;
 }
 
-const OPENAI_CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-const OPENAI_CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
 const IMAGENET_STANDARD_MEAN = [0.5, 0.5, 0.5] as const;
 const IMAGENET_STANDARD_STD = [0.5, 0.5, 0.5] as const;
 
@@ -55,8 +53,8 @@ export const DEFAULT_PREPROCESS_CONFIGS: Record<ImageProcessorType, PreprocessCo
     doRescale: true,
     rescaleFactor: 1 / 255,
     doNormalize: true,
-    imageMean: OPENAI_CLIP_MEAN,
-    imageStd: OPENAI_CLIP_STD,
+    imageMean: [0.48145466, 0.4578275, 0.40821073], // transformers' OPENAI_CLIP_MEAN
+    imageStd: [0.26862954, 0.26130258, 0.27577711], // and OPENAI_CLIP_STD
     doConvertRgb: true,
   },
   ViTImageProcessor: {

@@ -36,19 +36,25 @@ export interface VisionConfig {
  */
 export type VisionLayout = 'CLIPVisionTransformer' | 'ViTModel';
 
+/** The config defaults that differ between the two layouts' config classes (CLIPVisionConfig, ViTConfig). */
+const LAYOUT_DEFAULTS: Record<VisionLayout, { patchSize: number; eps: number; activation: string }> = {
+  CLIPVisionTransformer: { patchSize: 32, eps: 1e-5, activation: 'quick_gelu' },
+  ViTModel: { patchSize: 16, eps: 1e-12, activation: 'gelu' },
+};
+
 /** CLIPVisionConfig / GitVisionConfig / ViTConfig, with each class's defaults. */
 export function parseVisionConfig(c: Json, layout: VisionLayout): VisionConfig {
-  const clip = layout === 'CLIPVisionTransformer';
+  const defaults = LAYOUT_DEFAULTS[layout];
   const config: VisionConfig = {
     hidden: count(c, 'hidden_size', 768),
     intermediate: count(c, 'intermediate_size', 3072),
     layers: count(c, 'num_hidden_layers', 12),
     heads: count(c, 'num_attention_heads', 12),
     imageSize: count(c, 'image_size', 224),
-    patchSize: count(c, 'patch_size', clip ? 32 : 16),
+    patchSize: count(c, 'patch_size', defaults.patchSize),
     channels: count(c, 'num_channels', 3),
-    eps: field(c, 'layer_norm_eps', clip ? 1e-5 : 1e-12),
-    activation: activationOf(field(c, 'hidden_act', clip ? 'quick_gelu' : 'gelu'), 'vision_config.hidden_act'),
+    eps: field(c, 'layer_norm_eps', defaults.eps),
+    activation: activationOf(field(c, 'hidden_act', defaults.activation), 'vision_config.hidden_act'),
   };
   requireDivisible(config.hidden, config.heads, 'vision_config');
   return config;

@@ -15,6 +15,8 @@ import type { Tokenizer } from '../tokenizers';
 import { resolveGeneration, type CaptionOptions } from './generation-config';
 
 export interface CaptionRequest extends CaptionOptions {
+  /** The model's id, named in error messages (the worker passes the one it loaded). */
+  model?: string;
   /** Called with the caption so far after every decoding step. */
   onToken?: (text: string) => void;
   signal?: AbortSignal;
@@ -108,6 +110,7 @@ export class Captioner {
     try {
       const result = await generate(session, prompt, {
         ...options,
+        modelName: request.model ? `The caption model ${request.model}` : 'The caption model',
         signal: request.signal,
         onStep: request.onToken && ((ids) => request.onToken!(decode(ids))),
       });

@@ -21,7 +21,7 @@ import { formatMs } from '../components/format';
 import { byId, clamp, DemoError, describeError, element, showError } from './dom';
 import { t } from './i18n';
 import { LoadProgressView } from './load-progress';
-import { fillModelSelect, modelLabel, type Task } from './models';
+import { attachRepositoryEntry, fillModelSelect, modelLabel, type Task } from './models';
 import { renderSortableTable, type Column } from './sortable-table';
 import { parseList } from './zero-shot';
 
@@ -105,6 +105,10 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     const current = task();
     fillModelSelect(modelSelect, current, cached, chosenModel[current] ?? parts.preferredModel(current));
   };
+  attachRepositoryEntry(modelSelect, task, (id) => {
+    fillModelSelect(modelSelect, task(), parts.cached(), id);
+    modelSelect.dispatchEvent(new Event('change'));
+  });
   modelSelect.addEventListener('change', () => (chosenModel[task()] = modelSelect.value));
 
   // Which inputs show: the references and settings of the chosen kind.

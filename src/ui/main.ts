@@ -10,7 +10,7 @@ import { byId, describeError, element } from './dom';
 import { setupLanguageSwitch, t, translatePage } from './i18n';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
-import { fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
+import { attachRepositoryEntry, fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
 import { registerServiceWorker, showNetworkState } from './pwa';
 import { setupTabs } from './tabs';
 import { setupViews } from './views';
@@ -34,9 +34,11 @@ if (problem) showUnavailable(problem);
 else await start();
 
 async function start(): Promise<void> {
+  // ?hub=URL: models come from that Hub mirror or self-hosted copy (the library's baseUrl) instead of huggingface.co.
+  const hub = new URLSearchParams(location.search).get('hub') ?? undefined;
   let iris: Iris;
   try {
-    iris = await createIris();
+    iris = await createIris({ baseUrl: hub });
   } catch (error) {
     showUnavailable(isIrisError(error, 'webgpu-unavailable') ? describeError(error) : t('unavailable.startFailed', { error: describeError(error) }));
     return;
@@ -47,7 +49,7 @@ async function start(): Promise<void> {
   const adapterName = element('span', 'adapter-name', adapter.description || `${adapter.vendor} ${adapter.architecture}`);
   adapterName.translate = false;
   const [before = '', after = ''] = t('footer.adapter', { name: '\n' }).split('\n');
-  byId('adapter').replaceChildren(before, adapterName, after + t(adapter.f16 ? 'footer.f16' : 'footer.noF16'));
+  byId('adapter').replaceChildren(before, adapterName, after + t(adapter.f16 ? 'footer.f16' : 'footer.noF16') + (hub ? t('footer.hub', { hub }) : ''));
 
   const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
   const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };
@@ -68,6 +70,10 @@ async function start(): Promise<void> {
   for (const task of ['zero-shot', 'caption'] as const) {
     fillModelSelect(pickers[task], task, cached, initialModel(task, cached));
     hints[task].textContent = modelHint(pickers[task].value, cached);
+    attachRepositoryEntry(pickers[task], () => task, (id) => {
+      fillModelSelect(pickers[task], task, cache.list, id);
+      pickers[task].dispatchEvent(new Event('change'));
+    });
     pickers[task].addEventListener('change', () => {
       rememberModel(task, pickers[task].value);
       hints[task].textContent = modelHint(pickers[task].value, cache.list);

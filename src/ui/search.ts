@@ -12,7 +12,7 @@ import { fileVersion } from '../retrieval/items';
 import { byId, describeError, element, showError } from './dom';
 import { t } from './i18n';
 import { LoadProgressView } from './load-progress';
-import { modelLabel } from './models';
+import { ANOTHER_REPOSITORY, modelLabel } from './models';
 
 /** A picked file and its key (its path in the picked folder). */
 interface Picked {
@@ -103,6 +103,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   // The model picker mirrors the zero-shot tab's (same options, same choice, both ways).
   const mirror = () => {
     model.replaceChildren(...[...zeroShotModel.children].map((node) => node.cloneNode(true)));
+    model.querySelector(`option[value="${ANOTHER_REPOSITORY}"]`)?.remove(); // repositories are entered on the zero-shot tab
     model.value = zeroShotModel.value;
   };
   mirror();

@@ -7,6 +7,7 @@ import { byId } from './dom';
 import { t } from './i18n';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
+import { modelLabel } from './models';
 import { TaskRunner } from './task-runner';
 
 /** A few of the CLIP paper's ImageNet prompts: averaging them usually ranks better than one. */
@@ -35,7 +36,7 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     const region = shown?.result.attentionRegion;
     if (!showAttention.checked || !shown || !map || !region) return figure.hide();
     figure.setImage(shown.picked.blob, shown.picked.description);
-    figure.showMap(map, region, t('zs.attentionWhat'));
+    figure.showMap(map, region, t('zs.attentionWhat', { model: modelLabel(shown.result.model) }));
   };
 
   const runner = new TaskRunner({

@@ -84,7 +84,23 @@ export function resolveModel(id: string, task: Task): ModelEntry {
     if (known.task !== task) throw new IrisError('bad-input', `${id} is a ${known.task} model; it cannot be used for ${task}.`);
     return known;
   }
-  const [repo, revision = 'main'] = id.split('@') as [string, string?];
-  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new IrisError('bad-input', `"${id}" is not a model id (expected "org/name" or "org/name@revision").`);
+  const { repo, revision } = parseRepoId(id);
   return { id, task, repo, revision, label: repo, megabytes: 0 };
+}
+
+/**
+ * A Hub repository id "org/name" with an optional "@revision" (a branch, tag or commit; default main).
+ * Throws 'bad-input' saying what is expected; checked before anything downloads.
+ */
+export function parseRepoId(id: string): { repo: string; revision: string } {
+  const at = id.indexOf('@');
+  const repo = at < 0 ? id : id.slice(0, at);
+  const revision = at < 0 ? 'main' : id.slice(at + 1);
+  const expected = 'expected "org/name" or "org/name@revision", e.g. "openai/clip-vit-base-patch32"';
+  if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new IrisError('bad-input', `"${id}" is not a model id (${expected}).`);
+  // Branches such as refs/pr/1 have slashes; nothing else a revision holds needs spaces, "@" or "..".
+  if (!/^[\w.-]+(\/[\w.-]+)*$/.test(revision) || revision.includes('..')) {
+    throw new IrisError('bad-input', `"${id}" names no valid revision after "@" (${expected}).`);
+  }
+  return { repo, revision };
 }

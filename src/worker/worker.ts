@@ -77,7 +77,7 @@ class IrisWorker implements WorkerApi {
       const model = options.model ?? DEFAULT_MODELS.caption;
       const captioner = await this.load(model, 'caption', signal, onProgress);
       const pixels = await decodeImage(image, { signal });
-      const result = await captioner.caption(pixels, { ...options, signal, onToken });
+      const result = await captioner.caption(pixels, { ...options, model, signal, onToken });
       const ms = performance.now() - start;
       return {
         model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000),

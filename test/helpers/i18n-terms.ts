@@ -16,8 +16,8 @@ export const LATIN_TERMS = new Set([
   'MB', 'KB', 'GB', 'B', 'ms', 's', 'f16', 'f32', 'shader',
   // literal names: the API calls and URL schemes quoted in the "no WebGPU" reasons
   'navigator', 'gpu', 'requestAdapter', 'https', 'http', 'localhost',
-  // the labels CSV's header, file,label
-  'file', 'label',
+  // the labels CSV's header (file,label), the file config.json, the page's ?hub= parameter, a repo id's pattern
+  'file', 'label', 'config', 'json', 'hub', 'org', 'name', 'revision',
 ]);
 
 /** The ASCII-letter words of a text (runs of letters and digits that start with a letter). */

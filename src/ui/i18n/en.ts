@@ -8,7 +8,7 @@ export const en = {
   // Page and header
   'page.title': 'Iris — WebGPU vision-language in your browser',
   'page.titleEvaluate': 'Evaluate — Iris',
-  'page.description': 'Zero-shot image labels (CLIP) and image captions (GIT, ViT-GPT2) computed on your own GPU with WebGPU. Nothing is uploaded.',
+  'page.description': 'Zero-shot image labels, image captions and photo search, computed on your own GPU with WebGPU. Nothing is uploaded.',
   'header.skip': 'Skip to the tasks',
   'header.tagline': 'Vision-language models on your own GPU, in the browser. Your images never leave this device.',
   'header.offline': 'Offline',
@@ -36,6 +36,7 @@ export const en = {
   'footer.adapter': 'WebGPU adapter: {name}',
   'footer.f16': ' (shader-f16).',
   'footer.noF16': ' (no shader-f16: f32 kernels).',
+  'footer.hub': ' Models from {hub} (the page’s hub parameter).',
   'html.footer.tiny': 'The bundled “tiny” models have random weights: they show that the whole pipeline runs offline, not sensible answers. The sample images are synthetic drawings made by <code>scripts/make-samples.ts</code>.',
 
   // Image panel
@@ -78,7 +79,7 @@ export const en = {
   'zs.run': 'Classify',
   'zs.bars': 'Labels, most likely first',
   'zs.attentionIdle': 'Classify to see where the model looked.',
-  'zs.attentionWhat': 'CLIP’s image encoder (attention rollout over its layers)',
+  'zs.attentionWhat': '{model}’s image encoder (attention rollout over its layers)',
   'zs.timing': '{ms} per image · {n} {n:label|labels}',
   'cap.decoding': 'Decoding',
   'cap.greedy': 'Greedy',
@@ -124,6 +125,12 @@ export const en = {
   'models.hintLocal': 'Random weights: the answers mean nothing, but every step runs on your GPU, offline.',
   'models.hintCached': '{repo}, already on this device: it loads without the network.',
   'models.hintHub': '{repo}: downloaded once from huggingface.co (about {mb} MB), then kept on this device.',
+  'models.hintRepoCached': '{repo}, already on this device ({mb} MB): it loads without the network.',
+  'models.hintRepo': '{repo}: downloaded once from the Hub on first use (its config.json says which model it is), then kept on this device.',
+  'models.another': 'Another repository…',
+  'models.repoPlaceholder': 'org/name or org/name@revision',
+  'models.repoLabel': 'Hub repository',
+  'models.repoUse': 'Use',
   'load.download': 'Download',
   'load.gpu': 'GPU upload and shader compilation',
   'load.loading': 'Loading {model}…',
@@ -153,7 +160,7 @@ export const en = {
   'cache.deleteFailed': 'Could not delete: {error}',
 
   // Search
-  'html.search.model': 'Model <span class="note">— the zero-shot (CLIP) model; each model keeps its own index</span>',
+  'html.search.model': 'Model <span class="note">— a zero-shot model (image and text towers); each model keeps its own index</span>',
   'search.drop': 'Drop a folder or photos here, or',
   'search.chooseFolder': 'Choose a folder…',
   'search.choosePhotos': 'Choose photos…',

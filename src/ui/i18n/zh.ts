@@ -6,7 +6,7 @@ export const zh: Catalogue<MessageKey> = {
   // 页面与页眉
   'page.title': 'Iris — 在浏览器里用 WebGPU 运行视觉语言模型',
   'page.titleEvaluate': '评估 — Iris',
-  'page.description': '零样本图像标签（CLIP）和图像描述（GIT、ViT-GPT2），借助 WebGPU 在你自己的 GPU 上计算，不上传任何内容。',
+  'page.description': '零样本图像标签、图像描述和照片搜索，借助 WebGPU 在你自己的 GPU 上计算，不上传任何内容。',
   'header.skip': '跳到任务',
   'header.tagline': '在浏览器里用你自己的 GPU 运行视觉语言模型。你的图片不会离开这台设备。',
   'header.offline': '离线',
@@ -34,6 +34,7 @@ export const zh: Catalogue<MessageKey> = {
   'footer.adapter': 'WebGPU 适配器：{name}',
   'footer.f16': '（支持 shader-f16）。',
   'footer.noF16': '（不支持 shader-f16：使用 f32 内核）。',
+  'footer.hub': '模型来自 {hub}（页面的 hub 参数）。',
   'html.footer.tiny': '内置的“微型”模型权重是随机的：它们用来展示整条流程可以离线运行，给出的答案没有意义。示例图片是由 <code>scripts/make-samples.ts</code> 绘制的合成图。',
 
   // 图片区
@@ -76,7 +77,7 @@ export const zh: Catalogue<MessageKey> = {
   'zs.run': '分类',
   'zs.bars': '标签，按可能性从高到低排列',
   'zs.attentionIdle': '点击“分类”后即可看到模型关注的位置。',
-  'zs.attentionWhat': 'CLIP 的图像编码器（各层注意力展开）',
+  'zs.attentionWhat': '{model} 的图像编码器（各层注意力展开）',
   'zs.timing': '每张图片 {ms} · {n} 个标签',
   'cap.decoding': '解码方式',
   'cap.greedy': '贪心',
@@ -122,6 +123,12 @@ export const zh: Catalogue<MessageKey> = {
   'models.hintLocal': '随机权重：答案没有意义，但每一步都在你的 GPU 上离线运行。',
   'models.hintCached': '{repo}，已在本机：无需联网即可加载。',
   'models.hintHub': '{repo}：从 huggingface.co 下载一次（约 {mb} MB），之后保存在本机。',
+  'models.hintRepoCached': '{repo}，已在本机（{mb} MB）：无需联网即可加载。',
+  'models.hintRepo': '{repo}：首次使用时从 Hub 下载一次（由其 config.json 说明是哪种模型），之后保存在本机。',
+  'models.another': '其他仓库…',
+  'models.repoPlaceholder': 'org/name 或 org/name@revision',
+  'models.repoLabel': 'Hub 仓库',
+  'models.repoUse': '使用',
   'load.download': '下载',
   'load.gpu': 'GPU 上传与着色器编译',
   'load.loading': '正在加载 {model}…',
@@ -151,7 +158,7 @@ export const zh: Catalogue<MessageKey> = {
   'cache.deleteFailed': '删除失败：{error}',
 
   // 搜索
-  'html.search.model': '模型 <span class="note">— 零样本（CLIP）模型；每个模型有各自的索引</span>',
+  'html.search.model': '模型 <span class="note">— 零样本模型（含图像塔与文本塔）；每个模型有各自的索引</span>',
   'search.drop': '把文件夹或照片拖到这里，或者',
   'search.chooseFolder': '选择文件夹…',
   'search.choosePhotos': '选择照片…',
