@@ -56,7 +56,7 @@ export const LAYOUT_OPTIONS: readonly { family: string; option: LayoutOption }[]
 // ---- tiny demo models -------------------------------------------------------------------------------------
 
 export interface TinyModel {
-  /** Its family's name: the model is iris/tiny-<name>. */
+  /** Its family's name (or one of its `alsoAs` names): the model is iris/tiny-<name>. */
   readonly name: string;
   /** The Hub checkpoint it is a scaled-down copy of (configs, tokenizer). */
   readonly like: HubModel;
@@ -69,5 +69,5 @@ export const TINY_MODELS: readonly TinyModel[] = FAMILIES.flatMap((family) => {
   if (!tiny) return [];
   const like = HUB_MODELS.find((m) => m.repo === tiny.like);
   if (!like) throw new Error(`${family.name}'s tiny model copies ${tiny.like}, which HUB_MODELS does not list.`);
-  return [{ name: family.name, like, shrink: tiny.shrink }];
+  return [family.name, ...(tiny.alsoAs ?? [])].map((name) => ({ name, like, shrink: tiny.shrink }));
 });

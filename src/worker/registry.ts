@@ -63,15 +63,26 @@ export const MODELS: readonly ModelEntry[] = [
   { id: 'microsoft/git-base-coco', task: 'caption', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
   // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
   // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
+  // Visual question answering: the same GitForCausalLM as captioning, fine-tuned on VQAv2 / TextVQA (about 709 MB).
+  // git-base-vqav2: main (ebc01fc0…, "Adding generation config file(s)") has only pytorch_model.bin; the Hub bot's
+  // safetensors conversion is refs/pr/1 (d46c0d0…, short hash only) [huggingface.co/microsoft/git-base-vqav2/commits/
+  // refs%2Fpr%2F1 and /tree/9eccfa31…]. Its preprocessor_config.json (960c18d…, in the tree since 0d6fb2bd…) is
+  // 480 px with CLIP mean/std, 503 bytes [/blob/0d6fb2bd…/preprocessor_config.json]. Not pinned to a commit: no
+  // public source gives refs/pr/1's full commit, or the safetensors size or sha256.
+  { id: 'microsoft/git-base-vqav2', task: 'vqa', repo: 'microsoft/git-base-vqav2', revision: 'refs/pr/1', label: 'GIT-base (VQAv2)', megabytes: 709 },
+  // git-base-textvqa: safetensors on main (issue 15); no public source found for its commit, size or sha256.
+  { id: 'microsoft/git-base-textvqa', task: 'vqa', repo: 'microsoft/git-base-textvqa', revision: 'main', label: 'GIT-base (TextVQA)', megabytes: 709 },
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-git-vqa', task: 'vqa', repo: 'iris/tiny-git-vqa', revision: 'main', local: true, label: 'Tiny GIT VQA (random weights, offline demo)', megabytes: 4 },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];
 
 export const DEFAULT_MODELS: Record<Task, string> = {
   'zero-shot': 'openai/clip-vit-base-patch32',
   caption: 'microsoft/git-base-coco',
+  vqa: 'microsoft/git-base-vqav2',
 };
 
 /**

@@ -18,6 +18,7 @@ import { parsePreprocessorConfig, preprocess, preprocessBatch } from '../../src/
 import { Recorder } from '../../src/gpu/recorder';
 import { loadClipTokenizer } from '../../src/tokenizers';
 import type { Captioner } from '../../src/tasks/caption';
+import type { QuestionAnswerer } from '../../src/tasks/vqa';
 import type { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import { Hub, type KeyValueStore } from '../../src/weights';
 import { loadCheckpoint, type LoadPhase } from '../../src/worker/load';
@@ -209,7 +210,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     start = performance.now();
     const loaded = await loadCheckpoint(entry, new Hub({ baseUrl: options.hubUrl, store: options.store }), gpu, { onPhase });
     const loadedAt = performance.now();
-    const { 'zero-shot': classifier, caption: captioner } = loaded.runners;
+    const { 'zero-shot': classifier, caption: captioner, vqa: answerer } = loaded.runners;
     let firstRequest: string;
     if (classifier) {
       await classifier.classify([image], Array.from({ length: 10 }, (_, i) => `label ${i}`));
@@ -258,6 +259,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     } else {
       figures.push(...(await captionFigures(captioner!, gpu, image, preprocessConfig, measure, p)));
     }
+    if (answerer) figures.push(...(await answerFigures(answerer, image, p)));
     const memory = { afterUploadBytes, endBytes: gpu.bytesAllocated };
     p.log(`${entry.repo}: GPU memory ${mib(memory.afterUploadBytes)} after upload, ${mib(memory.endBytes)} at the end`);
     return {
@@ -348,6 +350,41 @@ async function captionFigures(
     figures.push(figure(`${label}: total for ${n} tokens`, totals, 'the whole call'));
   }
   return figures;
+}
+
+/** A question of the length VQAv2 questions usually have. */
+const BENCH_QUESTION = 'what color is the car parked next to the house?';
+
+/**
+ * Visual question answering: time to the first answer token and the whole answer, greedy, through
+ * QuestionAnswerer.ask (every GIT checkpoint serves it: a VQA checkpoint is the same GitForCausalLM).
+ */
+async function answerFigures(answerer: QuestionAnswerer, image: RgbaImage, p: Protocol): Promise<Figure[]> {
+  const n = p.tokens;
+  const promptLength = answerer.questionIds(BENCH_QUESTION).length;
+  const runs = p.quick ? 1 : Math.max(3, Math.ceil(p.reps / 2));
+  const firsts: number[] = [];
+  const totals: number[] = [];
+  for (let r = 0; r < runs + (p.quick ? 0 : 1); r++) {
+    const t0 = performance.now();
+    // min_length (prompt included) keeps EOS out, so random weights answer with exactly n tokens.
+    const result = await answerer.ask(image, BENCH_QUESTION, { maxNewTokens: n, numBeams: 1, minLength: promptLength + n });
+    const total = performance.now() - t0;
+    if (!p.quick && r === 0) continue; // warm-up run
+    if (result.tokens !== n) throw new Error(`answer has ${result.tokens} tokens, expected ${n}`);
+    firsts.push(result.firstTokenMs);
+    totals.push(total);
+  }
+  const how = `QuestionAnswerer.ask, greedy, "${BENCH_QUESTION}" (${promptLength} prompt tokens), ${n} answer tokens (min_length keeps EOS out); ${runs} run${runs > 1 ? 's' : ''}${p.quick ? '' : ' after 1 warm-up run'}`;
+  const figure = (name: string, values: number[], what: string): Figure => {
+    const f: Figure = { name, ms: median(values), minMs: Math.min(...values), runs: values.length, warmups: p.quick ? 0 : 1, how: `${what}; ${how}` };
+    p.log(`${name}: ${f.ms!.toFixed(1)} ms (median of ${values.length})`);
+    return f;
+  };
+  return [
+    figure('answer: first answer token', firsts, 'preprocess + encoder + the question as the prompt step + readback'),
+    figure(`answer: total for ${n} tokens`, totals, 'the whole call'),
+  ];
 }
 
 function mib(bytes: number): string {

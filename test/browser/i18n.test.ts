@@ -87,7 +87,7 @@ describe('the demo in Chinese', () => {
     expect(await strayWords(page)).toEqual([]);
 
     // Each tab and the Evaluate page.
-    for (const tab of ['tab.caption', 'tab.search', 'tab.zeroShot'] as const) {
+    for (const tab of ['tab.caption', 'tab.ask', 'tab.search', 'tab.zeroShot'] as const) {
       await page.getByRole('tab', { name: zh[tab] }).click();
       expect(await strayWords(page)).toEqual([]);
     }

@@ -13,7 +13,7 @@ import type { Browser } from './chromium';
 import { openModelsPage, runModel, type RunArgs, type RunResult } from './models-page';
 import type { ModelSource, RunName } from './pages/model-runs';
 
-const REPOS: Record<GoldenModel, string> = { clip: 'iris-test/tiny-clip', git: 'iris-test/tiny-git', 'vit-gpt2': 'iris-test/tiny-vit-gpt2' };
+const REPOS: Record<GoldenModel, string> = { clip: 'iris-test/tiny-clip', git: 'iris-test/tiny-git', 'git-vqa': 'iris-test/tiny-git-vqa', 'vit-gpt2': 'iris-test/tiny-vit-gpt2' };
 
 let browser: Browser;
 let server: HubServer;
@@ -133,6 +133,39 @@ describe('GIT (golden/git) in Chromium', () => {
       const at = P + prompt.length - 1 + t;
       expectClose(row(out.stepLogits, t, V), row(out.full, at, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${at}`);
     }
+  });
+});
+
+describe('GIT VQA (golden/git-vqa) in Chromium, page and Worker', () => {
+  const inputs = goldenTensors('git-vqa', 'inputs');
+  const outputs = goldenTensors('git-vqa', 'outputs');
+  const tol = f32Tolerances('git-vqa');
+  const questionIds = Array.from(i64AsI32(inputs, 'question_input_ids'));
+  const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const args = (db: string) => ({
+    ...source('git-vqa', db), pixelValues: Array.from(f32Row(inputs, 'pixel_values', 0)), images: 1,
+    questionIds, maxNewTokens: generated.length - questionIds.length,
+  });
+
+  function expectVqaOutputs(out: RunResult<'gitVqa'>): void {
+    // The answer continues the question: generated_ids is the prompt, then the answer, exactly.
+    expect(out.ids).toEqual(generated);
+    expectClose(out.stepLogits, f32(outputs, 'generate_logits'), tol.logits, 'generate_logits');
+    expect(out.fullShape).toEqual(shapeOf(outputs, 'generated_full_logits'));
+    expectClose(out.full, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
+  }
+
+  it('page thread: greedy answer ids exact, per-step and teacher-forced logits in tolerance', async () => {
+    const out = await run('page', 'gitVqa', args('iris-models-page'));
+    expectDownloaded('git-vqa');
+    expectVqaOutputs(out);
+  });
+
+  it('dedicated module Worker: the same checks', async () => {
+    const out = await run('worker', 'gitVqa', args('iris-models-worker'));
+    expectDownloaded('git-vqa');
+    expectVqaOutputs(out);
+    expect(browser.pageErrors).toEqual([]);
   });
 });
 

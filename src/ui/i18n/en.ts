@@ -99,6 +99,17 @@ export const en = {
   'run.cancelled': 'Cancelled.',
   'advice.offline': ' No connection to the Hub? The bundled tiny models work offline.',
   'advice.storage': ' Delete models you no longer need below.',
+  'tab.ask': 'Ask',
+  'html.ask.question': 'Question <span class="note">— about the picked image; Enter asks</span>',
+  'ask.suggestions': 'Suggested questions',
+  'html.ask.max': 'Longest answer <span class="note">— new tokens</span>',
+  'html.ask.attention': 'Show where each answer word looked <span class="note">— one extra pass over the question and answer</span>',
+  'ask.run': 'Ask',
+  'ask.history': 'Questions and answers for this image, newest first',
+  'ask.attentionIdle': 'Hover, tap or focus a word of an answer to see where it looked.',
+  'ask.noAnswer': '(no answer)',
+  'ask.timing': 'first word {first} · answer {total}',
+  'ask.word': '“{word}” (answering “{question}”)',
 
   // Attention figure
   'attention.low': 'low',

@@ -97,6 +97,17 @@ export const zh: Catalogue<MessageKey> = {
   'run.cancelled': '已取消。',
   'advice.offline': ' 连不上 Hub？内置的微型模型可以离线使用。',
   'advice.storage': ' 请在下方删除不再需要的模型。',
+  'tab.ask': '提问',
+  'html.ask.question': '问题 <span class="note">— 关于所选图片；按回车键提问</span>',
+  'ask.suggestions': '建议的问题',
+  'html.ask.max': '回答最大长度 <span class="note">— 新生成的词元数</span>',
+  'html.ask.attention': '显示回答中每个词关注的位置 <span class="note">— 对问题和回答额外计算一遍</span>',
+  'ask.run': '提问',
+  'ask.history': '这张图片的问答，最新的在前',
+  'ask.attentionIdle': '将鼠标悬停、轻点或聚焦回答中的某个词，即可看到它关注的位置。',
+  'ask.noAnswer': '（没有回答）',
+  'ask.timing': '首个词 {first} · 完整回答 {total}',
+  'ask.word': '“{word}”（回答“{question}”时）',
 
   // 注意力图
   'attention.low': '低',

@@ -11,6 +11,7 @@ import { l2Normalize, similarityLogits } from '../../../src/nn/similarity';
 import type { Json } from '../../../src/nn/config';
 import { generate, type GenerationOptions } from '../../../src/nn/generate';
 import { CaptionSession } from '../../../src/nn/caption-session';
+import { gitVqaModel } from '../../../src/families/git';
 import { GitModel } from '../../../src/families/git/model';
 import { parametersFrom } from '../../../src/nn/params';
 import { VitGpt2Model } from '../../../src/families/vit-gpt2/model';
@@ -90,6 +91,11 @@ export interface CacheVsFullResult extends GenerateResult {
   /** One forward over `ids` (the generated sequence) with an empty cache: every row's logits. */
   fullShape: number[];
   full: number[];
+}
+
+/** One image and a GIT VQA prompt ([CLS] + question ids) for greedy answering. */
+export interface VqaArgs extends GenerateArgs {
+  questionIds: number[];
 }
 
 export interface ZeroShotArgs extends ModelSource {
@@ -222,6 +228,28 @@ async function gitCacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
   return { ...cached, fullShape: [...full.shape], full: list(out) };
 }
 
+/**
+ * GIT answering a question through the family's VqaModel (the prompt it builds from the question ids):
+ * greedy with the KV cache, then one no-cache forward over the question and the answer.
+ */
+async function gitVqa(args: VqaArgs): Promise<CacheVsFullResult> {
+  const m = await gitModel(args);
+  const { decoder, prompt } = gitVqaModel(m).decoding(args.questionIds);
+  const pixels = Float32Array.from(args.pixelValues);
+  const cached = await greedyCaption(new CaptionSession(decoder, pixels, prompt.length + args.maxNewTokens), prompt, greedy(args.maxNewTokens, m.config.eosTokenId));
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.git-vqa.full-forward');
+  const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+  const cache = m.createCache(1, cached.ids.length);
+  const full = m.step(rec, cache, { ids: Int32Array.from(cached.ids), imageTokens, logits: 'all' });
+  const read = rec.read(full);
+  rec.releaseAfterSubmit(encoderOutput, imageTokens, full);
+  await rec.submit();
+  const out = await read;
+  cache.release();
+  return { ...cached, fullShape: [...full.shape], full: list(out) };
+}
+
 async function vitGpt2TeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
   const m = await vitGpt2Model(args);
   const size = m.imageSize;
@@ -306,7 +334,7 @@ async function zeroShot(args: ZeroShotArgs): Promise<ZeroShotResult> {
 }
 
 export const runs = {
-  clip, gitTeacherForced, gitGenerate, gitCacheVsFull, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+  clip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
 };
 export type Runs = typeof runs;
 export type RunName = keyof Runs;
