@@ -8,7 +8,7 @@ import { FAMILIES, familyFor, type Family } from '../../src/families';
 import type { LayoutOption, ParamSpec, StandIn, StandInFiles, StateDictOptions } from '../../src/families/stand-in-spec';
 
 /** Folder under ../shared/tokenizers. */
-export type TokenizerKind = 'clip' | 'gpt2' | 'bert';
+export type TokenizerKind = 'clip' | 'gpt2' | 'bert' | 'chinese-clip';
 
 export interface HubModel {
   /** Hub id; the output goes to weights/generated/<repo>/<dtype>/. */
@@ -21,6 +21,10 @@ export const HUB_MODELS: readonly HubModel[] = [
   { repo: 'openai/clip-vit-base-patch16', tokenizer: 'clip' },
   { repo: 'microsoft/git-base-coco', tokenizer: 'bert' },
   { repo: 'nlpconnect/vit-gpt2-image-captioning', tokenizer: 'gpt2' },
+  { repo: 'OFA-Sys/chinese-clip-vit-base-patch16', tokenizer: 'chinese-clip' },
+  { repo: 'OFA-Sys/chinese-clip-vit-large-patch14', tokenizer: 'chinese-clip' },
+  { repo: 'OFA-Sys/chinese-clip-vit-large-patch14-336px', tokenizer: 'chinese-clip' },
+  { repo: 'OFA-Sys/chinese-clip-vit-huge-patch14', tokenizer: 'chinese-clip' },
 ];
 
 const STAND_INS = import.meta.glob<StandIn>('../../src/families/*/stand-in.ts', { eager: true, import: 'standIn' });

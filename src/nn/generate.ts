@@ -40,6 +40,7 @@ export interface GenerationResult {
 export async function generate(session: DecoderSession, prompt: number[], options: GenerationOptions): Promise<GenerationResult> {
   if (prompt.length === 0) throw new IrisError('bad-input', 'Generation needs at least one prompt token.');
   if (options.numBeams < 1 || !Number.isInteger(options.numBeams)) throw new IrisError('bad-input', `numBeams must be a positive integer, got ${options.numBeams}.`);
+  if (options.maxNewTokens < 1 || !Number.isInteger(options.maxNewTokens)) throw new IrisError('bad-input', `maxNewTokens must be a positive integer, got ${options.maxNewTokens}.`);
   return options.numBeams === 1 ? greedy(session, prompt, options) : beamSearch(session, prompt, options);
 }
 

@@ -18,6 +18,7 @@ import { cocoResultsJson, scoresJson } from '../eval/export';
 import { FileIndex } from '../eval/file-names';
 import { labelsFromFolders, parseLabelCsv, type LabeledSet } from '../eval/labels';
 import { formatMs } from '../components/format';
+import { followModelPrompts } from './prompt-defaults';
 import { byId, clamp, DemoError, describeError, element, showError } from './dom';
 import { t } from './i18n';
 import { LoadProgressView } from './load-progress';
@@ -101,15 +102,19 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
   const labelSource = () => (document.querySelector<HTMLInputElement>('input[name="ev-label-source"]:checked')?.value === 'csv' ? 'csv' : 'folders');
   const decoding = () => (document.querySelector<HTMLInputElement>('input[name="ev-decoding"]:checked')?.value === 'beam' ? 'beam' : 'greedy');
 
+  let followPrompts = () => {};
   const fillModels = (cached: readonly CachedModel[]) => {
     const current = task();
     fillModelSelect(modelSelect, current, cached, chosenModel[current] ?? parts.preferredModel(current));
+    followPrompts();
   };
   attachRepositoryEntry(modelSelect, task, (id) => {
     fillModelSelect(modelSelect, task(), parts.cached(), id);
     modelSelect.dispatchEvent(new Event('change'));
   });
   modelSelect.addEventListener('change', () => (chosenModel[task()] = modelSelect.value));
+  // A Chinese-CLIP model reads its class names (folder names, CSV labels) into its Chinese templates.
+  followPrompts = followModelPrompts(modelSelect, null, templatesInput);
 
   // Which inputs show: the references and settings of the chosen kind.
   const syncForm = () => {

@@ -16,7 +16,8 @@ import type { Gpu } from '../../src/gpu/gpu';
 import type { RgbaImage } from '../../src/image/rgba-image';
 import { parsePreprocessorConfig, preprocess, preprocessBatch } from '../../src/image/preprocess';
 import { Recorder } from '../../src/gpu/recorder';
-import { loadClipTokenizer } from '../../src/tokenizers';
+import { loadClipTokenizer, type TextBatch, type TextBatchOptions } from '../../src/tokenizers';
+import { loadChineseClipTokenizer } from '../../src/families/chinese-clip/tokenizer';
 import type { Captioner } from '../../src/tasks/caption';
 import type { QuestionAnswerer } from '../../src/tasks/vqa';
 import type { ZeroShotClassifier } from '../../src/tasks/zero-shot';
@@ -30,7 +31,7 @@ import { describeAdapter, isCpuAdapter } from './kernel-bench';
 import { median } from './stats';
 
 /** The Hub checkpoints the benchmark knows (the registry's full-size models). */
-export const BENCH_MODELS = ['openai/clip-vit-base-patch32', 'openai/clip-vit-base-patch16', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'] as const;
+export const BENCH_MODELS = ['openai/clip-vit-base-patch32', 'openai/clip-vit-base-patch16', 'OFA-Sys/chinese-clip-vit-base-patch16', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'] as const;
 /** Quick mode (CPU adapters): ViT-B/16 CLIP adds little beside ViT-B/32 and the two captioners' B/16 encoders. */
 export const QUICK_MODELS = ['openai/clip-vit-base-patch32', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'];
 
@@ -123,6 +124,17 @@ export function benchLabels(vocabJson: string, count = 1000): string[] {
     .sort();
   const step = Math.max(1, Math.floor(words.length / count));
   return Array.from({ length: count }, (_, i) => words[(i * step) % words.length]!);
+}
+
+/** `count` labels spread over a WordPiece vocab.txt's single-character Chinese words (Chinese-CLIP's). */
+export function chineseBenchLabels(vocabTxt: string, count = 1000): string[] {
+  const words = vocabTxt.split('\n').filter((t) => /^\p{Script=Han}$/u.test(t));
+  const step = Math.max(1, Math.floor(words.length / count));
+  return Array.from({ length: count }, (_, i) => words[(i * step) % words.length]!);
+}
+
+interface BenchTokenizer {
+  encodeBatch(texts: readonly string[], options?: TextBatchOptions): TextBatch;
 }
 
 export async function runModelBench(options: ModelBenchOptions): Promise<ModelReport> {
@@ -253,8 +265,12 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
 
     figures.push(await measure('preprocess 640×480 image', () => preprocess(image, preprocessConfig), 'CPU: resize + crop + normalise (in the worker in the app)', Math.max(3, p.reps), Math.max(1, p.warmups)));
     if (classifier) {
-      const labels = benchLabels(small.text('vocab.json')!);
-      const tokenizer = loadClipTokenizer({ vocabJson: small.text('vocab.json')!, mergesTxt: small.text('merges.txt')! });
+      // A CLIP checkpoint ships vocab.json + merges.txt; Chinese-CLIP a WordPiece vocab.txt (Chinese labels).
+      const vocabTxt = small.text('vocab.txt');
+      const labels = vocabTxt ? chineseBenchLabels(vocabTxt) : benchLabels(small.text('vocab.json')!);
+      const tokenizer: BenchTokenizer = vocabTxt
+        ? loadChineseClipTokenizer({ vocabTxt }, classifier.model.maxTextTokens)
+        : loadClipTokenizer({ vocabJson: small.text('vocab.json')!, mergesTxt: small.text('merges.txt')! });
       figures.push(...(await clipFigures(classifier, image, preprocessConfig, labels, tokenizer, measure, skip, p)));
     } else {
       figures.push(...(await captionFigures(captioner!, gpu, image, preprocessConfig, measure, p)));
@@ -282,7 +298,7 @@ type Skip = (name: string, why: string) => Figure;
 
 async function clipFigures(
   classifier: ZeroShotClassifier, image: RgbaImage, preprocessConfig: ReturnType<typeof parsePreprocessorConfig>,
-  labels: string[], tokenizer: ReturnType<typeof loadClipTokenizer>, measure: Measure, skip: Skip, p: Protocol,
+  labels: string[], tokenizer: BenchTokenizer, measure: Measure, skip: Skip, p: Protocol,
 ): Promise<Figure[]> {
   const model = classifier.model;
   const figures: Figure[] = [];
@@ -293,10 +309,12 @@ async function clipFigures(
     const eight = preprocessBatch(Array.from({ length: 8 }, () => image), preprocessConfig).data;
     figures.push(await measure('image embedding, batch 8', () => model.encodeImages(eight, 8), 'as batch 1, 8 images in one forward pass'));
   }
-  const prompts = labels.map((l) => `a photo of a ${l}.`);
+  // The family's default template: "a photo of a {label}." for CLIP, "一张{label}的照片。" for Chinese-CLIP.
+  const template = classifier.templates.default[0]!;
+  const prompts = labels.map((l) => template.replaceAll('{label}', l));
   const how = 'ZeroShotClassifier.embedTexts: tokenize, text tower in batches of 64, projection, readback, normalise';
   figures.push(await measure('text embedding, 10 labels', () => classifier.embedTexts(prompts.slice(0, 10)), how));
-  figures.push(await measure('tokenizer, 1,000 labels', () => tokenizer.encodeBatch(prompts, { padding: 'longest' }), 'ClipTokenizer.encodeBatch on the CPU, "a photo of a {label}." for 1,000 vocabulary words', Math.max(3, p.reps), Math.max(1, p.warmups)));
+  figures.push(await measure('tokenizer, 1,000 labels', () => tokenizer.encodeBatch(prompts, { padding: 'longest' }), `encodeBatch on the CPU, "${template}" for 1,000 vocabulary words`, Math.max(3, p.reps), Math.max(1, p.warmups)));
   if (p.quick) figures.push(skip('text embedding, 1,000 labels', 'quick mode (about 100× the 10-label figure on a CPU adapter)'));
   else figures.push(await measure('text embedding, 1,000 labels', () => classifier.embedTexts(prompts), how, Math.max(3, Math.ceil(p.reps / 2)), 1));
   return figures;

@@ -233,3 +233,12 @@ describe('every continuation banned', () => {
     expect(Number.isFinite(result.score)).toBe(true);
   });
 });
+
+describe('generate() checks its own counts (for callers that skip the task checks)', () => {
+  for (const [key, value] of [['numBeams', 2.5], ['numBeams', 0], ['maxNewTokens', 2.5], ['maxNewTokens', 0], ['maxNewTokens', NaN]] as const) {
+    it(`${key}: ${value} is bad-input`, async () => {
+      const run = generate(new MarkovSession(markovTable(1)), [0], { ...base, [key]: value });
+      await expect(run).rejects.toSatisfy((e: unknown) => isIrisError(e, 'bad-input') && (e as Error).message.startsWith(key));
+    });
+  }
+});

@@ -6,6 +6,7 @@ import { Gpu } from '../../../src/gpu/gpu';
 import { Recorder } from '../../../src/gpu/recorder';
 import { parsePreprocessorConfig } from '../../../src/image/preprocess';
 import type { RgbaImage } from '../../../src/image/rgba-image';
+import { ChineseClipModel } from '../../../src/families/chinese-clip/model';
 import { ClipModel } from '../../../src/families/clip/model';
 import { l2Normalize, similarityLogits } from '../../../src/nn/similarity';
 import type { Json } from '../../../src/nn/config';
@@ -60,6 +61,20 @@ export interface ClipResult {
   logitScale: number;
   logitsPerImage: number[];
   logitsPerText: number[];
+}
+
+/** Chinese-CLIP: both towers (the text one a BERT pooled at [CLS]) and the logits. */
+export interface ChineseClipResult {
+  context: string;
+  visionLastHiddenState: number[];
+  visionPooled: number[];
+  imageEmbedsUnnormalized: number[];
+  imageEmbeds: number[];
+  textLastHiddenState: number[];
+  textEmbedsUnnormalized: number[];
+  textEmbeds: number[];
+  logitScale: number;
+  logitsPerImage: number[];
 }
 
 export interface TeacherForcedArgs extends ModelSource, ImageInputs {
@@ -145,6 +160,27 @@ function model<T>(source: ModelSource, make: (files: ModelFiles, gpu: Gpu) => T)
 const clipModel = (s: ModelSource) => model(s, (files, gpu) => ClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
 const gitModel = (s: ModelSource) => model(s, (files, gpu) => GitModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
 const vitGpt2Model = (s: ModelSource) => model(s, (files, gpu) => VitGpt2Model.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+
+const chineseClipModel = (s: ModelSource) => model(s, (files, gpu) => ChineseClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+
+async function chineseClip(args: ClipArgs): Promise<ChineseClipResult> {
+  const m = await chineseClipModel(args);
+  const dim = m.config.projectionDim;
+  const vision = await m.encodeImages(Float32Array.from(args.pixelValues), args.images, { hiddenStates: true });
+  const text = await m.encodeTexts(Int32Array.from(args.inputIds), Int32Array.from(args.attentionMask), args.texts, args.seq, { hiddenStates: true });
+  return {
+    context: typeof window === 'undefined' ? 'worker' : 'page',
+    visionLastHiddenState: list(vision.lastHiddenState!),
+    visionPooled: list(vision.pooled),
+    imageEmbedsUnnormalized: list(vision.embeds),
+    imageEmbeds: list(l2Normalize(vision.embeds, dim)),
+    textLastHiddenState: list(text.lastHiddenState!),
+    textEmbedsUnnormalized: list(text.embeds),
+    textEmbeds: list(l2Normalize(text.embeds, dim)),
+    logitScale: m.logitScale,
+    logitsPerImage: list(similarityLogits(vision.embeds, text.embeds, dim, m.logitScale)),
+  };
+}
 
 async function clip(args: ClipArgs): Promise<ClipResult> {
   const m = await clipModel(args);
@@ -334,7 +370,7 @@ async function zeroShot(args: ZeroShotArgs): Promise<ZeroShotResult> {
 }
 
 export const runs = {
-  clip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+  clip, chineseClip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
 };
 export type Runs = typeof runs;
 export type RunName = keyof Runs;
