@@ -40,13 +40,14 @@ function isRepoId(id: string): boolean {
   }
 }
 
-/** What the cache holds of a repository at a revision (complete or not). */
+/** What the cache holds of a repository at a revision: its complete record if there is one, else a partial one. */
 function storedOf(entry: { repo: string; revision: string }, cached: readonly CachedModel[]): CachedModel | undefined {
-  return cached.find((c) => c.repo === entry.repo && (c.revision === entry.revision || c.requestedAs.includes(entry.revision)));
+  const records = cached.filter((c) => c.repo === entry.repo && (c.revision === entry.revision || c.requestedAs.includes(entry.revision)));
+  return records.find((c) => c.complete) ?? records[0];
 }
 
 export function isCached(entry: ModelEntry, cached: readonly CachedModel[]): boolean {
-  return cached.some((c) => c.complete && c.repo === entry.repo && (c.revision === entry.revision || c.requestedAs.includes(entry.revision)));
+  return storedOf(entry, cached)?.complete === true;
 }
 
 export function initialModel(task: Task, cached: readonly CachedModel[]): string {

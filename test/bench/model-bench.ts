@@ -303,7 +303,7 @@ async function clipFigures(
   const model = classifier.model;
   const figures: Figure[] = [];
   const one = preprocess(image, preprocessConfig);
-  figures.push(await measure('image embedding, batch 1', () => model.encodeImages(one, 1), 'ClipModel.encodeImages on preprocessed pixels: upload, vision tower, projection, readback'));
+  figures.push(await measure('image embedding, batch 1', () => model.encodeImages(one, 1), 'the model’s encodeImages on preprocessed pixels: upload, vision tower, projection, readback'));
   if (p.quick) figures.push(skip('image embedding, batch 8', 'quick mode'));
   else {
     const eight = preprocessBatch(Array.from({ length: 8 }, () => image), preprocessConfig).data;
