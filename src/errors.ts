@@ -7,6 +7,7 @@ export type IrisErrorCode =
   | 'device-lost' // the GPU device was lost; the next call re-creates it
   | 'gpu-error' // a validation / out-of-memory error from WebGPU
   | 'non-finite' // debug mode found NaN/Inf in a kernel's output
+  | 'numerical-error' // a decoder's logits came out NaN/Inf while generating (f32 may help where f16 is on)
   | 'safetensors-invalid' // corrupt, truncated or malformed safetensors file
   | 'tensor-missing' // a parameter the model needs is not in the checkpoint
   | 'tensor-shape' // a parameter has the wrong shape

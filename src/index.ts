@@ -16,7 +16,7 @@ import type { CachedModel } from './weights';
 import {
   deserializeError, type AdapterInfo, type CaptionEvalItem, type CaptionMetricOptions, type CaptionMetrics, type CaptionResult,
   type CaptionToken, type ClassificationMetrics, type ClassifyResult, type HeatMap, type ImageRegion, type IrisOptions,
-  type IrisProgress, type ScoreMatrix, type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
+  type IrisProgress, type ScoreMatrix, type WorkerApi, type WorkerAskOptions, type AnswerResult, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
 } from './worker/protocol';
 import { MODELS, DEFAULT_MODELS, type ModelEntry, type Task } from './worker/registry';
 import { openIndex, type IrisIndex, type IndexAddCallOptions, type IndexSearchCallOptions } from './retrieval/page';
@@ -27,7 +27,7 @@ import { startWorker } from './worker/start';
 
 export { IrisError, isIrisError, MODELS, DEFAULT_MODELS, attentionHeatMap };
 export type {
-  IrisErrorCode, AdapterInfo, CaptionResult, ClassifyResult, IrisOptions, IrisProgress, ModelEntry, CachedModel, Task,
+  IrisErrorCode, AdapterInfo, AnswerResult, WorkerAskOptions, CaptionResult, ClassifyResult, IrisOptions, IrisProgress, ModelEntry, CachedModel, Task,
   HeatMap, ImageRegion, CaptionToken, CaptionEvalItem, CaptionMetricOptions, CaptionMetrics, ClassificationMetrics, ScoreMatrix,
 };
 /** @deprecated Renamed IrisProgress (this name shadowed the DOM's ProgressEvent). */
@@ -55,6 +55,12 @@ export interface RequestOptions {
 export interface Iris {
   classify(image: ImageSource, labels: string[], options?: WorkerClassifyOptions & RequestOptions): Promise<ClassifyResult>;
   caption(image: ImageSource, options?: WorkerCaptionOptions & RequestOptions & { onToken?: (text: string) => void }): Promise<CaptionResult>;
+  /**
+   * Visual question answering: the answer to `question` about the image, streamed through `onToken` (the
+   * answer so far after every step) like captions. An empty question, or one longer than the model reads,
+   * is a 'bad-input'; so is a captioning model (use a VQA one, e.g. microsoft/git-base-vqav2).
+   */
+  ask(image: ImageSource, question: string, options?: WorkerAskOptions & RequestOptions & { onToken?: (text: string) => void }): Promise<AnswerResult>;
   embedImage(image: ImageSource, options?: { model?: string } & RequestOptions): Promise<Float32Array>;
   embedText(texts: string[], options?: { model?: string } & RequestOptions): Promise<Float32Array>;
   /**
@@ -140,6 +146,11 @@ export async function createIris(options: CreateIrisOptions = {}): Promise<Iris>
       const { signal, onProgress: _p, onToken, ...rest } = o;
       const input = await transferable(image);
       return request(signal, (id) => remote.caption(id, input.value, rest, onToken && Comlink.proxy(onToken), progress(o)));
+    },
+    async ask(image, question, o = {}) {
+      const { signal, onProgress: _p, onToken, ...rest } = o;
+      const input = await transferable(image);
+      return request(signal, (id) => remote.ask(id, input.value, question, rest, onToken && Comlink.proxy(onToken), progress(o)));
     },
     async embedImage(image, o = {}) {
       const input = await transferable(image);

@@ -8,7 +8,7 @@ import { FAMILIES, familyFor, type Family } from '../../src/families';
 import type { LayoutOption, ParamSpec, StandIn, StandInFiles, StateDictOptions } from '../../src/families/stand-in-spec';
 
 /** Folder under ../shared/tokenizers. */
-export type TokenizerKind = 'clip' | 'gpt2' | 'bert';
+export type TokenizerKind = 'clip' | 'gpt2' | 'bert' | 'chinese-clip';
 
 export interface HubModel {
   /** Hub id; the output goes to weights/generated/<repo>/<dtype>/. */
@@ -21,6 +21,10 @@ export const HUB_MODELS: readonly HubModel[] = [
   { repo: 'openai/clip-vit-base-patch16', tokenizer: 'clip' },
   { repo: 'microsoft/git-base-coco', tokenizer: 'bert' },
   { repo: 'nlpconnect/vit-gpt2-image-captioning', tokenizer: 'gpt2' },
+  { repo: 'OFA-Sys/chinese-clip-vit-base-patch16', tokenizer: 'chinese-clip' },
+  { repo: 'OFA-Sys/chinese-clip-vit-large-patch14', tokenizer: 'chinese-clip' },
+  { repo: 'OFA-Sys/chinese-clip-vit-large-patch14-336px', tokenizer: 'chinese-clip' },
+  { repo: 'OFA-Sys/chinese-clip-vit-huge-patch14', tokenizer: 'chinese-clip' },
 ];
 
 const STAND_INS = import.meta.glob<StandIn>('../../src/families/*/stand-in.ts', { eager: true, import: 'standIn' });
@@ -56,7 +60,7 @@ export const LAYOUT_OPTIONS: readonly { family: string; option: LayoutOption }[]
 // ---- tiny demo models -------------------------------------------------------------------------------------
 
 export interface TinyModel {
-  /** Its family's name: the model is iris/tiny-<name>. */
+  /** Its family's name (or one of its `alsoAs` names): the model is iris/tiny-<name>. */
   readonly name: string;
   /** The Hub checkpoint it is a scaled-down copy of (configs, tokenizer). */
   readonly like: HubModel;
@@ -69,5 +73,5 @@ export const TINY_MODELS: readonly TinyModel[] = FAMILIES.flatMap((family) => {
   if (!tiny) return [];
   const like = HUB_MODELS.find((m) => m.repo === tiny.like);
   if (!like) throw new Error(`${family.name}'s tiny model copies ${tiny.like}, which HUB_MODELS does not list.`);
-  return [{ name: family.name, like, shrink: tiny.shrink }];
+  return [family.name, ...(tiny.alsoAs ?? [])].map((name) => ({ name, like, shrink: tiny.shrink }));
 });

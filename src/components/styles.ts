@@ -25,7 +25,7 @@ progress { width: 100%; height: 0.5rem; accent-color: var(--accent); }
 .bar-track { grid-column: 1 / -1; height: 0.5rem; border-radius: 0.25rem; background: var(--track); overflow: hidden; }
 .bar-fill { display: block; height: 100%; background: var(--accent); }
 .bars li:first-child .bar-label { font-weight: 600; }
-.caption { margin: 0; font-size: 1.125rem; line-height: 1.4; min-height: 1.4em; }
+.caption, .answer { margin: 0; font-size: 1.125rem; line-height: 1.4; min-height: 1.4em; }
 .error { margin: 0; color: #b91c1c; }
 .error:empty { display: none; }
 `;

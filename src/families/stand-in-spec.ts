@@ -146,6 +146,11 @@ export interface StandIn {
     /** Hub id of the checkpoint it copies (configs, tokenizer). */
     like: string;
     shrink(files: StandInFiles): StandInFiles;
+    /**
+     * More names the same tiny model is published under, `iris/tiny-<name>` (same files and weights): a
+     * family whose checkpoints serve several tasks lists its demo model once per task (GIT: `git-vqa`).
+     */
+    alsoAs?: readonly string[];
   };
 }
 

@@ -22,6 +22,8 @@ export interface GenerationOptions {
   noRepeatNgramSize: number;
   repetitionPenalty: number;
   eosTokenIds: number[];
+  /** Names the model in error messages (e.g. its Hub id). */
+  modelName?: string;
   /** Called after each step with the best sequence so far (prompt included) — for streaming. */
   onStep?: (ids: readonly number[]) => void;
   signal?: AbortSignal;
@@ -38,6 +40,7 @@ export interface GenerationResult {
 export async function generate(session: DecoderSession, prompt: number[], options: GenerationOptions): Promise<GenerationResult> {
   if (prompt.length === 0) throw new IrisError('bad-input', 'Generation needs at least one prompt token.');
   if (options.numBeams < 1 || !Number.isInteger(options.numBeams)) throw new IrisError('bad-input', `numBeams must be a positive integer, got ${options.numBeams}.`);
+  if (options.maxNewTokens < 1 || !Number.isInteger(options.maxNewTokens)) throw new IrisError('bad-input', `maxNewTokens must be a positive integer, got ${options.maxNewTokens}.`);
   return options.numBeams === 1 ? greedy(session, prompt, options) : beamSearch(session, prompt, options);
 }
 
@@ -49,9 +52,11 @@ async function greedy(session: DecoderSession, prompt: number[], o: GenerationOp
   for (let step = 0; step < o.maxNewTokens; step++) {
     throwIfAborted(o.signal, 'Caption generation');
     const logits = await session.next(feed, 1);
+    requireFiniteLogits(logits, session.vocabSize, step, o);
     stepLogits.push(logits.slice());
     processLogits(logits, ids, o);
     const token = argmax(logits);
+    if (!(logits[token]! > -Infinity)) break; // every token is banned (n-gram blocking): end with what there is
     score += logSoftmaxAt(logits, token);
     ids.push(token);
     o.onStep?.(ids);
@@ -61,14 +66,39 @@ async function greedy(session: DecoderSession, prompt: number[], o: GenerationOp
   return { ids, stepLogits, score };
 }
 
+/**
+ * NaN or ±Infinity in a decoder's raw logits is a numerical failure (most often f16 overflow): no token can be
+ * chosen from them, so stop with a 'numerical-error' that names the model and the step. (The logits processors
+ * set -Infinity on purpose afterwards; this looks at the model's output only.)
+ */
+export function requireFiniteLogits(logits: Float32Array, vocabSize: number, step: number, o: Pick<GenerationOptions, 'modelName'>): void {
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (Number.isFinite(v)) continue;
+    const row = Math.floor(i / vocabSize);
+    const where = logits.length > vocabSize ? ` (beam ${row}, token ${i - row * vocabSize})` : ` (token ${i})`;
+    throw new IrisError('numerical-error', `${o.modelName ?? 'The model'} produced a logit of ${v} at decoding step ${step + 1}${where}, so no next token can be chosen.`, {
+      hint: 'If it runs with f16 weights (precision "auto" with an f16 checkpoint, or "f16"), load it with precision: "f32"; otherwise the checkpoint may be broken.',
+    });
+  }
+}
+
 interface Hypothesis {
   ids: number[];
   score: number;
 }
 
+/**
+ * Beam search as transformers' `generate(num_beams=…)` (4.5x `_beam_search`): each step takes the best
+ * `max(2, 1 + #EOS) · beams` continuations over all beams; a continuation that ends (EOS, or the last step)
+ * becomes a finished hypothesis if it ranks among the best `beams`, scored sum(log p) / generated^lengthPenalty
+ * (generated tokens counted after the prompt, this one included); the best `beams` that go on are the next beams.
+ * The search ends at maxNewTokens or when no running beam can beat the worst of `beams` finished hypotheses.
+ */
 async function beamSearch(session: DecoderSession, prompt: number[], o: GenerationOptions): Promise<GenerationResult> {
   const beams = o.numBeams;
   const V = session.vocabSize;
+  const keep = Math.max(2, 1 + o.eosTokenIds.length) * beams;
   let sequences = Array.from({ length: beams }, () => [...prompt]);
   // Only the first beam is live at the start, so the first step picks `beams` distinct tokens.
   let beamScores: number[] = Array.from({ length: beams }, (_, b) => (b === 0 ? 0 : -1e9));
@@ -80,10 +110,7 @@ async function beamSearch(session: DecoderSession, prompt: number[], o: Generati
   for (let step = 0; step < o.maxNewTokens; step++) {
     throwIfAborted(o.signal, 'Caption generation');
     const logits = await session.next(feed, beams);
-    // The loop below consumes candidates best first until `beams` of them continue a sequence; every other
-    // one it consumes is an EOS (at most one per beam and EOS id), so the best beams · (1 + #EOS ids) are
-    // all it can reach. Selecting those (in the order a full stable sort would give) instead of sorting all
-    // beams · V of them keeps a beam step O(V): sorting 3 · 50257 objects took ~0.2 s per step.
+    requireFiniteLogits(logits, V, step, o);
     const rows: Float32Array[] = [];
     for (let b = 0; b < beams; b++) {
       const row = logits.subarray(b * V, (b + 1) * V);
@@ -91,35 +118,37 @@ async function beamSearch(session: DecoderSession, prompt: number[], o: Generati
       processLogits(row, sequences[b]!, o);
       rows.push(row);
     }
-    const candidates = bestCandidates(rows, beamScores, beams * (1 + o.eosTokenIds.length));
+    // Candidates are consumed best first; banned tokens (-Infinity) are not candidates at all.
+    const candidates = bestCandidates(rows, beamScores, keep);
+    if (candidates.length === 0) break; // every continuation of every beam is banned: end with what there is
 
-    const generated = sequences[0]!.length - prompt.length; // tokens generated before this step
-    const nextSequences: number[][] = [];
-    const nextScores: number[] = [];
-    const sources: number[] = [];
-    for (let rank = 0; rank < candidates.length && nextSequences.length < beams; rank++) {
-      const c = candidates[rank]!;
-      if (o.eosTokenIds.includes(c.token)) {
-        // Only EOS among the top `beams` candidates ends a hypothesis (as transformers' BeamSearchScorer).
-        if (rank < beams) addHypothesis(finished, beams, { ids: [...sequences[c.beam]!, c.token], score: lengthScore(c.score, generated + 1) });
-        continue;
+    const generated = step + 1; // tokens after the prompt, this step's included
+    const last = step === o.maxNewTokens - 1;
+    const running: { ids: number[]; score: number; source: number }[] = [];
+    candidates.forEach((c, rank) => {
+      const ids = [...sequences[c.beam]!, c.token];
+      if (last || o.eosTokenIds.includes(c.token)) {
+        // Only the best `beams` candidates may finish; the rest are spares that keep `beams` sequences running.
+        if (rank < beams) addHypothesis(finished, beams, { ids, score: lengthScore(c.score, generated) });
+      } else if (running.length < beams) {
+        running.push({ ids, score: c.score, source: c.beam });
       }
-      nextSequences.push([...sequences[c.beam]!, c.token]);
-      nextScores.push(c.score);
-      sources.push(c.beam);
-    }
-    sequences = nextSequences;
-    beamScores = nextScores;
-    session.reorder(sources);
-    o.onStep?.(bestSoFar(finished, sequences, beamScores, generated + 1, lengthScore).ids);
+    });
+    if (last || running.length === 0) break;
+    // Fewer live continuations than beams (the rest banned): dead copies keep the row count, never chosen again.
+    while (running.length < beams) running.push({ ...running[0]!, score: -Infinity });
+    sequences = running.map((r) => r.ids);
+    beamScores = running.map((r) => r.score);
+    session.reorder(running.map((r) => r.source));
+    o.onStep?.(bestOf([...finished, ...running.map((r) => ({ ids: r.ids, score: lengthScore(r.score, generated) }))]).ids);
 
-    if (isDone(finished, beams, Math.max(...beamScores), generated + 1, o, lengthScore)) break;
+    if (isDone(finished, beams, running[0]!.score, generated, o, lengthScore)) break;
     feed = Int32Array.from(sequences.map((s) => s[s.length - 1]!));
   }
+  if (finished.length > 0) return bestOf(finished);
+  // Nothing finished (every continuation was banned early): the best running sequence is what there is.
   const generated = sequences[0]!.length - prompt.length;
-  for (let b = 0; b < sequences.length; b++) addHypothesis(finished, beams, { ids: sequences[b]!, score: lengthScore(beamScores[b]!, generated) });
-  const best = finished.reduce((a, h) => (h.score > a.score ? h : a));
-  return { ids: best.ids, score: best.score };
+  return bestOf(sequences.map((ids, b) => ({ ids, score: generated === 0 ? 0 : lengthScore(beamScores[b]!, generated) })));
 }
 
 interface Candidate {
@@ -147,7 +176,7 @@ export function bestCandidates(rows: readonly Float32Array[], beamScores: readon
       if (top.length === k) top.pop();
       top.splice(at, 0, { score, beam, token });
     }
-    all.push(...top);
+    for (const c of top) all.push(c);
   });
   all.sort((a, b) => b.score - a.score); // stable: rows were appended in beam order
   return all.slice(0, k);
@@ -162,15 +191,16 @@ function addHypothesis(finished: Hypothesis[], beams: number, h: Hypothesis): vo
   if (h.score > finished[worst]!.score) finished[worst] = h;
 }
 
-function bestSoFar(finished: Hypothesis[], sequences: number[][], scores: number[], generated: number, lengthScore: (s: number, n: number) => number): Hypothesis {
-  const running = sequences.map((ids, b) => ({ ids, score: lengthScore(scores[b]!, generated) }));
-  return [...finished, ...running].reduce((a, h) => (h.score > a.score ? h : a));
+/** The best-scored hypothesis; the first of equal ones. */
+function bestOf(hypotheses: readonly Hypothesis[]): Hypothesis {
+  return hypotheses.reduce((a, h) => (h.score > a.score ? h : a));
 }
 
 function isDone(finished: Hypothesis[], beams: number, bestRunning: number, generated: number, o: GenerationOptions, lengthScore: (s: number, n: number) => number): boolean {
   if (finished.length < beams) return false;
   if (o.earlyStopping === true) return true;
-  const worst = Math.min(...finished.map((h) => h.score));
+  let worst = Infinity;
+  for (const h of finished) worst = Math.min(worst, h.score);
   // false: transformers' heuristic (current length); 'never': the best reachable score within maxNewTokens.
   const length = o.earlyStopping === 'never' && o.lengthPenalty > 0 ? o.maxNewTokens : generated;
   return worst >= lengthScore(bestRunning, length);

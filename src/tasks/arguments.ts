@@ -4,7 +4,7 @@
  * with the same functions, so each rule lives here once.
  */
 import { IrisError } from '../errors';
-import { resolveGeneration, type CaptionOptions } from './generation-config';
+import { checkCaptionOptions, type CaptionOptions } from './generation-config';
 
 export interface LabelOptions {
   templates?: readonly string[];
@@ -36,11 +36,12 @@ export function checkTexts(texts: unknown): void {
 }
 
 /**
- * The caller's decoding options: the same checks that run when they are merged with the checkpoint's
- * generation_config.json, run here against the defaults alone.
+ * The caller's decoding options: whole numbers where counts are meant, finite penalties (the same checks
+ * run again when they are merged with the checkpoint's generation_config.json).
  */
-export function checkCaptionArguments(options: CaptionOptions): void {
-  resolveGeneration({}, options, 1, [0]); // a one-token prompt and a stand-in EOS: only the caller's values are in question
+export function checkCaptionArguments(options: CaptionOptions = {}): void {
+  if (typeof options !== 'object' || options === null) throw new IrisError('bad-input', `Caption options must be an object, got ${describe(options)}.`);
+  checkCaptionOptions(options);
 }
 
 function describe(value: unknown): string {

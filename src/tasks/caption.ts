@@ -15,6 +15,8 @@ import type { Tokenizer } from '../tokenizers';
 import { resolveGeneration, type CaptionOptions } from './generation-config';
 
 export interface CaptionRequest extends CaptionOptions {
+  /** The model's id, named in error messages (the worker passes the one it loaded). */
+  model?: string;
   /** Called with the caption so far after every decoding step. */
   onToken?: (text: string) => void;
   signal?: AbortSignal;
@@ -108,6 +110,7 @@ export class Captioner {
     try {
       const result = await generate(session, prompt, {
         ...options,
+        modelName: request.model ? `The caption model ${request.model}` : 'The caption model',
         signal: request.signal,
         onStep: request.onToken && ((ids) => request.onToken!(decode(ids))),
       });
@@ -128,23 +131,28 @@ export class Captioner {
     }
   }
 
-  /**
-   * Each generated token's part of the caption: the text that decoding up to it adds to decoding up to the
-   * token before, so word pieces and byte-level merges read as they do in the caption. Where decoding is
-   * not prefix-stable (a character split over byte tokens), the text goes to the token that completes it.
-   */
+  /** Each generated token's part of the caption (see the free function captionTokens). */
   captionTokens(generated: readonly number[]): CaptionToken[] {
-    const decode = (ids: readonly number[]) => this.tokenizer.decode(ids, { skipSpecialTokens: true });
-    const full = decode(generated);
-    let end = 0;
-    return generated.map((id, i) => {
-      const special = decode([id]) === '' && this.tokenizer.decode([id]) !== '';
-      const upTo = i === generated.length - 1 ? full : decode(generated.slice(0, i + 1));
-      let common = 0;
-      while (common < upTo.length && upTo[common] === full[common]) common++;
-      const start = end;
-      end = Math.max(end, common);
-      return { id, text: full.slice(start, end), special };
-    });
+    return captionTokens(this.tokenizer, generated);
   }
+}
+
+/**
+ * Each generated token's part of the decoded text: the text that decoding up to it adds to decoding up to
+ * the token before, so word pieces and byte-level merges read as they do in the text. Where decoding is
+ * not prefix-stable (a character split over byte tokens), the text goes to the token that completes it.
+ */
+export function captionTokens(tokenizer: Tokenizer, generated: readonly number[]): CaptionToken[] {
+  const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
+  const full = decode(generated);
+  let end = 0;
+  return generated.map((id, i) => {
+    const special = decode([id]) === '' && tokenizer.decode([id]) !== '';
+    const upTo = i === generated.length - 1 ? full : decode(generated.slice(0, i + 1));
+    let common = 0;
+    while (common < upTo.length && upTo[common] === full[common]) common++;
+    const start = end;
+    end = Math.max(end, common);
+    return { id, text: full.slice(start, end), special };
+  });
 }

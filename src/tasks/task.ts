@@ -5,11 +5,13 @@
  */
 import type { ShaderSpec } from '../gpu/pipelines';
 import type { Captioner } from './caption';
+import type { QuestionAnswerer } from './vqa';
 import type { ZeroShotClassifier } from './zero-shot';
 
 export interface TaskRunners {
   'zero-shot': ZeroShotClassifier;
   caption: Captioner;
+  vqa: QuestionAnswerer;
 }
 
 export type Task = keyof TaskRunners;

@@ -12,15 +12,17 @@ import type { RgbaImage } from '../image/rgba-image';
 import type { ShaderSpec } from '../gpu/pipelines';
 import type { AttentionProbs, AttentionRequest } from '../nn/attention-maps';
 import { l2Normalize, similarityLogits } from '../nn/similarity';
-import type { ClipBatch, ClipBatchOptions } from '../tokenizers';
+import type { TextBatch, TextBatchOptions } from '../tokenizers';
 import { checkClassifyArguments } from './arguments';
 import { LabelEmbeddingCache } from './label-cache';
 import { rolloutMaps, type ImageAttentionMap } from './attention-maps';
 
-export const DEFAULT_TEMPLATE = 'a photo of a {label}.';
+import { ENGLISH_TEMPLATES, type PromptTemplates } from './prompts';
+
+export { DEFAULT_TEMPLATE, ENGLISH_TEMPLATES, type PromptTemplates } from './prompts';
 
 export interface ClassifyOptions {
-  /** Prompt templates with a `{label}` placeholder; several are averaged. Default: "a photo of a {label}.". */
+  /** Prompt templates with a `{label}` placeholder; several are averaged. Default: the model family's (CLIP: "a photo of a {label}."). */
   templates?: string[];
   /** Return only the best K labels per image (default: all). */
   topK?: number;
@@ -42,9 +44,9 @@ export interface ClassificationWithAttention {
 /** Texts per text-tower forward pass: bounds GPU memory for 1,000-label sets. */
 const TEXT_BATCH = 64;
 
-/** The tokenizer part the classifier uses: padded batches of label prompts (CLIPTokenizer's encodeBatch). */
+/** The tokenizer part the classifier uses: padded batches of label prompts (CLIP's or BERT's encodeBatch). */
 export interface BatchTokenizer {
-  encodeBatch(texts: readonly string[], options?: ClipBatchOptions): ClipBatch;
+  encodeBatch(texts: readonly string[], options?: TextBatchOptions): TextBatch;
 }
 
 /** What a family gives the classifier: an image tower, a text tower, and how their similarities score labels. */
@@ -72,6 +74,8 @@ export class ZeroShotClassifier {
     readonly model: ZeroShotModel,
     private readonly tokenizer: BatchTokenizer,
     readonly preprocessConfig: PreprocessConfig,
+    /** The family's prompts (Chinese-CLIP's are Chinese); CLIP's English ones by default. */
+    readonly templates: PromptTemplates = ENGLISH_TEMPLATES,
   ) {}
 
   get dim(): number {
@@ -133,7 +137,7 @@ export class ZeroShotClassifier {
   /** Ranked labels for each image. */
   async classify(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<LabelScore[][]> {
     checkClassifyArguments(labels, options);
-    const templates = options.templates ?? [DEFAULT_TEMPLATE];
+    const templates = options.templates ?? [...this.templates.default];
     const text = await this.labelEmbeddings(labels, templates);
     const image = await this.embedImages(images);
     return this.rank(image, text, images.length, labels, options);
@@ -145,7 +149,7 @@ export class ZeroShotClassifier {
    */
   async classifyWithAttention(images: readonly RgbaImage[], labels: readonly string[], options: ClassifyOptions = {}): Promise<ClassificationWithAttention> {
     checkClassifyArguments(labels, options);
-    const templates = options.templates ?? [DEFAULT_TEMPLATE];
+    const templates = options.templates ?? [...this.templates.default];
     const text = await this.labelEmbeddings(labels, templates);
     const { embeddings, attention } = await this.encodeImages(images, true);
     return { ranked: this.rank(embeddings, text, images.length, labels, options), attention: attention! };

@@ -7,9 +7,11 @@
  *   4. WordPiece: greedy longest-prefix match against the vocab, continuations spelled '##…';
  *      a word with an unknown piece, or longer than 100 characters, becomes [UNK];
  *   5. frame as [CLS] … [SEP].
+ * `encodeBatch` pads with [PAD] and truncates to the model's context (BERT's 512; Chinese-CLIP reads 52).
  */
 
 import { AddedTokenPipeline, type AddedToken } from './added-tokens';
+import { encodeTextBatch, type TextBatch, type TextBatchOptions } from './batch';
 import { cleanUpTokenizationSpaces, lowercaseCharwise, pushAll, stripLikePython } from './text';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types';
 import { Vocabulary, VocabularyTokenizer } from './vocabulary';
@@ -17,6 +19,8 @@ import { Vocabulary, VocabularyTokenizer } from './vocabulary';
 const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
 const CONTINUATION_PREFIX = '##';
 const DEFAULT_MAX_INPUT_CHARS_PER_WORD = 100;
+/** BERT's 512 positions: transformers' model_max_length for bert-base. */
+export const BERT_MAX_LENGTH = 512;
 
 // Control and format characters (Unicode category C) except \t \n \r, plus U+FFFD: deleted.
 const DROPPED_CHARS = /(?![\t\n\r])\p{C}|\uFFFD/gu;
@@ -44,6 +48,8 @@ export interface BertTokenizerSpec {
   unkToken?: string;
   /** Longer words become [UNK] without trying. Default 100. */
   maxInputCharsPerWord?: number;
+  /** Tokens the model reads: encodeBatch's default maxLength. Default 512. */
+  contextLength?: number;
 }
 
 export class BertTokenizer extends VocabularyTokenizer implements Tokenizer {
@@ -55,12 +61,14 @@ export class BertTokenizer extends VocabularyTokenizer implements Tokenizer {
   /** [PAD] (0). */
   readonly padId: number;
   readonly unkId: number;
+  /** encodeBatch's default row length and truncation limit. */
+  readonly contextLength: number;
   private readonly vocab: ReadonlyMap<string, number>;
   private readonly addedTokens: AddedTokenPipeline;
   private readonly maxInputCharsPerWord: number;
 
   constructor(spec: BertTokenizerSpec) {
-    const { vocab, addedTokens, unkToken = '[UNK]', maxInputCharsPerWord = DEFAULT_MAX_INPUT_CHARS_PER_WORD } = spec;
+    const { vocab, addedTokens, unkToken = '[UNK]', maxInputCharsPerWord = DEFAULT_MAX_INPUT_CHARS_PER_WORD, contextLength = BERT_MAX_LENGTH } = spec;
     const added = addedTokens ?? defaultAddedTokens(vocab);
     super(new Vocabulary('BERT', vocab, added));
     this.vocab = vocab;
@@ -70,6 +78,7 @@ export class BertTokenizer extends VocabularyTokenizer implements Tokenizer {
     this.unkId = this.vocabulary.requireId(unkToken);
     this.vocabSize = this.vocabulary.size;
     this.maxInputCharsPerWord = maxInputCharsPerWord;
+    this.contextLength = contextLength;
     this.addedTokens = new AddedTokenPipeline(added, normalizeBertText, WORD_PATTERN);
   }
 
@@ -82,6 +91,14 @@ export class BertTokenizer extends VocabularyTokenizer implements Tokenizer {
     }
     if (addSpecialTokens) ids.push(this.eosId);
     return ids;
+  }
+
+  /**
+   * What the tokenizer called with padding='max_length', truncation=True, max_length=contextLength gives, for
+   * the default options: [CLS] … [SEP], cut to contextLength - 1 ids + [SEP], padded with [PAD].
+   */
+  encodeBatch(texts: readonly string[], options: TextBatchOptions = {}): TextBatch {
+    return encodeTextBatch(this, texts, this.contextLength, options);
   }
 
   /** Greedy longest-match-first split of one word into vocab pieces; all-or-nothing. */

@@ -9,8 +9,8 @@
  * Not done: OpenAI's ftfy.fix_text / html.unescape clean-up (the slow tokenizer's), see the tests.
  */
 
-import { IrisError } from '../errors';
 import { AddedTokenPipeline, type AddedToken } from './added-tokens';
+import { encodeTextBatch, type TextBatch, type TextBatchOptions } from './batch';
 import { BpeModel, type Merge } from './bpe';
 import { fromByteLevel } from './byte-level';
 import { cleanUpTokenizationSpaces, lowercaseCharwise, pushAll, stripLikePython } from './text';
@@ -39,29 +39,11 @@ export interface ClipTokenizerSpec {
   addedTokens?: readonly AddedToken[];
 }
 
-export interface ClipBatchOptions {
-  /** Row length for 'max_length' padding and the truncation limit. Default 77. */
-  maxLength?: number;
-  /** 'max_length' (default): every row is maxLength long. 'longest': rows are as long as the longest text. */
-  padding?: 'max_length' | 'longest';
-  /** Cut texts longer than maxLength to maxLength - 1 ids + EOS (default true); false throws instead. */
-  truncation?: boolean;
-}
+/** CLIP's batch options: maxLength defaults to 77. */
+export type ClipBatchOptions = TextBatchOptions;
 
-/**
- * A batch in row-major layout, ready for a GPU buffer: row i is
- * inputIds.subarray(i * sequenceLength, (i + 1) * sequenceLength), padded with EOS (49407) like HF.
- */
-export interface ClipBatch {
-  batchSize: number;
-  sequenceLength: number;
-  /** batchSize × sequenceLength token ids. */
-  inputIds: Int32Array;
-  /** batchSize × sequenceLength; 1 for real ids (BOS and EOS included), 0 for padding. */
-  attentionMask: Uint8Array;
-  /** Real ids per row; the EOS that CLIP pools is at lengths[i] - 1. */
-  lengths: Int32Array;
-}
+/** A CLIP batch: padded with EOS (49407) like HF; the EOS that CLIP pools is at lengths[i] - 1. */
+export type ClipBatch = TextBatch;
 
 export class ClipTokenizer extends VocabularyTokenizer implements Tokenizer {
   readonly vocabSize: number;
@@ -98,35 +80,7 @@ export class ClipTokenizer extends VocabularyTokenizer implements Tokenizer {
    * each text as BOS … EOS, cut to 76 ids + EOS, padded with EOS to 77.
    */
   encodeBatch(texts: readonly string[], options: ClipBatchOptions = {}): ClipBatch {
-    const { maxLength = CLIP_MAX_LENGTH, padding = 'max_length', truncation = true } = options;
-    if (!Number.isSafeInteger(maxLength) || maxLength < 2) {
-      throw new IrisError('bad-input', `maxLength must be an integer >= 2 (room for BOS and EOS), got ${maxLength}.`);
-    }
-    const rows = texts.map((text, index) => {
-      const ids = this.encode(text);
-      if (ids.length <= maxLength) return ids;
-      if (!truncation) {
-        const problem = `Text ${index} is ${ids.length} tokens long, more than maxLength ${maxLength}.`;
-        throw new IrisError('bad-input', problem, {
-          hint: 'Shorten it, or pass truncation: true to keep its first tokens.',
-        });
-      }
-      // Same as HF: keep the first maxLength - 2 text tokens between BOS and EOS.
-      return [...ids.slice(0, maxLength - 1), this.eosId];
-    });
-
-    const batchSize = rows.length;
-    const longest = rows.reduce((length, row) => Math.max(length, row.length), 0);
-    const sequenceLength = padding === 'max_length' ? maxLength : longest;
-    const inputIds = new Int32Array(batchSize * sequenceLength).fill(this.padId);
-    const attentionMask = new Uint8Array(batchSize * sequenceLength);
-    const lengths = new Int32Array(batchSize);
-    rows.forEach((row, i) => {
-      inputIds.set(row, i * sequenceLength);
-      attentionMask.fill(1, i * sequenceLength, i * sequenceLength + row.length);
-      lengths[i] = row.length;
-    });
-    return { batchSize, sequenceLength, inputIds, attentionMask, lengths };
+    return encodeTextBatch(this, texts, CLIP_MAX_LENGTH, options);
   }
 
   /**

@@ -14,7 +14,8 @@ import { readBpeFiles, readWordPieceFiles, type BpeFiles, type WordPieceFiles } 
 import { Gpt2Tokenizer } from './gpt2';
 
 export type { AddedToken } from './added-tokens';
-export { BertTokenizer, normalizeBertText, type BertTokenizerSpec } from './bert';
+export { BertTokenizer, BERT_MAX_LENGTH, normalizeBertText, type BertTokenizerSpec } from './bert';
+export { encodeTextBatch, type TextBatch, type TextBatchOptions } from './batch';
 export {
   ClipTokenizer,
   normalizeClipText,
@@ -52,10 +53,11 @@ export function loadGpt2Tokenizer(files: BpeFiles): Gpt2Tokenizer {
 }
 
 /** BERT uncased WordPiece tokenizer from vocab.txt, or tokenizer.json (microsoft/git-base-coco). */
-export function loadBertTokenizer(files: WordPieceFiles): BertTokenizer {
+export function loadBertTokenizer(files: WordPieceFiles, options: { contextLength?: number } = {}): BertTokenizer {
   const { vocab, addedTokens, unkToken, maxInputCharsPerWord } = readWordPieceFiles('BERT', files);
   return new BertTokenizer({
     vocab,
+    ...options,
     ...(addedTokens && { addedTokens }),
     ...(unkToken !== null && { unkToken }),
     ...(maxInputCharsPerWord !== null && { maxInputCharsPerWord }),

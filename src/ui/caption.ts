@@ -3,7 +3,7 @@
  * attention maps on, each word of the finished caption is a button: hovering, tapping or focusing it shows
  * where that token looked in the image (the decoder's last layer, mean over heads).
  */
-import { attentionHeatMap, type CaptionResult, type Iris } from '../index';
+import { attentionHeatMap, type CaptionResult, type CaptionToken, type Iris } from '../index';
 import { formatMs } from '../components/format';
 import { AttentionFigure } from './attention';
 import { byId, clamp, element } from './dom';
@@ -51,7 +51,7 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
         });
         text.textContent = result.text;
         text.dataset.model = id;
-        if (result.tokenAttentions && result.attentionRegion && renderTokens(text, result, (k) => showToken(result, k))) {
+        if (result.tokenAttentions && result.attentionRegion && renderTokens(text, result.captionTokens ?? [], result.text, (k) => showToken(result, k))) {
           figure.setImage(picked.blob, picked.description);
         }
         timing.textContent = `${formatMs(result.ms)} · ${result.tokensPerSecond.toFixed(1)} tokens/s` +
@@ -71,12 +71,11 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
 }
 
 /**
- * The caption as one button per token (special tokens left out; word pieces stay glued to their word), in
+ * The caption (or an answer) as one button per token (special tokens left out; word pieces stay glued to their word), in
  * a roving tab order: Tab reaches the caption once, the arrow keys move between its words. Returns false,
  * leaving the plain text, if the tokens' texts do not spell the caption.
  */
-function renderTokens(target: HTMLElement, result: CaptionResult, show: (k: number) => void): boolean {
-  const tokens = result.captionTokens ?? [];
+export function renderTokens(target: HTMLElement, tokens: readonly CaptionToken[], text: string, show: (k: number) => void): boolean {
   const parts: (string | HTMLButtonElement)[] = [];
   const buttons: HTMLButtonElement[] = [];
   tokens.forEach((token, k) => {
@@ -99,7 +98,7 @@ function renderTokens(target: HTMLElement, result: CaptionResult, show: (k: numb
   while (typeof parts[0] === 'string' && parts[0].trim() === '') parts.shift();
   while (typeof parts.at(-1) === 'string' && (parts.at(-1) as string).trim() === '') parts.pop();
   const spelled = parts.map((p) => (typeof p === 'string' ? p : p.textContent)).join('');
-  if (buttons.length === 0 || spelled !== result.text) return false;
+  if (buttons.length === 0 || spelled !== text) return false;
 
   const activate = (chip: HTMLButtonElement) => {
     for (const b of buttons) {

@@ -18,6 +18,7 @@ import { cocoResultsJson, scoresJson } from '../eval/export';
 import { FileIndex } from '../eval/file-names';
 import { labelsFromFolders, parseLabelCsv, type LabeledSet } from '../eval/labels';
 import { formatMs } from '../components/format';
+import { followModelPrompts } from './prompt-defaults';
 import { byId, clamp, describeError, element } from './dom';
 import { LoadProgressView } from './load-progress';
 import { attachRepositoryEntry, fillModelSelect, modelLabel, type Task } from './models';
@@ -97,15 +98,19 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
   const labelSource = () => (document.querySelector<HTMLInputElement>('input[name="ev-label-source"]:checked')?.value === 'csv' ? 'csv' : 'folders');
   const decoding = () => (document.querySelector<HTMLInputElement>('input[name="ev-decoding"]:checked')?.value === 'beam' ? 'beam' : 'greedy');
 
+  let followPrompts = () => {};
   const fillModels = (cached: readonly CachedModel[]) => {
     const t = task();
     fillModelSelect(modelSelect, t, cached, chosenModel[t] ?? parts.preferredModel(t));
+    followPrompts();
   };
   attachRepositoryEntry(modelSelect, task, (id) => {
     fillModelSelect(modelSelect, task(), parts.cached(), id);
     modelSelect.dispatchEvent(new Event('change'));
   });
   modelSelect.addEventListener('change', () => (chosenModel[task()] = modelSelect.value));
+  // A Chinese-CLIP model reads its class names (folder names, CSV labels) into its Chinese templates.
+  followPrompts = followModelPrompts(modelSelect, null, templatesInput);
 
   // Which inputs show: the references and settings of the chosen kind.
   const syncForm = () => {

@@ -10,6 +10,8 @@ import { byId, describeError } from './dom';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
 import { attachRepositoryEntry, fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
+import { setupAsk } from './ask';
+import type { TaskRunner } from './task-runner';
 import { registerServiceWorker, showNetworkState } from './pwa';
 import { setupTabs } from './tabs';
 import { setupViews } from './views';
@@ -45,10 +47,10 @@ async function start(): Promise<void> {
   byId('adapter').textContent = `WebGPU adapter: ${adapter.description || `${adapter.vendor} ${adapter.architecture}`}` +
     (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.' + (hub ? ` Models from ${hub} (the page's hub parameter).` : '');
 
-  const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model') };
-  const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint') };
+  const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model'), vqa: byId('ask-model') };
+  const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint'), vqa: byId('ask-model-hint') };
   const refreshPickers = (cached: readonly CachedModel[]) => {
-    for (const task of ['zero-shot', 'caption'] as const) {
+    for (const task of ['zero-shot', 'caption', 'vqa'] as const) {
       fillModelSelect(pickers[task], task, cached);
       hints[task].textContent = modelHint(pickers[task].value, cached);
     }
@@ -57,11 +59,11 @@ async function start(): Promise<void> {
 
   const cache = new CacheManager(iris, (models, removed) => {
     // Deleted models must load (download) again before a new image can run at once.
-    for (const m of removed) for (const runner of [zeroShot, caption]) for (const id of runner.loaded) if (id.startsWith(m.repo)) runner.loaded.delete(id);
+    for (const m of removed) for (const runner of [zeroShot, caption, ask]) for (const id of runner.loaded) if (id.startsWith(m.repo)) runner.loaded.delete(id);
     refreshPickers(models);
   });
   const cached = await cache.refresh();
-  for (const task of ['zero-shot', 'caption'] as const) {
+  for (const task of ['zero-shot', 'caption', 'vqa'] as const) {
     fillModelSelect(pickers[task], task, cached, initialModel(task, cached));
     hints[task].textContent = modelHint(pickers[task].value, cached);
     attachRepositoryEntry(pickers[task], () => task, (id) => {
@@ -80,14 +82,18 @@ async function start(): Promise<void> {
   const image = () => picked;
   const zeroShot = setupZeroShot(iris, image, onLoaded);
   const caption = setupCaption(iris, image, onLoaded);
+  const ask = setupAsk(iris, image, onLoaded);
+  const runners: Record<Task, TaskRunner & { start(): Promise<void> }> = { 'zero-shot': zeroShot, caption, vqa: ask };
+  const tabTasks: Record<string, Task> = { 'tab-zero-shot': 'zero-shot', 'tab-caption': 'caption', 'tab-ask': 'vqa' };
   let activeTask: Task = 'zero-shot';
   (await import('./search')).setupSearch(iris, pickers['zero-shot'], onLoaded); // the "Search" tab (adds its own markup)
-  setupTabs(byId('tasks').querySelector('[role="tablist"]')!, (tab) => (activeTask = tab.id === 'tab-caption' ? 'caption' : 'zero-shot'));
+  setupTabs(byId('tasks').querySelector('[role="tablist"]')!, (tab) => (activeTask = tabTasks[tab.id] ?? 'zero-shot'));
 
   const input = setupImageInput((next) => {
     picked = next;
+    ask.clear(); // the questions and answers belong to the previous image
     // With the model already on the GPU a new image costs milliseconds: run the open tab's task at once.
-    const runner = activeTask === 'caption' ? caption : zeroShot;
+    const runner = runners[activeTask];
     if (!runner.busy && runner.loaded.has(pickers[activeTask].value)) void runner.start();
   });
   setupViews();

@@ -12,12 +12,7 @@ import { fileVersion } from '../retrieval/items';
 import { byId, describeError, element } from './dom';
 import { LoadProgressView } from './load-progress';
 import { ANOTHER_REPOSITORY, modelLabel } from './models';
-
-/** A picked file and its key (its path in the picked folder). */
-interface Picked {
-  key: string;
-  file: File;
-}
+import { droppedFiles, walkHandle, type Picked } from './picked-files';
 
 const BATCH = 8;
 const TOP_K = 24;
@@ -358,38 +353,4 @@ function formatSeconds(s: number): string {
   if (s < 60) return `${Math.max(1, Math.round(s))} s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-/** Every file under a directory handle (File System Access API), keyed by its path. */
-async function walkHandle(directory: FileSystemDirectoryHandle, path: string, out: Picked[] = []): Promise<Picked[]> {
-  const entries = (directory as unknown as { values(): AsyncIterable<FileSystemHandle> }).values();
-  for await (const handle of entries) {
-    const key = `${path}/${handle.name}`;
-    if (handle.kind === 'file') out.push({ key, file: await (handle as FileSystemFileHandle).getFile() });
-    else await walkHandle(handle as FileSystemDirectoryHandle, key, out); // into `out`: no spread of a folder's worth of arguments
-  }
-  return out;
-}
-
-/** Dropped files and folders (folders walked through webkitGetAsEntry), keyed by their paths. */
-async function droppedFiles(transfer: DataTransfer): Promise<Picked[]> {
-  const entries = [...transfer.items].map((item) => item.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
-  if (entries.length === 0) return [...transfer.files].map((file) => ({ key: file.name, file }));
-  const out: Picked[] = [];
-  const visit = async (entry: FileSystemEntry): Promise<void> => {
-    const key = entry.fullPath.replace(/^\//, '');
-    if (entry.isFile) {
-      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-      out.push({ key, file });
-    } else if (entry.isDirectory) {
-      const reader = (entry as FileSystemDirectoryEntry).createReader();
-      for (;;) {
-        const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
-        if (batch.length === 0) break;
-        for (const child of batch) await visit(child);
-      }
-    }
-  };
-  for (const entry of entries) await visit(entry);
-  return out;
 }

@@ -8,9 +8,8 @@ import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
 import { modelLabel } from './models';
 import { TaskRunner } from './task-runner';
-
-/** A few of the CLIP paper's ImageNet prompts: averaging them usually ranks better than one. */
-const ENSEMBLE = ['a photo of a {label}.', 'a drawing of a {label}.', 'a close-up photo of a {label}.', 'a photo of the small {label}.', 'a bright photo of a {label}.'];
+import { promptsOf } from '../worker/registry';
+import { followModelPrompts } from './prompt-defaults';
 
 /** Non-empty trimmed lines (commas also separate labels), each once. */
 export function parseList(text: string, separators = /\n/): string[] {
@@ -67,8 +66,9 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     else drawAttention();
   });
   byId('zs-ensemble').addEventListener('click', () => {
-    templates.value = ENSEMBLE.join('\n');
+    templates.value = promptsOf(model.value).templates.ensemble.join('\n');
     templates.focus();
   });
+  followModelPrompts(model, labels, templates);
   return Object.assign(runner, { start });
 }

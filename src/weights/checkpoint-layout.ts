@@ -80,7 +80,8 @@ export async function findConversionBranch(fetchFn: typeof fetch, baseUrl: strin
       d?.isPullRequest === true && d.title === CONVERSION_TITLE && d.author?.name === CONVERSION_BOT && d.status !== 'merged' && Number.isSafeInteger(d.num),
   ) as { num: number }[];
   if (conversions.length === 0) return undefined;
-  return `refs/pr/${Math.max(...conversions.map((d) => d.num))}`;
+  // reduce, not a spread: the list is the server's and may be huge.
+  return `refs/pr/${conversions.reduce((newest, d) => Math.max(newest, d.num), 0)}`;
 }
 
 /** The typed error for a repository whose revision has only pytorch_model.bin. */

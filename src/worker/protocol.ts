@@ -51,6 +51,29 @@ export interface WorkerCaptionOptions extends CaptionOptions {
   attentionMaps?: boolean | { layer?: number };
 }
 
+export interface WorkerAskOptions extends CaptionOptions {
+  model?: string;
+  /** Per answer token, where it looked in the image (last layer, mean over heads; or `{ layer }`). */
+  attentionMaps?: boolean | { layer?: number };
+}
+
+export interface AnswerResult {
+  model: string;
+  question: string;
+  /** The answer in words (special tokens dropped). */
+  answer: string;
+  /** The answer's tokens, as they read in the answer (the EOS, where produced, flagged special). */
+  tokens: CaptionToken[];
+  /** Milliseconds in the worker: until the first answer token was known (model load included), and in all. */
+  timings: { firstTokenMs: number; totalMs: number; tokensPerSecond: number };
+  /** With `attentionMaps`: per answer token (row of `tokens`), its attention to the image patches. */
+  tokenAttentions?: number[][];
+  /** With `attentionMaps`: the image encoder's class-token attention rollout over the patches. */
+  imageRollout?: number[];
+  /** With `attentionMaps`: where the patch grid lies on the image (the part of it the model saw). */
+  attentionRegion?: ImageRegion;
+}
+
 export interface ClassifyResult {
   model: string;
   labels: LabelScore[];
@@ -91,6 +114,7 @@ export interface WorkerApi {
   adapter(): Promise<AdapterInfo>;
   classify(requestId: number, image: ImageInput, labels: string[], options: WorkerClassifyOptions, onProgress?: (e: IrisProgress) => void): Promise<ClassifyResult>;
   caption(requestId: number, image: ImageInput, options: WorkerCaptionOptions, onToken?: (text: string) => void, onProgress?: (e: IrisProgress) => void): Promise<CaptionResult>;
+  ask(requestId: number, image: ImageInput, question: string, options: WorkerAskOptions, onToken?: (text: string) => void, onProgress?: (e: IrisProgress) => void): Promise<AnswerResult>;
   embedImage(requestId: number, image: ImageInput, options: { model?: string }, onProgress?: (e: IrisProgress) => void): Promise<Float32Array>;
   embedText(requestId: number, texts: string[], options: { model?: string }, onProgress?: (e: IrisProgress) => void): Promise<Float32Array>;
   /** Downloads (or reads from the cache), uploads and compiles a model ahead of the first request. */

@@ -9,6 +9,8 @@
 import { IrisError } from '../errors';
 import type { Task } from '../tasks/task';
 import type { PinnedFile } from '../weights/integrity';
+import { CHINESE_CLIP_TEMPLATES, CHINESE_DEMO_LABELS } from '../families/chinese-clip/templates';
+import { ENGLISH_TEMPLATES, type PromptTemplates } from '../tasks/prompts';
 
 export type { Task };
 
@@ -27,7 +29,18 @@ export interface ModelEntry {
   files?: Readonly<Record<string, PinnedFile>>;
   /** Where `revision` and `files` come from (repository paths or URLs; the README's model table cites them). */
   sources?: readonly string[];
+  /** Zero-shot models: the language its labels are read in, the demo's starting labels and its templates (default: English). */
+  prompts?: ModelPrompts;
 }
+
+/** What the demo starts a zero-shot model with: labels in its language, and its family's templates. */
+export interface ModelPrompts {
+  labels: readonly string[];
+  templates: PromptTemplates;
+}
+
+export const ENGLISH_PROMPTS: ModelPrompts = { labels: ['cat', 'dog', 'car', 'house', 'sunset', 'apple'], templates: ENGLISH_TEMPLATES };
+const CHINESE_PROMPTS: ModelPrompts = { labels: CHINESE_DEMO_LABELS, templates: CHINESE_CLIP_TEMPLATES };
 
 /** `files` and the `megabytes` they make: their pinned bytes where every size is published, else `estimate`. */
 function pinned(files: Record<string, PinnedFile>, estimate?: number): Pick<ModelEntry, 'files' | 'megabytes'> {
@@ -63,16 +76,45 @@ export const MODELS: readonly ModelEntry[] = [
   { id: 'microsoft/git-base-coco', task: 'caption', repo: 'microsoft/git-base-coco', revision: 'refs/pr/1', label: 'GIT-base (COCO)', megabytes: 707 },
   // 93857e5… is this project's earlier pin (said to be refs/pr/37); no public source confirming it, its size or sha256
   // was found. main (dc68f91c…, README [8][9]) lists only pytorch_model.bin.
+  // Visual question answering: the same GitForCausalLM as captioning, fine-tuned on VQAv2 / TextVQA (about 709 MB).
+  // git-base-vqav2: main (ebc01fc0…, "Adding generation config file(s)") has only pytorch_model.bin; the Hub bot's
+  // safetensors conversion is refs/pr/1 (d46c0d0…, short hash only) [huggingface.co/microsoft/git-base-vqav2/commits/
+  // refs%2Fpr%2F1 and /tree/9eccfa31…]. Its preprocessor_config.json (960c18d…, in the tree since 0d6fb2bd…) is
+  // 480 px with CLIP mean/std, 503 bytes [/blob/0d6fb2bd…/preprocessor_config.json]. Not pinned to a commit: no
+  // public source gives refs/pr/1's full commit, or the safetensors size or sha256.
+  { id: 'microsoft/git-base-vqav2', task: 'vqa', repo: 'microsoft/git-base-vqav2', revision: 'refs/pr/1', label: 'GIT-base (VQAv2)', megabytes: 709 },
+  // git-base-textvqa: safetensors on main (issue 15); no public source found for its commit, size or sha256.
+  { id: 'microsoft/git-base-textvqa', task: 'vqa', repo: 'microsoft/git-base-textvqa', revision: 'main', label: 'GIT-base (TextVQA)', megabytes: 709 },
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
+  // main has only pytorch_model.bin; f4a64596… is the safetensors conversion on refs/pr/1. Its model.safetensors
+  // sha256 and size are published by projects that download it at that commit (README, "Models").
+  {
+    id: 'OFA-Sys/chinese-clip-vit-base-patch16', task: 'zero-shot', repo: 'OFA-Sys/chinese-clip-vit-base-patch16',
+    revision: 'f4a64596bbcf9a2a94591b74b9dc39b2e4e77e3e', label: 'Chinese-CLIP ViT-B/16 (中文)', prompts: CHINESE_PROMPTS,
+    ...pinned({ 'model.safetensors': { bytes: 753_106_020, sha256: '29cc0b2bcf6ff777f2e15742be92b110e4acbdb2068356e862c4637a4b15fe4f' } }),
+    sources: [
+      'code-search index 67485422133 and 67334193859 (a README that downloads model.safetensors and vocab.txt at f4a64596… and checks their sha256s 29cc0b2b… and 45bbac6b…)',
+      'code-search index 70973942875 (REVISION f4a64596…, WEIGHT_SHA256 29cc0b2b…)',
+      'code-search index 70896597996 (a release test: "753106020字节权重通过校验", the pinned snapshot\'s weights)',
+    ],
+  },
   { id: 'iris/tiny-clip', task: 'zero-shot', repo: 'iris/tiny-clip', revision: 'main', local: true, label: 'Tiny CLIP (random weights, offline demo)', megabytes: 3 },
   { id: 'iris/tiny-git', task: 'caption', repo: 'iris/tiny-git', revision: 'main', local: true, label: 'Tiny GIT (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-git-vqa', task: 'vqa', repo: 'iris/tiny-git-vqa', revision: 'main', local: true, label: 'Tiny GIT VQA (random weights, offline demo)', megabytes: 4 },
+  { id: 'iris/tiny-chinese-clip', task: 'zero-shot', repo: 'iris/tiny-chinese-clip', revision: 'main', local: true, label: 'Tiny Chinese-CLIP (random weights, offline demo)', megabytes: 2, prompts: CHINESE_PROMPTS },
   { id: 'iris/tiny-vit-gpt2', task: 'caption', repo: 'iris/tiny-vit-gpt2', revision: 'main', local: true, label: 'Tiny ViT-GPT2 (random weights, offline demo)', megabytes: 4 },
 ];
 
 export const DEFAULT_MODELS: Record<Task, string> = {
   'zero-shot': 'openai/clip-vit-base-patch32',
   caption: 'microsoft/git-base-coco',
+  vqa: 'microsoft/git-base-vqav2',
 };
+
+/** The starting labels and templates of a zero-shot model (English for the ones the catalogue does not mark). */
+export function promptsOf(id: string): ModelPrompts {
+  return MODELS.find((m) => m.id === id)?.prompts ?? ENGLISH_PROMPTS;
+}
 
 /**
  * A registered id, or any Hub repo "org/name[@revision]": its config.json says which family runs it (and

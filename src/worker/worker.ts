@@ -13,12 +13,13 @@ import { Hub } from '../weights';
 import { loadCheckpoint, runnerFor, type LoadedModel } from './load';
 import {
   serializeError, type AdapterInfo, type CaptionMetrics, type CaptionResult, type ClassificationMetrics, type ClassifyResult, type IrisOptions, type IrisProgress,
-  type WorkerApi, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
+  type WorkerApi, type WorkerAskOptions, type AnswerResult, type WorkerCaptionOptions, type WorkerClassifyOptions, type WorkerStats,
 } from './protocol';
 import { DEFAULT_MODELS, resolveModel } from './registry';
 import type { Task, TaskRunners } from '../tasks/task';
 import { RetrievalService } from '../retrieval/service';
 import { checkCaptionArguments, checkClassifyArguments, checkTexts } from '../tasks/arguments';
+import { checkQuestion } from '../tasks/vqa';
 import type { IndexAddOptions, IndexAddProgress, IndexItem, IndexOpenOptions, IndexQuery, IndexSearchOptions } from '../retrieval/types';
 
 type Progress = ((e: IrisProgress) => void) | undefined;
@@ -77,12 +78,33 @@ class IrisWorker implements WorkerApi {
       const model = options.model ?? DEFAULT_MODELS.caption;
       const captioner = await this.load(model, 'caption', signal, onProgress);
       const pixels = await decodeImage(image, { signal });
-      const result = await captioner.caption(pixels, { ...options, signal, onToken });
+      const result = await captioner.caption(pixels, { ...options, model, signal, onToken });
       const ms = performance.now() - start;
       return {
         model, text: result.text, ids: result.ids, ms, tokensPerSecond: result.tokens / (result.totalMs / 1000),
         tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout, captionTokens: result.captionTokens,
         attentionRegion: options.attentionMaps ? modelInputRegion(pixels.width, pixels.height, captioner.preprocessConfig) : undefined,
+      };
+    });
+  }
+
+  ask(id: number, image: ImageInput, question: string, options: WorkerAskOptions, onToken?: (text: string) => void, onProgress?: Progress): Promise<AnswerResult> {
+    return this.run(id, async (signal) => {
+      checkQuestion(question); // before any download, like the decoding options
+      checkCaptionArguments(options);
+      const start = performance.now();
+      const model = options.model ?? DEFAULT_MODELS.vqa;
+      const answerer = await this.load(model, 'vqa', signal, onProgress);
+      answerer.questionIds(question); // too long for the model: refused before any GPU work
+      const pixels = await decodeImage(image, { signal });
+      const asked = performance.now();
+      const result = await answerer.ask(pixels, question, { ...options, signal, onToken });
+      const tokens = answerer.answerTokens(result.answerIds);
+      return {
+        model, question, answer: result.text, tokens,
+        timings: { firstTokenMs: asked - start + result.firstTokenMs, totalMs: performance.now() - start, tokensPerSecond: result.tokens / (result.totalMs / 1000) },
+        tokenAttentions: result.tokenAttentions, imageRollout: result.imageRollout,
+        attentionRegion: options.attentionMaps ? modelInputRegion(pixels.width, pixels.height, answerer.preprocessConfig) : undefined,
       };
     });
   }

@@ -16,8 +16,10 @@ import type { Gpu } from '../../src/gpu/gpu';
 import type { RgbaImage } from '../../src/image/rgba-image';
 import { parsePreprocessorConfig, preprocess, preprocessBatch } from '../../src/image/preprocess';
 import { Recorder } from '../../src/gpu/recorder';
-import { loadClipTokenizer } from '../../src/tokenizers';
+import { loadClipTokenizer, type TextBatch, type TextBatchOptions } from '../../src/tokenizers';
+import { loadChineseClipTokenizer } from '../../src/families/chinese-clip/tokenizer';
 import type { Captioner } from '../../src/tasks/caption';
+import type { QuestionAnswerer } from '../../src/tasks/vqa';
 import type { ZeroShotClassifier } from '../../src/tasks/zero-shot';
 import { Hub, type KeyValueStore } from '../../src/weights';
 import { loadCheckpoint, type LoadPhase } from '../../src/worker/load';
@@ -29,7 +31,7 @@ import { describeAdapter, isCpuAdapter } from './kernel-bench';
 import { median } from './stats';
 
 /** The Hub checkpoints the benchmark knows (the registry's full-size models). */
-export const BENCH_MODELS = ['openai/clip-vit-base-patch32', 'openai/clip-vit-base-patch16', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'] as const;
+export const BENCH_MODELS = ['openai/clip-vit-base-patch32', 'openai/clip-vit-base-patch16', 'OFA-Sys/chinese-clip-vit-base-patch16', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'] as const;
 /** Quick mode (CPU adapters): ViT-B/16 CLIP adds little beside ViT-B/32 and the two captioners' B/16 encoders. */
 export const QUICK_MODELS = ['openai/clip-vit-base-patch32', 'microsoft/git-base-coco', 'nlpconnect/vit-gpt2-image-captioning'];
 
@@ -124,6 +126,17 @@ export function benchLabels(vocabJson: string, count = 1000): string[] {
   return Array.from({ length: count }, (_, i) => words[(i * step) % words.length]!);
 }
 
+/** `count` labels spread over a WordPiece vocab.txt's single-character Chinese words (Chinese-CLIP's). */
+export function chineseBenchLabels(vocabTxt: string, count = 1000): string[] {
+  const words = vocabTxt.split('\n').filter((t) => /^\p{Script=Han}$/u.test(t));
+  const step = Math.max(1, Math.floor(words.length / count));
+  return Array.from({ length: count }, (_, i) => words[(i * step) % words.length]!);
+}
+
+interface BenchTokenizer {
+  encodeBatch(texts: readonly string[], options?: TextBatchOptions): TextBatch;
+}
+
 export async function runModelBench(options: ModelBenchOptions): Promise<ModelReport> {
   const log = options.log ?? (() => {});
   const probe = await options.createGpu();
@@ -209,7 +222,7 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
     start = performance.now();
     const loaded = await loadCheckpoint(entry, new Hub({ baseUrl: options.hubUrl, store: options.store }), gpu, { onPhase });
     const loadedAt = performance.now();
-    const { 'zero-shot': classifier, caption: captioner } = loaded.runners;
+    const { 'zero-shot': classifier, caption: captioner, vqa: answerer } = loaded.runners;
     let firstRequest: string;
     if (classifier) {
       await classifier.classify([image], Array.from({ length: 10 }, (_, i) => `label ${i}`));
@@ -252,12 +265,17 @@ async function benchModel(entry: ModelEntry, options: ModelBenchOptions, p: Prot
 
     figures.push(await measure('preprocess 640×480 image', () => preprocess(image, preprocessConfig), 'CPU: resize + crop + normalise (in the worker in the app)', Math.max(3, p.reps), Math.max(1, p.warmups)));
     if (classifier) {
-      const labels = benchLabels(small.text('vocab.json')!);
-      const tokenizer = loadClipTokenizer({ vocabJson: small.text('vocab.json')!, mergesTxt: small.text('merges.txt')! });
+      // A CLIP checkpoint ships vocab.json + merges.txt; Chinese-CLIP a WordPiece vocab.txt (Chinese labels).
+      const vocabTxt = small.text('vocab.txt');
+      const labels = vocabTxt ? chineseBenchLabels(vocabTxt) : benchLabels(small.text('vocab.json')!);
+      const tokenizer: BenchTokenizer = vocabTxt
+        ? loadChineseClipTokenizer({ vocabTxt }, classifier.model.maxTextTokens)
+        : loadClipTokenizer({ vocabJson: small.text('vocab.json')!, mergesTxt: small.text('merges.txt')! });
       figures.push(...(await clipFigures(classifier, image, preprocessConfig, labels, tokenizer, measure, skip, p)));
     } else {
       figures.push(...(await captionFigures(captioner!, gpu, image, preprocessConfig, measure, p)));
     }
+    if (answerer) figures.push(...(await answerFigures(answerer, image, p)));
     const memory = { afterUploadBytes, endBytes: gpu.bytesAllocated };
     p.log(`${entry.repo}: GPU memory ${mib(memory.afterUploadBytes)} after upload, ${mib(memory.endBytes)} at the end`);
     return {
@@ -280,21 +298,23 @@ type Skip = (name: string, why: string) => Figure;
 
 async function clipFigures(
   classifier: ZeroShotClassifier, image: RgbaImage, preprocessConfig: ReturnType<typeof parsePreprocessorConfig>,
-  labels: string[], tokenizer: ReturnType<typeof loadClipTokenizer>, measure: Measure, skip: Skip, p: Protocol,
+  labels: string[], tokenizer: BenchTokenizer, measure: Measure, skip: Skip, p: Protocol,
 ): Promise<Figure[]> {
   const model = classifier.model;
   const figures: Figure[] = [];
   const one = preprocess(image, preprocessConfig);
-  figures.push(await measure('image embedding, batch 1', () => model.encodeImages(one, 1), 'ClipModel.encodeImages on preprocessed pixels: upload, vision tower, projection, readback'));
+  figures.push(await measure('image embedding, batch 1', () => model.encodeImages(one, 1), 'the model’s encodeImages on preprocessed pixels: upload, vision tower, projection, readback'));
   if (p.quick) figures.push(skip('image embedding, batch 8', 'quick mode'));
   else {
     const eight = preprocessBatch(Array.from({ length: 8 }, () => image), preprocessConfig).data;
     figures.push(await measure('image embedding, batch 8', () => model.encodeImages(eight, 8), 'as batch 1, 8 images in one forward pass'));
   }
-  const prompts = labels.map((l) => `a photo of a ${l}.`);
+  // The family's default template: "a photo of a {label}." for CLIP, "一张{label}的照片。" for Chinese-CLIP.
+  const template = classifier.templates.default[0]!;
+  const prompts = labels.map((l) => template.replaceAll('{label}', l));
   const how = 'ZeroShotClassifier.embedTexts: tokenize, text tower in batches of 64, projection, readback, normalise';
   figures.push(await measure('text embedding, 10 labels', () => classifier.embedTexts(prompts.slice(0, 10)), how));
-  figures.push(await measure('tokenizer, 1,000 labels', () => tokenizer.encodeBatch(prompts, { padding: 'longest' }), 'ClipTokenizer.encodeBatch on the CPU, "a photo of a {label}." for 1,000 vocabulary words', Math.max(3, p.reps), Math.max(1, p.warmups)));
+  figures.push(await measure('tokenizer, 1,000 labels', () => tokenizer.encodeBatch(prompts, { padding: 'longest' }), `encodeBatch on the CPU, "${template}" for 1,000 vocabulary words`, Math.max(3, p.reps), Math.max(1, p.warmups)));
   if (p.quick) figures.push(skip('text embedding, 1,000 labels', 'quick mode (about 100× the 10-label figure on a CPU adapter)'));
   else figures.push(await measure('text embedding, 1,000 labels', () => classifier.embedTexts(prompts), how, Math.max(3, Math.ceil(p.reps / 2)), 1));
   return figures;
@@ -348,6 +368,41 @@ async function captionFigures(
     figures.push(figure(`${label}: total for ${n} tokens`, totals, 'the whole call'));
   }
   return figures;
+}
+
+/** A question of the length VQAv2 questions usually have. */
+const BENCH_QUESTION = 'what color is the car parked next to the house?';
+
+/**
+ * Visual question answering: time to the first answer token and the whole answer, greedy, through
+ * QuestionAnswerer.ask (every GIT checkpoint serves it: a VQA checkpoint is the same GitForCausalLM).
+ */
+async function answerFigures(answerer: QuestionAnswerer, image: RgbaImage, p: Protocol): Promise<Figure[]> {
+  const n = p.tokens;
+  const promptLength = answerer.questionIds(BENCH_QUESTION).length;
+  const runs = p.quick ? 1 : Math.max(3, Math.ceil(p.reps / 2));
+  const firsts: number[] = [];
+  const totals: number[] = [];
+  for (let r = 0; r < runs + (p.quick ? 0 : 1); r++) {
+    const t0 = performance.now();
+    // min_length (prompt included) keeps EOS out, so random weights answer with exactly n tokens.
+    const result = await answerer.ask(image, BENCH_QUESTION, { maxNewTokens: n, numBeams: 1, minLength: promptLength + n });
+    const total = performance.now() - t0;
+    if (!p.quick && r === 0) continue; // warm-up run
+    if (result.tokens !== n) throw new Error(`answer has ${result.tokens} tokens, expected ${n}`);
+    firsts.push(result.firstTokenMs);
+    totals.push(total);
+  }
+  const how = `QuestionAnswerer.ask, greedy, "${BENCH_QUESTION}" (${promptLength} prompt tokens), ${n} answer tokens (min_length keeps EOS out); ${runs} run${runs > 1 ? 's' : ''}${p.quick ? '' : ' after 1 warm-up run'}`;
+  const figure = (name: string, values: number[], what: string): Figure => {
+    const f: Figure = { name, ms: median(values), minMs: Math.min(...values), runs: values.length, warmups: p.quick ? 0 : 1, how: `${what}; ${how}` };
+    p.log(`${name}: ${f.ms!.toFixed(1)} ms (median of ${values.length})`);
+    return f;
+  };
+  return [
+    figure('answer: first answer token', firsts, 'preprocess + encoder + the question as the prompt step + readback'),
+    figure(`answer: total for ${n} tokens`, totals, 'the whole call'),
+  ];
 }
 
 function mib(bytes: number): string {

@@ -117,7 +117,7 @@ const tinyFolder = (repo: string) => `tiny/iris/tiny-${familyFor(JSON.parse(read
 /** Generates (scripts/make-models.ts) the checkpoints that are not in `weights` yet. */
 export async function ensureModels(weights: string, models: string[], dtypes: string[], log: (line: string) => void, smoke = false): Promise<void> {
   if (smoke) {
-    if (existsSync(join(weights, tinyFolder(BENCH_MODELS[3]), 'model.safetensors'))) return;
+    if (BENCH_MODELS.every((repo) => existsSync(join(weights, tinyFolder(repo), 'model.safetensors')))) return;
     log(`generating the tiny models into ${join(weights, 'tiny')}`);
     if ((await makeModels(['--tiny', '--out', join(weights, 'tiny')])) !== 0) throw new Error('make-models --tiny failed');
     return;

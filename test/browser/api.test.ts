@@ -157,3 +157,53 @@ describe('requests', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 });
+
+describe('ask (tiny GIT VQA)', () => {
+  const model = 'iris/tiny-git-vqa';
+
+  it('streams the answer as it grows, ending with the final answer; its tokens read as the answer', async () => {
+    const result = await evaluateWithin(browser.page, async (name: string) => {
+      const seen: string[] = [];
+      const r = await window.irisApi.iris.ask(window.irisApi.testImage(), 'what is in the picture?', { model: name, maxNewTokens: 5, onToken: (t) => seen.push(t) });
+      return { ...r, seen };
+    }, model, 240_000, 'ask');
+    expect(result.question).toBe('what is in the picture?');
+    expect(result.tokens.length).toBeGreaterThan(0);
+    expect(result.seen.length).toBe(result.tokens.length);
+    expect(result.seen[result.seen.length - 1]).toBe(result.answer);
+    expect(result.tokens.map((t) => t.text).join('').trim()).toBe(result.answer);
+    expect(result.timings.firstTokenMs).toBeGreaterThan(0);
+    expect(result.timings.totalMs).toBeGreaterThanOrEqual(result.timings.firstTokenMs);
+  });
+
+  it('beam search answers too, and attention maps give one row over the patches per answer token', async () => {
+    const result = await run(async () => {
+      const beam = await window.irisApi.iris.ask(window.irisApi.testImage(), 'what color is it?', { model: 'iris/tiny-git-vqa', numBeams: 3, maxNewTokens: 4 });
+      const maps = await window.irisApi.iris.ask(window.irisApi.testImage(), 'what color is it?', { model: 'iris/tiny-git-vqa', maxNewTokens: 4, attentionMaps: true });
+      return { beamTokens: beam.tokens.length, maps };
+    }, 'ask beams + maps');
+    expect(result.beamTokens).toBeGreaterThan(0);
+    expect(result.maps.tokenAttentions!.length).toBe(result.maps.tokens.length);
+    const patches = result.maps.imageRollout!.length;
+    for (const row of result.maps.tokenAttentions!) expect(row.length).toBe(patches);
+    expect(result.maps.attentionRegion).toBeDefined();
+  });
+
+  it('refuses bad input with typed errors: empty question (before any download), a captioning model, cancellation', async () => {
+    const result = await run(async () => {
+      const { iris, attempt, testImage } = window.irisApi;
+      const phases: string[] = [];
+      const empty = await attempt(() => iris.ask(testImage(), '   ', { model: 'microsoft/git-base-vqav2', onProgress: (e) => phases.push(e.phase) }));
+      const captioner = await attempt(() => iris.ask(testImage(), 'what is this?', { model: 'iris/tiny-git' }));
+      const controller = new AbortController();
+      const aborted = await attempt(() => iris.ask(testImage(), 'what is this?', { model: 'iris/tiny-git-vqa', maxNewTokens: 40, onToken: () => controller.abort(), signal: controller.signal }));
+      const vqaCaption = await attempt(() => iris.caption(testImage(), { model: 'iris/tiny-git-vqa' }));
+      return { empty, captioner, aborted, vqaCaption, phases };
+    }, 'ask errors');
+    expect(result.empty).toMatchObject({ ok: false, code: 'bad-input' });
+    expect(result.phases).toEqual([]);
+    expect(result.captioner).toMatchObject({ ok: false, code: 'bad-input' });
+    expect(result.aborted).toMatchObject({ ok: false, code: 'aborted' });
+    expect(result.vqaCaption).toMatchObject({ ok: false, code: 'bad-input' });
+  });
+});

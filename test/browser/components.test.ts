@@ -1,6 +1,6 @@
 // The web components from the library build (`npm run build:lib`), used as a third-party page would: one
 // <script type="module"> tag pointing at another origin (a stand-in CDN), the worker started from there too.
-// Two <iris-classify> with the same model and an <iris-caption>: results rendered, events in order, each
+// Two <iris-classify> with the same model, an <iris-caption> and an <iris-ask>: results rendered, events in order, each
 // model loaded once; properties re-run the request; a bad image gives an `error` event.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,6 +37,7 @@ const page = (lib: string) => `<!doctype html>
   <iris-classify id="first" src="/samples/cat.png" alt="A drawing of a cat" labels="cat, dog, car" model="iris/tiny-clip"></iris-classify>
   <iris-classify id="second" src="/samples/car.png" alt="A drawing of a car" labels="cat, dog, car" model="iris/tiny-clip"></iris-classify>
   <iris-caption id="caption" src="/samples/house.png" alt="A drawing of a house" model="iris/tiny-git" max-tokens="4"></iris-caption>
+  <iris-ask id="ask" src="/samples/house.png" alt="A drawing of a house" question="what is in the picture?" model="iris/tiny-git-vqa" max-tokens="4"></iris-ask>
 </body>
 </html>`;
 
@@ -77,15 +78,15 @@ afterAll(async () => {
 
 const eventsOf = (events: string[], id: string) => events.filter((e) => e.startsWith(`${id} `)).map((e) => e.slice(id.length + 1));
 
-describe('<iris-classify> and <iris-caption> from one script tag on another origin', () => {
+describe('<iris-classify>, <iris-caption> and <iris-ask> from one script tag on another origin', () => {
   it('render results, fire progress → result in order, and load each model once for the page', async () => {
     const { page } = browser;
     await page.goto(`${site.origin}/`);
     const events = await evaluateWithin(page, () => new Promise<string[]>((done) => {
-      const check = () => (['first', 'second', 'caption'].every((id) => window.irisEvents.some((e) => e.startsWith(`${id} result`) || e.startsWith(`${id} error`)))
+      const check = () => (['first', 'second', 'caption', 'ask'].every((id) => window.irisEvents.some((e) => e.startsWith(`${id} result`) || e.startsWith(`${id} error`)))
         ? done(window.irisEvents) : setTimeout(check, 100));
       check();
-    }), null, 120_000, 'three results');
+    }), null, 120_000, 'four results');
     expect(events.filter((e) => e.includes(' error'))).toEqual([]);
 
     // The first element loads the model: download → upload → compile → ready, then its result.
@@ -103,13 +104,23 @@ describe('<iris-classify> and <iris-caption> from one script tag on another orig
     expect(caption[caption.length - 1]).toBe('result');
     expect(caption.indexOf('token')).toBeGreaterThan(caption.indexOf('progress ready'));
     expect(caption.filter((e) => e === 'token').length).toBeGreaterThan(1);
+    // So does the answer, with the same events.
+    const ask = eventsOf(events, 'ask');
+    expect(ask[ask.length - 1]).toBe('result');
+    expect(ask.indexOf('token')).toBeGreaterThan(ask.indexOf('progress ready'));
+    expect(ask.filter((e) => e === 'token').length).toBeGreaterThan(1);
 
     const shown = await page.evaluate(() => {
       const bars = (id: string) => [...document.getElementById(id)!.shadowRoot!.querySelectorAll('li')].map((li) =>
         [li.querySelector('.bar-label')!.textContent, li.querySelector('.bar-value')!.textContent]);
       const classify = document.querySelector<HTMLElement & { result: { labels: { label: string; score: number }[] } }>('#first')!;
       const caption = document.querySelector<HTMLElement & { result: { text: string } }>('#caption')!;
+      const ask = document.querySelector<HTMLElement & { result: { answer: string; question: string; tokens: unknown[] } }>('#ask')!;
       return {
+        answerText: ask.shadowRoot!.querySelector('.answer')!.textContent,
+        answerResult: ask.result.answer,
+        answerQuestion: ask.result.question,
+        answerTokens: ask.result.tokens.length,
         first: bars('first'),
         firstResult: classify.result.labels.map((l) => [l.label, `${(l.score * 100).toFixed(1)}%`]),
         second: bars('second'),
@@ -121,11 +132,14 @@ describe('<iris-classify> and <iris-caption> from one script tag on another orig
     expect(shown.first.map(([label]) => label).sort()).toEqual(['car', 'cat', 'dog']);
     expect(shown.second).toHaveLength(3);
     expect(shown.captionText).toBe(shown.captionResult);
+    expect(shown.answerText).toBe(shown.answerResult);
+    expect(shown.answerQuestion).toBe('what is in the picture?');
+    expect(shown.answerTokens).toBeGreaterThan(0);
 
     // One worker for the page, each model loaded once.
     // (A string, so that vitest does not rewrite the import() meant for the browser.)
     const stats = (await page.evaluate(`import('${cdn.origin}/iris-components.js').then((m) => m.getIris()).then((iris) => iris.debug.stats())`)) as { loads: Record<string, number> };
-    expect(stats.loads).toEqual({ 'iris/tiny-clip': 1, 'iris/tiny-git': 1 });
+    expect(stats.loads).toEqual({ 'iris/tiny-clip': 1, 'iris/tiny-git': 1, 'iris/tiny-git-vqa': 1 });
     await page.screenshot({ path: `${SCREENSHOTS}/components.png`, fullPage: true });
   });
 
@@ -153,6 +167,24 @@ describe('<iris-classify> and <iris-caption> from one script tag on another orig
     }), null, 60_000, 'error event');
     expect(failure.code).not.toBe('unknown');
     expect(failure.shown).not.toBe('');
+
+    // <iris-ask>: a new question re-runs it; a captioning model is refused with a typed error event.
+    const asked = await evaluateWithin(page, () => new Promise<{ question: string; shown: string }>((done) => {
+      const element = document.querySelector<HTMLElement & { question: string }>('#ask')!;
+      element.addEventListener('result', (event) => {
+        const { question, answer } = (event as CustomEvent<{ question: string; answer: string }>).detail;
+        done({ question, shown: element.shadowRoot!.querySelector('.answer')!.textContent === answer ? 'same' : 'differs' });
+      }, { once: true });
+      element.question = 'what color is the roof?';
+    }), null, 60_000, 'new question');
+    expect(asked).toEqual({ question: 'what color is the roof?', shown: 'same' });
+    const refused = await evaluateWithin(page, () => new Promise<string>((done) => {
+      const element = document.createElement('iris-ask');
+      element.addEventListener('error', (event) => done((event as unknown as CustomEvent<{ code: string }>).detail.code));
+      Object.assign(element, { model: 'iris/tiny-git', question: 'what is this?', src: '/samples/cat.png' });
+      document.body.append(element);
+    }), null, 60_000, 'caption model asked');
+    expect(refused).toBe('bad-input');
     expect(browser.pageErrors).toEqual([]);
     // The library and its worker came from the "CDN"; the page's origin served only the page, samples and models.
     expect(cdn.requests).toContain(`/${PUBLISHED_WORKER_FILE}`);

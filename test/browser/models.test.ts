@@ -1,8 +1,8 @@
-// CLIP, GIT and ViT-GPT2 in real headless Chromium (SwiftShader WebGPU) against ../shared/golden, each model
+// CLIP, Chinese-CLIP, GIT and ViT-GPT2 in real headless Chromium (SwiftShader WebGPU) against ../shared/golden, each model
 // loaded through the production download path: Hub (fetch from a local hub server, chunks in the page's
 // IndexedDB) → parametersFrom → Model.load. Golden inputs go into the page as plain arrays; the page's outputs
-// come back as plain arrays and are compared here at the manifest's f32 tolerances. CLIP runs on the page
-// thread and in a dedicated module Worker. (The full-size CLIP is in full-size-clip.test.ts.)
+// come back as plain arrays and are compared here at the manifest's f32 tolerances. CLIP and Chinese-CLIP run on
+// the page thread and in a dedicated module Worker. (The full-size CLIP is in full-size-clip.test.ts.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import type { Browser } from './chromium';
 import { openModelsPage, runModel, type RunArgs, type RunResult } from './models-page';
 import type { ModelSource, RunName } from './pages/model-runs';
 
-const REPOS: Record<GoldenModel, string> = { clip: 'iris-test/tiny-clip', git: 'iris-test/tiny-git', 'vit-gpt2': 'iris-test/tiny-vit-gpt2' };
+const REPOS: Record<GoldenModel, string> = { clip: 'iris-test/tiny-clip', 'chinese-clip': 'iris-test/tiny-chinese-clip', git: 'iris-test/tiny-git', 'git-vqa': 'iris-test/tiny-git-vqa', 'vit-gpt2': 'iris-test/tiny-vit-gpt2' };
 
 let browser: Browser;
 let server: HubServer;
@@ -91,6 +91,45 @@ describe('CLIP (golden/clip) in Chromium', () => {
   });
 });
 
+describe('Chinese-CLIP (golden/chinese-clip) in Chromium', () => {
+  const inputs = goldenTensors('chinese-clip', 'inputs');
+  const outputs = goldenTensors('chinese-clip', 'outputs');
+  const tol = f32Tolerances('chinese-clip');
+  const args = (db: string) => ({
+    ...source('chinese-clip', db),
+    pixelValues: Array.from(f32(inputs, 'pixel_values')), images: shapeOf(inputs, 'pixel_values')[0]!,
+    inputIds: Array.from(i64AsI32(inputs, 'input_ids')), attentionMask: Array.from(i64AsI32(inputs, 'attention_mask')),
+    texts: shapeOf(inputs, 'input_ids')[0]!, seq: shapeOf(inputs, 'input_ids')[1]!,
+  });
+
+  function expectChineseClipOutputs(out: RunResult<'chineseClip'>): void {
+    expectClose(out.visionLastHiddenState, f32(outputs, 'vision_last_hidden_state'), tol.hidden, 'vision_last_hidden_state');
+    expectClose(out.visionPooled, f32(outputs, 'vision_pooler_output'), tol.hidden, 'vision_pooler_output');
+    expectClose(out.imageEmbedsUnnormalized, f32(outputs, 'image_embeds_unnormalized'), tol.hidden, 'image_embeds_unnormalized');
+    expectClose(out.imageEmbeds, f32(outputs, 'image_embeds'), tol.hidden, 'image_embeds');
+    expectClose(out.textLastHiddenState, f32(outputs, 'text_last_hidden_state'), tol.hidden, 'text_last_hidden_state');
+    expectClose(out.textEmbedsUnnormalized, f32(outputs, 'text_embeds_unnormalized'), tol.hidden, 'text_embeds_unnormalized');
+    expectClose(out.textEmbeds, f32(outputs, 'text_embeds'), tol.hidden, 'text_embeds');
+    expect(Math.log(out.logitScale)).toBeCloseTo(f32(outputs, 'logit_scale')[0]!, 6);
+    expectClose(out.logitsPerImage, f32(outputs, 'logits_per_image'), tol.logits, 'logits_per_image');
+  }
+
+  it('page thread: both towers (hidden states, pooled, embeddings) and logits', async () => {
+    const out = await run('page', 'chineseClip', args('iris-models-page'));
+    expect(out.context).toBe('page');
+    expectDownloaded('chinese-clip');
+    expectChineseClipOutputs(out);
+  });
+
+  it('dedicated module Worker: the same checks', async () => {
+    const out = await run('worker', 'chineseClip', args('iris-models-worker'));
+    expect(out.context).toBe('worker');
+    expectDownloaded('chinese-clip');
+    expectChineseClipOutputs(out);
+    expect(browser.pageErrors).toEqual([]);
+  });
+});
+
 describe('GIT (golden/git) in Chromium', () => {
   const inputs = goldenTensors('git', 'inputs');
   const outputs = goldenTensors('git', 'outputs');
@@ -133,6 +172,39 @@ describe('GIT (golden/git) in Chromium', () => {
       const at = P + prompt.length - 1 + t;
       expectClose(row(out.stepLogits, t, V), row(out.full, at, V), { atol: 1e-4, rtol: 1e-4 }, `cache step ${t} vs full row ${at}`);
     }
+  });
+});
+
+describe('GIT VQA (golden/git-vqa) in Chromium, page and Worker', () => {
+  const inputs = goldenTensors('git-vqa', 'inputs');
+  const outputs = goldenTensors('git-vqa', 'outputs');
+  const tol = f32Tolerances('git-vqa');
+  const questionIds = Array.from(i64AsI32(inputs, 'question_input_ids'));
+  const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const args = (db: string) => ({
+    ...source('git-vqa', db), pixelValues: Array.from(f32Row(inputs, 'pixel_values', 0)), images: 1,
+    questionIds, maxNewTokens: generated.length - questionIds.length,
+  });
+
+  function expectVqaOutputs(out: RunResult<'gitVqa'>): void {
+    // The answer continues the question: generated_ids is the prompt, then the answer, exactly.
+    expect(out.ids).toEqual(generated);
+    expectClose(out.stepLogits, f32(outputs, 'generate_logits'), tol.logits, 'generate_logits');
+    expect(out.fullShape).toEqual(shapeOf(outputs, 'generated_full_logits'));
+    expectClose(out.full, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
+  }
+
+  it('page thread: greedy answer ids exact, per-step and teacher-forced logits in tolerance', async () => {
+    const out = await run('page', 'gitVqa', args('iris-models-page'));
+    expectDownloaded('git-vqa');
+    expectVqaOutputs(out);
+  });
+
+  it('dedicated module Worker: the same checks', async () => {
+    const out = await run('worker', 'gitVqa', args('iris-models-worker'));
+    expectDownloaded('git-vqa');
+    expectVqaOutputs(out);
+    expect(browser.pageErrors).toEqual([]);
   });
 });
 

@@ -28,6 +28,12 @@ const requests: { [T in Task]: (runner: TaskRunners[T]) => Promise<void> } = {
     expect(result.ids.slice(0, captioner.captionModel.prompt.length)).toEqual(captioner.captionModel.prompt);
     expect(result.tokens).toBeGreaterThan(0);
   },
+  vqa: async (answerer) => {
+    const result = await answerer.ask(image, 'what is this?', { maxNewTokens: 2, numBeams: 1 });
+    expect(result.questionIds.length).toBeGreaterThan(0);
+    expect(result.tokens).toBe(result.answerIds.length);
+    expect(result.tokens).toBeGreaterThan(0);
+  },
 };
 
 let gpu: Gpu;

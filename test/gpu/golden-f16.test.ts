@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
+import { ChineseClipModel } from '../../src/families/chinese-clip/model';
 import { ClipModel } from '../../src/families/clip/model';
 import { GitModel } from '../../src/families/git/model';
 import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
@@ -11,6 +12,7 @@ import { createDawnGpu, requireF16 } from '../helpers/dawn';
 import { f32, goldenJson, goldenTensors, i64AsI32, shapeOf, type GoldenModel } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose } from '../helpers/reference';
+import { similarityLogits } from '../../src/nn/similarity';
 
 let gpu: Gpu;
 beforeAll(async () => { gpu = await createDawnGpu(); });
@@ -59,6 +61,27 @@ describe('f16 matmul weights vs golden', () => {
     expectF16Close(image.embeds, f32(outputs, 'image_embeds_unnormalized'), cols('image_embeds_unnormalized'), t.hidden, 'image_embeds');
     expectF16Close(text.pooled, f32(outputs, 'text_pooler_output'), cols('text_pooler_output'), t.hidden, 'text_pooler_output');
     expectF16Close(text.embeds, f32(outputs, 'text_embeds_unnormalized'), cols('text_embeds_unnormalized'), t.hidden, 'text_embeds');
+  });
+
+  it('Chinese-CLIP: both towers and the logits', async (ctx) => {
+    if (!needF16(() => ctx.skip())) return;
+    const { params, config } = goldenParameters(gpu, 'chinese-clip', { matmulPrecision: 'f16' });
+    const model = ChineseClipModel.load(params, config);
+    const inputs = goldenTensors('chinese-clip', 'inputs');
+    const outputs = goldenTensors('chinese-clip', 'outputs');
+    const t = f16Tolerances('chinese-clip');
+    const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+    const image = await model.encodeImages(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values')[0]!, { hiddenStates: true });
+    const text = await model.encodeTexts(i64AsI32(inputs, 'input_ids'), i64AsI32(inputs, 'attention_mask'), texts, seq, { hiddenStates: true });
+    const cols = (name: string) => shapeOf(outputs, name).at(-1)!;
+    expectF16Close(image.lastHiddenState!, f32(outputs, 'vision_last_hidden_state'), cols('vision_last_hidden_state'), t.hidden, 'vision_last_hidden_state');
+    expectF16Close(image.pooled, f32(outputs, 'vision_pooler_output'), cols('vision_pooler_output'), t.hidden, 'vision_pooler_output');
+    expectF16Close(image.embeds, f32(outputs, 'image_embeds_unnormalized'), cols('image_embeds_unnormalized'), t.hidden, 'image_embeds');
+    expectF16Close(text.lastHiddenState!, f32(outputs, 'text_last_hidden_state'), cols('text_last_hidden_state'), t.hidden, 'text_last_hidden_state');
+    expectF16Close(text.embeds, f32(outputs, 'text_embeds_unnormalized'), cols('text_embeds_unnormalized'), t.hidden, 'text_embeds');
+    const dim = cols('image_embeds');
+    const logits = similarityLogits(image.embeds, text.embeds, dim, model.logitScale);
+    expectF16Close(logits, f32(outputs, 'logits_per_image'), cols('logits_per_image'), t.logits, 'logits_per_image');
   });
 
   it('GIT: teacher-forced logits', async (ctx) => {

@@ -24,7 +24,7 @@ export function goldenJson<T = Record<string, unknown>>(model: GoldenModel, file
   return JSON.parse(readFileSync(resolve(GOLDEN, model, file), 'utf8')) as T;
 }
 
-export function goldenTensors(model: GoldenModel, file: 'inputs' | 'outputs' | 'attentions' | 'model'): Map<string, GoldenTensor> {
+export function goldenTensors(model: GoldenModel, file: 'inputs' | 'outputs' | 'attentions' | 'model' | 'beam'): Map<string, GoldenTensor> {
   return readSafetensors(resolve(GOLDEN, model, `${file}.safetensors`));
 }
 

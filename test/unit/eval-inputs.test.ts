@@ -87,6 +87,14 @@ describe('labels from folders', () => {
     expect(set.images.map((i) => [i.label, i.labelIndex])).toEqual([['dog', 2], ['cat', 1], ['dog', 2], ['ant', 0]]);
   });
 
+  it('Chinese class folders (for a Chinese-CLIP model) are labels as they are', () => {
+    const set = labelsFromFolders(['宠物/猫/1.jpg', '宠物/狗/2.jpg', '宠物/猫/照片 3.png']);
+    expect([...set.classNames].sort()).toEqual(['狗', '猫'].sort());
+    expect(set.images.map((i) => [i.file, i.label, set.classNames[i.labelIndex]])).toEqual([
+      ['宠物/猫/1.jpg', '猫', '猫'], ['宠物/狗/2.jpg', '狗', '狗'], ['宠物/猫/照片 3.png', '猫', '猫'],
+    ]);
+  });
+
   it('can keep a given class order', () => {
     const set = labelsFromFolders(['dog/1.jpg', 'cat/2.jpg'], { classNames: ['dog', 'cat', 'bird'] });
     expect(set.images.map((i) => i.labelIndex)).toEqual([0, 1]);
@@ -127,6 +135,11 @@ describe('labels CSV', () => {
       { file: 'img1.jpg', label: 'dog', labelIndex: 1 },
       { file: 'img 2.jpg', label: 'cat', labelIndex: 0 },
     ]);
+  });
+
+  it('reads Chinese labels and file names (UTF-8, a BOM-free export) as they are', () => {
+    const set = parseLabelCsv('file,label\n猫1.jpg,猫\n"狗 2.jpg", 狗 \n');
+    expect(set.images.map((i) => [i.file, i.label, set.classNames[i.labelIndex]])).toEqual([['猫1.jpg', '猫', '猫'], ['狗 2.jpg', '狗', '狗']]);
   });
 
   it('resolves files against the picked ones', () => {

@@ -15,7 +15,7 @@ function markovTable(seed: number): Float32Array[] {
 }
 
 class MarkovSession implements DecoderSession {
-  readonly vocabSize = V;
+  readonly vocabSize: number = V;
   calls = 0;
   constructor(private readonly table: Float32Array[]) {}
   async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
@@ -157,4 +157,88 @@ describe('logits processors (transformers semantics)', () => {
     processLogits(long, [0, 1, 2], { ...base, minLength: 3 });
     expect(long[EOS]).toBe(1);
   });
+});
+
+/** A session whose logits at step `at` (counted from 0) have `value` at row `row`, token `token`; else a Markov table. */
+class PoisonedSession extends MarkovSession {
+  constructor(table: Float32Array[], private readonly at: number, private readonly value: number, private readonly row = 0, private readonly token = 1) {
+    super(table);
+  }
+  override async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
+    const out = await super.next(tokens, rows);
+    if (this.calls - 1 === this.at) out[this.row * V + this.token] = this.value;
+    return out;
+  }
+}
+
+describe('non-finite logits are a numerical-error naming the model and the step', () => {
+  for (const value of [NaN, Infinity, -Infinity]) {
+    for (const numBeams of [1, 3]) {
+      it(`${value} at step 3, ${numBeams === 1 ? 'greedy' : 'beam search'}`, async () => {
+        const row = numBeams - 1;
+        const session = new PoisonedSession(markovTable(11), 2, value, row);
+        const run = generate(session, [0], { ...base, numBeams, maxNewTokens: 6, eosTokenIds: [], modelName: 'The caption model acme/tiny' });
+        const error = await run.catch((e: unknown) => e);
+        expect(isIrisError(error, 'numerical-error'), String(error)).toBe(true);
+        const message = (error as Error).message;
+        expect(message).toContain('acme/tiny');
+        expect(message).toContain('step 3');
+        expect(message).toContain(String(value));
+        expect(message).toMatch(/f32/);
+        if (numBeams > 1) expect(message).toContain(`beam ${row}`);
+      });
+    }
+  }
+});
+
+describe('every continuation banned', () => {
+  // A two-token vocabulary that alternates: 0 1 0 1 … With no_repeat_ngram_size 2, after [0, 1, 0] both "0 0"
+  // … and "0 1" … are taken, so nothing may follow; the decoder must stop with what it has.
+  const table = [Float32Array.of(-1, 1), Float32Array.of(1, -1)];
+  class TwoTokenSession extends MarkovSession {
+    override readonly vocabSize: number = 2;
+    override async next(tokens: Int32Array, rows: number): Promise<Float32Array> {
+      const T = tokens.length / rows;
+      const out = new Float32Array(rows * 2);
+      for (let r = 0; r < rows; r++) out.set(table[tokens[r * T + T - 1]!]!, r * 2);
+      return out;
+    }
+  }
+  const banned: GenerationOptions = { ...base, maxNewTokens: 10, noRepeatNgramSize: 2, eosTokenIds: [] };
+
+  it('greedy ends with the tokens it has', async () => {
+    const result = await generate(new TwoTokenSession(table), [0], banned);
+    // 0 → 1 (bigram 0 1), 1 → 0 (1 0), then 0 → 0 is the only unused bigram, then 0 0 … every bigram used.
+    expect(result.ids).toEqual([0, 1, 0, 0]);
+    expect(Number.isFinite(result.score)).toBe(true);
+  });
+
+  for (const numBeams of [2, 3]) {
+    it(`beam search (${numBeams} beams) ends with the best it has, no TypeError`, async () => {
+      const result = await generate(new TwoTokenSession(table), [0], { ...banned, numBeams });
+      // No bigram may repeat, so the longest sequences from [0] use each of 00 01 10 11 once: 0 1 1 0 0 and
+      // 0 0 1 1 0 (equal scores: the same bigrams). The beams reach them, then everything is banned: one of
+      // them is returned, scored as a running beam (sum of log-probs over its 4 generated tokens).
+      const scoreOf = (ids: number[]) => ids.slice(1).reduce((s, t, i) => s + logSoftmax(table[ids[i]!]!)[t]!, 0) / (ids.length - 1);
+      expect([[0, 1, 1, 0, 0], [0, 0, 1, 1, 0]]).toContainEqual(result.ids);
+      expect(result.score).toBeCloseTo(scoreOf(result.ids), 6);
+      expect(Number.isFinite(result.score)).toBe(true);
+    });
+  }
+
+  it('beam search whose beams all hit -Infinity everywhere (every token banned at once) returns the prompt + what came before', async () => {
+    // With n = 1 every token already in the sequence is banned: after [0] and [1] appear, nothing is left.
+    const result = await generate(new TwoTokenSession(table), [0], { ...banned, noRepeatNgramSize: 1, numBeams: 2 });
+    expect(result.ids).toEqual([0, 1]);
+    expect(Number.isFinite(result.score)).toBe(true);
+  });
+});
+
+describe('generate() checks its own counts (for callers that skip the task checks)', () => {
+  for (const [key, value] of [['numBeams', 2.5], ['numBeams', 0], ['maxNewTokens', 2.5], ['maxNewTokens', 0], ['maxNewTokens', NaN]] as const) {
+    it(`${key}: ${value} is bad-input`, async () => {
+      const run = generate(new MarkovSession(markovTable(1)), [0], { ...base, [key]: value });
+      await expect(run).rejects.toSatisfy((e: unknown) => isIrisError(e, 'bad-input') && (e as Error).message.startsWith(key));
+    });
+  }
 });

@@ -66,5 +66,7 @@ export const standIn: StandIn = {
       preprocessor: { ...preprocessor, size: { shortest_edge: TINY.image }, crop_size: { height: TINY.image, width: TINY.image } },
       ...(generation && { generation }),
     }),
+    // GIT answers questions with the same GitForCausalLM: the demo's VQA model is the same tiny checkpoint.
+    alsoAs: ['git-vqa'],
   },
 };

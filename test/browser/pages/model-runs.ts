@@ -6,11 +6,13 @@ import { Gpu } from '../../../src/gpu/gpu';
 import { Recorder } from '../../../src/gpu/recorder';
 import { parsePreprocessorConfig } from '../../../src/image/preprocess';
 import type { RgbaImage } from '../../../src/image/rgba-image';
+import { ChineseClipModel } from '../../../src/families/chinese-clip/model';
 import { ClipModel } from '../../../src/families/clip/model';
 import { l2Normalize, similarityLogits } from '../../../src/nn/similarity';
 import type { Json } from '../../../src/nn/config';
 import { generate, type GenerationOptions } from '../../../src/nn/generate';
 import { CaptionSession } from '../../../src/nn/caption-session';
+import { gitVqaModel } from '../../../src/families/git';
 import { GitModel } from '../../../src/families/git/model';
 import { parametersFrom } from '../../../src/nn/params';
 import { VitGpt2Model } from '../../../src/families/vit-gpt2/model';
@@ -61,6 +63,20 @@ export interface ClipResult {
   logitsPerText: number[];
 }
 
+/** Chinese-CLIP: both towers (the text one a BERT pooled at [CLS]) and the logits. */
+export interface ChineseClipResult {
+  context: string;
+  visionLastHiddenState: number[];
+  visionPooled: number[];
+  imageEmbedsUnnormalized: number[];
+  imageEmbeds: number[];
+  textLastHiddenState: number[];
+  textEmbedsUnnormalized: number[];
+  textEmbeds: number[];
+  logitScale: number;
+  logitsPerImage: number[];
+}
+
 export interface TeacherForcedArgs extends ModelSource, ImageInputs {
   inputIds: number[];
   attentionMask: number[];
@@ -90,6 +106,11 @@ export interface CacheVsFullResult extends GenerateResult {
   /** One forward over `ids` (the generated sequence) with an empty cache: every row's logits. */
   fullShape: number[];
   full: number[];
+}
+
+/** One image and a GIT VQA prompt ([CLS] + question ids) for greedy answering. */
+export interface VqaArgs extends GenerateArgs {
+  questionIds: number[];
 }
 
 export interface ZeroShotArgs extends ModelSource {
@@ -139,6 +160,27 @@ function model<T>(source: ModelSource, make: (files: ModelFiles, gpu: Gpu) => T)
 const clipModel = (s: ModelSource) => model(s, (files, gpu) => ClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
 const gitModel = (s: ModelSource) => model(s, (files, gpu) => GitModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
 const vitGpt2Model = (s: ModelSource) => model(s, (files, gpu) => VitGpt2Model.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+
+const chineseClipModel = (s: ModelSource) => model(s, (files, gpu) => ChineseClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+
+async function chineseClip(args: ClipArgs): Promise<ChineseClipResult> {
+  const m = await chineseClipModel(args);
+  const dim = m.config.projectionDim;
+  const vision = await m.encodeImages(Float32Array.from(args.pixelValues), args.images, { hiddenStates: true });
+  const text = await m.encodeTexts(Int32Array.from(args.inputIds), Int32Array.from(args.attentionMask), args.texts, args.seq, { hiddenStates: true });
+  return {
+    context: typeof window === 'undefined' ? 'worker' : 'page',
+    visionLastHiddenState: list(vision.lastHiddenState!),
+    visionPooled: list(vision.pooled),
+    imageEmbedsUnnormalized: list(vision.embeds),
+    imageEmbeds: list(l2Normalize(vision.embeds, dim)),
+    textLastHiddenState: list(text.lastHiddenState!),
+    textEmbedsUnnormalized: list(text.embeds),
+    textEmbeds: list(l2Normalize(text.embeds, dim)),
+    logitScale: m.logitScale,
+    logitsPerImage: list(similarityLogits(vision.embeds, text.embeds, dim, m.logitScale)),
+  };
+}
 
 async function clip(args: ClipArgs): Promise<ClipResult> {
   const m = await clipModel(args);
@@ -211,6 +253,28 @@ async function gitCacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
   const cached = await greedyCaption(new CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
   const size = m.imageSize;
   const rec = new Recorder(m.gpuDevice, 'test.git.full-forward');
+  const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
+  const cache = m.createCache(1, cached.ids.length);
+  const full = m.step(rec, cache, { ids: Int32Array.from(cached.ids), imageTokens, logits: 'all' });
+  const read = rec.read(full);
+  rec.releaseAfterSubmit(encoderOutput, imageTokens, full);
+  await rec.submit();
+  const out = await read;
+  cache.release();
+  return { ...cached, fullShape: [...full.shape], full: list(out) };
+}
+
+/**
+ * GIT answering a question through the family's VqaModel (the prompt it builds from the question ids):
+ * greedy with the KV cache, then one no-cache forward over the question and the answer.
+ */
+async function gitVqa(args: VqaArgs): Promise<CacheVsFullResult> {
+  const m = await gitModel(args);
+  const { decoder, prompt } = gitVqaModel(m).decoding(args.questionIds);
+  const pixels = Float32Array.from(args.pixelValues);
+  const cached = await greedyCaption(new CaptionSession(decoder, pixels, prompt.length + args.maxNewTokens), prompt, greedy(args.maxNewTokens, m.config.eosTokenId));
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.git-vqa.full-forward');
   const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
   const cache = m.createCache(1, cached.ids.length);
   const full = m.step(rec, cache, { ids: Int32Array.from(cached.ids), imageTokens, logits: 'all' });
@@ -306,7 +370,7 @@ async function zeroShot(args: ZeroShotArgs): Promise<ZeroShotResult> {
 }
 
 export const runs = {
-  clip, gitTeacherForced, gitGenerate, gitCacheVsFull, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+  clip, chineseClip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
 };
 export type Runs = typeof runs;
 export type RunName = keyof Runs;

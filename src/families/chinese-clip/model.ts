@@ -1,0 +1,206 @@
+/**
+ * Chinese-CLIP (Yang et al. 2022), as transformers' ChineseCLIPModel: CLIP's ViT for images, a Chinese
+ * RoBERTa-wwm-ext (a post-LN BERT encoder) for text, trained contrastively on Chinese image-text pairs.
+ *
+ *   image → ViT → post_layernorm(CLS) → visual_projection → image embedding
+ *   text  → word + position + token-type embeddings → LayerNorm → post-LN BERT layers → [CLS] → text_projection
+ *   logits_per_image = exp(logit_scale) · cos(image, text)
+ *
+ * The text embedding is the [CLS] token's last hidden state, projected: the BERT pooler is not used.
+ */
+import { IrisError } from '../../errors';
+import type { ShaderSpec } from '../../gpu/pipelines';
+import { Recorder, SpecCollector } from '../../gpu/recorder';
+import type { Tensor } from '../../gpu/tensor';
+import { embed, selectRows } from '../../kernels/embedding';
+import { matmul } from '../../kernels/matmul';
+import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
+import { bertLayer, loadBertLayer, type BertLayer } from '../../nn/bert';
+import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import type { ParameterSource } from '../../nn/params';
+import { softmaxRows } from '../../nn/similarity';
+import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
+import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from '../../nn/vision';
+import type { ZeroShotModel } from '../../tasks/zero-shot';
+import { CHINESE_CLIP_CONTEXT } from './tokenizer';
+
+export interface ChineseClipTextConfig extends TextTransformerConfig {
+  typeVocabSize: number;
+}
+
+export interface ChineseClipConfig {
+  text: ChineseClipTextConfig;
+  vision: VisionConfig;
+  projectionDim: number;
+}
+
+/** ChineseCLIPConfig with ChineseCLIPTextConfig's (BERT-base) and ChineseCLIPVisionConfig's (CLIP ViT-B/32) defaults. */
+export function parseChineseClipConfig(config: Json): ChineseClipConfig {
+  if (config.model_type !== 'chinese_clip') {
+    throw new IrisError('unsupported-model', `Expected a Chinese-CLIP checkpoint (model_type "chinese_clip"), got "${String(config.model_type)}".`);
+  }
+  const t = section(config, 'text_config');
+  if (field(t, 'position_embedding_type', 'absolute') !== 'absolute') {
+    throw new IrisError('unsupported-model', 'Chinese-CLIP: only absolute position embeddings (text_config.position_embedding_type "absolute") are supported.');
+  }
+  const text: ChineseClipTextConfig = {
+    vocabSize: count(t, 'vocab_size', 30522),
+    hidden: count(t, 'hidden_size', 768),
+    intermediate: count(t, 'intermediate_size', 3072),
+    layers: count(t, 'num_hidden_layers', 12),
+    heads: count(t, 'num_attention_heads', 12),
+    maxPositions: count(t, 'max_position_embeddings', 512),
+    eps: field(t, 'layer_norm_eps', 1e-12),
+    activation: activationOf(field(t, 'hidden_act', 'gelu'), 'text_config.hidden_act'),
+    typeVocabSize: count(t, 'type_vocab_size', 2),
+  };
+  requireDivisible(text.hidden, text.heads, 'text_config');
+  return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: count(config, 'projection_dim', 512) };
+}
+
+export interface ChineseClipVisionOutput {
+  /** [B, 1 + patches, hidden] encoder output before post_layernorm (only with `hiddenStates`). */
+  lastHiddenState?: Float32Array;
+  /** [B, hidden] post_layernorm(CLS). */
+  pooled: Float32Array;
+  /** [B, projectionDim] visual_projection(pooled), not normalised. */
+  embeds: Float32Array;
+  attentions?: AttentionProbs[];
+}
+
+export interface ChineseClipTextOutput {
+  /** [B, L, hidden] BERT encoder output (only with `hiddenStates`). */
+  lastHiddenState?: Float32Array;
+  /** [B, projectionDim] text_projection(last_hidden_state[:, 0]), not normalised. */
+  embeds: Float32Array;
+}
+
+export interface ChineseClipEncodeOptions {
+  hiddenStates?: boolean;
+  attentions?: AttentionRequest;
+}
+
+interface TextTower {
+  wordEmbeddings: Tensor;
+  /** position_embeddings + token_type_embeddings[0]: every token is of type 0 (one sentence), so its row is added once at load. */
+  positionAndTypeEmbeddings: Tensor;
+  embeddingNorm: LayerNormParams;
+  layers: BertLayer[];
+}
+
+export class ChineseClipModel implements ZeroShotModel {
+  private constructor(
+    readonly config: ChineseClipConfig,
+    private readonly source: ParameterSource,
+    private readonly vision: VisionTower,
+    private readonly postLayerNorm: LayerNormParams,
+    private readonly visualProjection: Tensor,
+    private readonly text: TextTower,
+    private readonly textProjection: Tensor,
+    readonly logitScale: number,
+  ) {}
+
+  static load(p: ParameterSource, configJson: Json): ChineseClipModel {
+    const config = parseChineseClipConfig(configJson);
+    const { text: t, vision: v, projectionDim } = config;
+    const positions = p.host('text_model.embeddings.position_embeddings.weight', [t.maxPositions, t.hidden]).data;
+    const typeZero = p.host('text_model.embeddings.token_type_embeddings.weight', [t.typeVocabSize, t.hidden]).data.subarray(0, t.hidden);
+    const positionAndType = positions.map((value, i) => value + typeZero[i % t.hidden]!);
+    const text: TextTower = {
+      wordEmbeddings: p.upload('text_model.embeddings.word_embeddings.weight', [t.vocabSize, t.hidden], 'f32'),
+      positionAndTypeEmbeddings: p.uploadHost(positionAndType, [t.maxPositions, t.hidden], 'f32', 'text_model.embeddings.position+token_type'),
+      embeddingNorm: loadLayerNorm(p, 'text_model.embeddings.LayerNorm', t.hidden, t.eps),
+      layers: range(t.layers).map((i) => loadBertLayer(p, `text_model.encoder.layer.${i}`, t, t.eps)),
+    };
+    return new ChineseClipModel(
+      config, p,
+      loadVisionTower(p, 'vision_model', v, 'CLIPVisionTransformer'),
+      loadLayerNorm(p, 'vision_model.post_layernorm', v.hidden, v.eps),
+      p.upload('visual_projection.weight', [projectionDim, v.hidden], 'matmul'),
+      text,
+      p.upload('text_projection.weight', [projectionDim, t.hidden], 'matmul'),
+      Math.exp(p.host('logit_scale', []).data[0]!),
+    );
+  }
+
+  get imageSize(): number {
+    return this.config.vision.imageSize;
+  }
+
+  get embeddingDim(): number {
+    return this.config.projectionDim;
+  }
+
+  /** Chinese-CLIP's 52-token context (fewer where the checkpoint has fewer positions). */
+  get maxTextTokens(): number {
+    return Math.min(CHINESE_CLIP_CONTEXT, this.config.text.maxPositions);
+  }
+
+  scoreLabels(logits: Float32Array, labels: number): Float32Array {
+    return softmaxRows(logits, labels);
+  }
+
+  /** pixel_values [B, 3, S, S] (already preprocessed) → pooled output and image embeddings. */
+  async encodeImages(pixels: Float32Array, batch: number, options: ChineseClipEncodeOptions = {}): Promise<ChineseClipVisionOutput> {
+    const size = this.imageSize;
+    if (pixels.length !== batch * 3 * size * size) {
+      throw new IrisError('bad-input', `Chinese-CLIP expects pixel_values [${batch}, 3, ${size}, ${size}], got ${pixels.length} values.`);
+    }
+    const rec = new Recorder(this.source.gpu, 'chinese-clip.vision');
+    const capture = AttentionCapture.create(options.attentions, this.config.vision.layers);
+    const { hidden, pooled, embeds } = this.recordImages(rec, rec.upload(pixels, [batch, 3, size, size], 'f32', 'pixel_values'), batch, capture);
+    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(hidden) : undefined];
+    await rec.submit();
+    const [pooledData, embedsData, hiddenData] = await Promise.all(reads);
+    const out: ChineseClipVisionOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
+    if (capture) out.attentions = await capture.results();
+    return out;
+  }
+
+  private recordImages(rec: Recorder, input: Tensor, batch: number, capture?: AttentionCapture) {
+    const hidden = encodeImage(rec, this.vision, input, batch, capture);
+    const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
+    const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
+    const embeds = matmul(rec, pooled, this.visualProjection);
+    rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
+    return { hidden, pooled, embeds };
+  }
+
+  /** input_ids [B, L] with attention_mask [B, L] (1 = token, 0 = padding; token types all 0) → text embeddings. */
+  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: ChineseClipEncodeOptions = {}): Promise<ChineseClipTextOutput> {
+    const t = this.config.text;
+    if (ids.length !== batch * seq || attentionMask.length !== batch * seq) {
+      throw new IrisError('bad-input', `Chinese-CLIP text expects input_ids and attention_mask of [${batch}, ${seq}].`);
+    }
+    if (seq > t.maxPositions) throw new IrisError('bad-input', `Chinese-CLIP text is limited to ${t.maxPositions} tokens, got ${seq}.`);
+    const rec = new Recorder(this.source.gpu, 'chinese-clip.text');
+    const { last, embeds } = this.recordTexts(rec, ids, attentionMask, batch, seq);
+    const reads = [rec.read(embeds), options.hiddenStates ? rec.read(last) : undefined];
+    await rec.submit();
+    const [embedsData, lastData] = await Promise.all(reads);
+    return { embeds: embedsData as Float32Array, lastHiddenState: lastData as Float32Array | undefined };
+  }
+
+  private recordTexts(rec: Recorder, ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number) {
+    const t = this.config.text;
+    const keyPadding = rec.upload(Uint32Array.from(attentionMask), [batch, seq], 'u32', 'attention_mask');
+    let x = rec.scope(() => {
+      const words = embed(rec, rec.upload(ids, [batch, seq], 'i32', 'input_ids'), this.text.wordEmbeddings, { positions: this.text.positionAndTypeEmbeddings });
+      return applyLayerNorm(rec, words, this.text.embeddingNorm);
+    });
+    for (const layer of this.text.layers) x = bertLayer(rec, layer, t, x, batch, seq, { keyPadding });
+    const cls = selectRows(rec, x, new Array<number>(batch).fill(0));
+    const embeds = matmul(rec, cls, this.textProjection);
+    rec.releaseAfterSubmit(x, cls, embeds);
+    return { last: x, embeds };
+  }
+
+  /** Every pipeline an image or a text request runs (texts of 3 and 8 tokens: both matmul tile sizes). */
+  kernelSpecs(): ShaderSpec[] {
+    const rec = new SpecCollector(this.source.gpu);
+    const size = this.imageSize;
+    this.recordImages(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    for (const seq of [3, 8]) this.recordTexts(rec, new Int32Array(seq), new Int32Array(seq).fill(1), 1, seq);
+    return rec.finish();
+  }
+}

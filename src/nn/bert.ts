@@ -1,0 +1,53 @@
+/**
+ * The post-LN BERT encoder layer (Devlin et al. 2018) as transformers' BertLayer names it, bidirectional
+ * self-attention with a padding mask and q|k|v fused into one projection:
+ *
+ *   x = LN(x + output.dense(attention(q, k, v of x)))
+ *   x = LN(x + output.dense(act(intermediate.dense(x))))
+ */
+import type { Recorder } from '../gpu/recorder';
+import type { Tensor } from '../gpu/tensor';
+import type { AttentionArgs, AttentionMask } from '../kernels/attention';
+import type { ParameterSource } from './params';
+import { applyLayerNorm, linear, loadFusedQkv, loadLayerNorm, loadLinear, selfAttention, type EncoderShape, type LayerNormParams, type Linear } from './transformer';
+
+export interface BertLayer {
+  qkv: Linear;
+  attentionOut: Linear;
+  attentionNorm: LayerNormParams;
+  intermediate: Linear;
+  output: Linear;
+  outputNorm: LayerNormParams;
+}
+
+/** `prefix` is one layer, e.g. "text_model.encoder.layer.0". */
+export function loadBertLayer(p: ParameterSource, prefix: string, shape: EncoderShape, eps: number): BertLayer {
+  const { hidden, intermediate } = shape;
+  const self = `${prefix}.attention.self`;
+  return {
+    qkv: loadFusedQkv(p, [`${self}.query`, `${self}.key`, `${self}.value`], hidden),
+    attentionOut: loadLinear(p, `${prefix}.attention.output.dense`, hidden, hidden),
+    attentionNorm: loadLayerNorm(p, `${prefix}.attention.output.LayerNorm`, hidden, eps),
+    intermediate: loadLinear(p, `${prefix}.intermediate.dense`, intermediate, hidden),
+    output: loadLinear(p, `${prefix}.output.dense`, hidden, intermediate),
+    outputNorm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, hidden, eps),
+  };
+}
+
+/** One layer; consumes `x` (released) and returns the new hidden states. `onAttention`: see selfAttention. */
+export function bertLayer(
+  rec: Recorder, layer: BertLayer, shape: EncoderShape, x: Tensor, batch: number, seq: number, mask?: AttentionMask,
+  onAttention?: (args: AttentionArgs) => void,
+): Tensor {
+  // x = LN(x + attention(x))
+  const attended = rec.scope(() => {
+    const qkv = linear(rec, x, layer.qkv);
+    const heads = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask, onAttention);
+    return applyLayerNorm(rec, linear(rec, heads, layer.attentionOut, { residual: x }), layer.attentionNorm);
+  }, x);
+  // x = LN(x + ffn(x))
+  return rec.scope(() => {
+    const inner = linear(rec, attended, layer.intermediate, { activation: shape.activation });
+    return applyLayerNorm(rec, linear(rec, inner, layer.output, { residual: attended }), layer.outputNorm);
+  }, attended);
+}
