@@ -6,6 +6,7 @@
 import { IrisError } from '../errors';
 import type { Json } from '../nn/config';
 import type { Task } from '../tasks/task';
+import { blip } from './blip';
 import { chineseClip } from './chinese-clip';
 import { clip } from './clip';
 import type { Family } from './family';
@@ -14,7 +15,7 @@ import { vitGpt2 } from './vit-gpt2';
 
 export type { Family, FamilyFiles, FamilyLoadContext, FamilyTask } from './family';
 
-export const FAMILIES: readonly Family[] = [clip, git, vitGpt2, chineseClip];
+export const FAMILIES: readonly Family[] = [clip, git, vitGpt2, chineseClip, blip];
 
 /** Every config.json `model_type` some family reads. */
 export const SUPPORTED_MODEL_TYPES: readonly string[] = FAMILIES.flatMap((f) => f.modelTypes);

@@ -7,7 +7,8 @@ import type { ResampleFilter } from './resize';
  * shorthands (a bare number, a [height, width] list) expand exactly as transformers' get_size_dict expands them.
  */
 
-export type ImageProcessorType = 'CLIPImageProcessor' | 'ViTImageProcessor';
+/** BlipImageProcessor resizes to height × width like ViTImageProcessor, with its own defaults (384, bicubic, CLIP mean/std). */
+export type ImageProcessorType = 'CLIPImageProcessor' | 'ViTImageProcessor' | 'BlipImageProcessor';
 
 export interface ImageSize {
   readonly height: number;
@@ -71,6 +72,20 @@ export const DEFAULT_PREPROCESS_CONFIGS: Record<ImageProcessorType, PreprocessCo
     imageStd: IMAGENET_STANDARD_STD,
     doConvertRgb: false, // HF default is None (falsy)
   },
+  BlipImageProcessor: {
+    processorType: 'BlipImageProcessor',
+    doResize: true,
+    size: { height: 384, width: 384 },
+    resample: 'bicubic',
+    doCenterCrop: false, // no crop step, as ViTImageProcessor
+    cropSize: { height: 384, width: 384 },
+    doRescale: true,
+    rescaleFactor: 1 / 255,
+    doNormalize: true,
+    imageMean: [0.48145466, 0.4578275, 0.40821073], // OPENAI_CLIP_MEAN, as CLIPImageProcessor
+    imageStd: [0.26862954, 0.26130258, 0.27577711],
+    doConvertRgb: true,
+  },
 };
 
 function badConfig(message: string): IrisError {
@@ -82,7 +97,7 @@ function badConfig(message: string): IrisError {
 /** Maps the class names found in configs (old FeatureExtractor names, *Fast variants) to the processor we emulate. */
 function processorTypeOf(name: string): ImageProcessorType | undefined {
   const base = name.replace(/Fast$/, '').replace(/FeatureExtractor$/, 'ImageProcessor');
-  return base === 'CLIPImageProcessor' || base === 'ViTImageProcessor' ? base : undefined;
+  return base === 'CLIPImageProcessor' || base === 'ViTImageProcessor' || base === 'BlipImageProcessor' ? base : undefined;
 }
 
 type Json = Record<string, unknown>;
@@ -180,7 +195,7 @@ export function parsePreprocessorConfig(json: unknown, fallbackType?: ImageProce
   if (named !== undefined && named !== null) {
     processorType = typeof named === 'string' ? processorTypeOf(named) : undefined;
     if (!processorType) {
-      const supported = 'Iris supports CLIPImageProcessor and ViTImageProcessor';
+      const supported = 'Iris supports CLIPImageProcessor, ViTImageProcessor and BlipImageProcessor';
       throw badConfig(`image processor ${JSON.stringify(named)} is not supported; ${supported}`);
     }
   }
@@ -189,7 +204,7 @@ export function parsePreprocessorConfig(json: unknown, fallbackType?: ImageProce
   const defaults = DEFAULT_PREPROCESS_CONFIGS[processorType];
   const isClip = processorType === 'CLIPImageProcessor';
   const size = present(cfg, 'size') ? readSize(cfg.size, 'size', !isClip) : defaults.size;
-  if (!isClip && 'shortestEdge' in size) throw badConfig('ViTImageProcessor needs size as {height, width}');
+  if (!isClip && 'shortestEdge' in size) throw badConfig(`${processorType} needs size as {height, width}`);
 
   let cropSize = defaults.cropSize;
   if (isClip && present(cfg, 'crop_size')) {

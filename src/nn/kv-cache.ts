@@ -63,4 +63,9 @@ export class KvCache {
   release(): void {
     for (const t of this.layers) t.release();
   }
+
+  /** Frees the cache once `rec`'s work has been submitted (a cache that lives for one recording only). */
+  releaseAfterSubmit(rec: Recorder): void {
+    rec.releaseAfterSubmit(...this.layers);
+  }
 }

@@ -4,6 +4,7 @@
  * with the same functions, so each rule lives here once.
  */
 import { IrisError } from '../errors';
+import { checkCaptionPrompt } from './caption';
 import { checkCaptionOptions, type CaptionOptions } from './generation-config';
 
 export interface LabelOptions {
@@ -39,9 +40,10 @@ export function checkTexts(texts: unknown): void {
  * The caller's decoding options: whole numbers where counts are meant, finite penalties (the same checks
  * run again when they are merged with the checkpoint's generation_config.json).
  */
-export function checkCaptionArguments(options: CaptionOptions = {}): void {
+export function checkCaptionArguments(options: CaptionOptions & { prompt?: unknown } = {}): void {
   if (typeof options !== 'object' || options === null) throw new IrisError('bad-input', `Caption options must be an object, got ${describe(options)}.`);
   checkCaptionOptions(options);
+  if (options.prompt !== undefined) checkCaptionPrompt(options.prompt);
 }
 
 function describe(value: unknown): string {

@@ -3,7 +3,7 @@
  * preprocessor_config.json, start a caption session over the image, decode with greedy or beam search, and
  * stream the text so far. The family supplies the model (a CaptionModel); nothing here knows which it is.
  */
-import { throwIfAborted } from '../errors';
+import { IrisError, throwIfAborted } from '../errors';
 import type { PreprocessConfig } from '../image/preprocess';
 import { preprocess } from '../image/preprocess';
 import type { RgbaImage } from '../image/rgba-image';
@@ -15,6 +15,11 @@ import type { Tokenizer } from '../tokenizers';
 import { resolveGeneration, type CaptionOptions } from './generation-config';
 
 export interface CaptionRequest extends CaptionOptions {
+  /**
+   * Text the caption continues ("a picture of"), for models that take one (CaptionModel.textPrompt); the
+   * caption's text starts with it, as transformers' BLIP decodes it. Leave it out for an unconditional caption.
+   */
+  prompt?: string;
   /** The model's id, named in error messages (the worker passes the one it loaded). */
   model?: string;
   /** Called with the caption so far after every decoding step. */
@@ -79,6 +84,11 @@ export interface CaptionModel {
   /** End of sequence where generation_config.json names none. */
   readonly eosTokenId: number;
   /**
+   * Models that continue a text prompt (BLIP): the decoder's prompt ids for `text`, starting with `prompt`'s
+   * ids. Throws IrisError('bad-input') for a prompt that does not fit. Absent: the model takes no text prompt.
+   */
+  textPrompt?(text: string, tokenizer: Tokenizer): number[];
+  /**
    * Attention maps for a token sequence over preprocessed pixels [1, 3, S, S]: one teacher-forced pass.
    * positions[t] = layer `layer`'s attention from position t of `ids` to the image patches, mean over heads.
    */
@@ -102,11 +112,13 @@ export class Captioner {
 
   async caption(image: RgbaImage, request: CaptionRequest = {}): Promise<GeneratedCaption> {
     const start = performance.now();
-    const prompt = [...this.captionModel.prompt];
+    const prompt = this.promptIds(request.prompt);
     const options = resolveGeneration(this.generationConfig, request, prompt.length, [this.captionModel.eosTokenId]);
     const pixels = preprocess(image, this.preprocessConfig);
     const session = new CaptionSession(this.captionModel.decoder, pixels, prompt.length + options.maxNewTokens);
-    const decode = (ids: readonly number[]) => this.tokenizer.decode(ids.slice(prompt.length), { skipSpecialTokens: true }).trim();
+    // The text shown starts after the model's own start ids: a text prompt is part of the caption.
+    const shownFrom = this.captionModel.prompt.length;
+    const decode = (ids: readonly number[]) => this.tokenizer.decode(ids.slice(shownFrom), { skipSpecialTokens: true }).trim();
     try {
       const result = await generate(session, prompt, {
         ...options,
@@ -129,6 +141,16 @@ export class Captioner {
     } finally {
       session.dispose();
     }
+  }
+
+  /** The decoder's prompt: the model's start ids, or those of a text prompt the caption continues. */
+  promptIds(text: string | undefined): number[] {
+    if (text === undefined) return [...this.captionModel.prompt];
+    checkCaptionPrompt(text);
+    if (!this.captionModel.textPrompt) {
+      throw new IrisError('bad-input', 'This captioning model does not continue a text prompt.', { hint: 'Leave `prompt` out, or pick a captioning model that takes one.' });
+    }
+    return this.captionModel.textPrompt(text, this.tokenizer);
   }
 
   /** Each generated token's part of the caption (see the free function captionTokens). */
@@ -155,4 +177,10 @@ export function captionTokens(tokenizer: Tokenizer, generated: readonly number[]
     end = Math.max(end, common);
     return { id, text: full.slice(start, end), special };
   });
+}
+
+/** A caption prompt is text with words in it (checked before any download, and again by the captioner). */
+export function checkCaptionPrompt(prompt: unknown): asserts prompt is string {
+  if (typeof prompt !== 'string') throw new IrisError('bad-input', `The caption prompt is ${JSON.stringify(prompt) ?? String(prompt)}, not text.`, { hint: 'Pass text such as "a picture of", or leave `prompt` out.' });
+  if (prompt.trim() === '') throw new IrisError('bad-input', 'The caption prompt is empty.', { hint: 'Pass text such as "a picture of", or leave `prompt` out for an unconditional caption.' });
 }

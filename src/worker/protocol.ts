@@ -47,6 +47,8 @@ export interface WorkerClassifyOptions extends ClassifyOptions {
 
 export interface WorkerCaptionOptions extends CaptionOptions {
   model?: string;
+  /** Text the caption continues ("a picture of"; BLIP models): the caption starts with it. */
+  prompt?: string;
   /** Per generated token, where it looked in the image (last layer, mean over heads; or `{ layer }`). */
   attentionMaps?: boolean | { layer?: number };
 }

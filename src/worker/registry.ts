@@ -86,6 +86,26 @@ export const MODELS: readonly ModelEntry[] = [
   // git-base-textvqa: safetensors on main (issue 15); no public source found for its commit, size or sha256.
   { id: 'microsoft/git-base-textvqa', task: 'vqa', repo: 'microsoft/git-base-textvqa', revision: 'main', label: 'GIT-base (TextVQA)', megabytes: 709 },
   { id: 'nlpconnect/vit-gpt2-image-captioning', task: 'caption', repo: 'nlpconnect/vit-gpt2-image-captioning', revision: '93857e539f312a97c13f16976c2a43505fd76d87', label: 'ViT-GPT2', megabytes: 982 },
+  // BLIP-base captions: main (82a37760…) has only pytorch_model.bin (989,820,849 bytes); the loader takes
+  // model.safetensors from the Hub's safetensors conversion branch (refs/pr/…) that the Hub API names for that
+  // commit (src/weights/hub.ts). No public source gives that branch's commit, size or sha256, so nothing is pinned.
+  {
+    id: 'Salesforce/blip-image-captioning-base', task: 'caption', repo: 'Salesforce/blip-image-captioning-base',
+    revision: '82a37760796d32b1411fe092ab5d4e227313294b', label: 'BLIP-base (COCO)', megabytes: 990,
+    sources: ['code-search index 71229358938 (a model inventory listing every file of Salesforce/blip-image-captioning-base at 82a37760…: pytorch_model.bin only)'],
+  },
+  // BLIP VQA-base: main (787b3d35…) serves model.safetensors; its size and sha256 are published by three projects
+  // that pin it at that commit.
+  {
+    id: 'Salesforce/blip-vqa-base', task: 'vqa', repo: 'Salesforce/blip-vqa-base',
+    revision: '787b3d35d57e49572baabd22884b3d5a05acf072', label: 'BLIP VQA-base',
+    ...pinned({ 'model.safetensors': { bytes: 1_538_800_584, sha256: '33786eed34def0c95fa948128cb4386be9b9219aa2c2e25f1c9c744692121bb7' } }),
+    sources: [
+      'code-search index 71229358938 (a model inventory listing every file of Salesforce/blip-vqa-base at 787b3d35… with bytes and sha256)',
+      'code-search index 69453460878 (provenance notes: 787b3d35…, model.safetensors 1,538,800,584 bytes, the same sha256)',
+      'code-search index 58131422301 (a download pin of model.safetensors at 787b3d35… with the same sha256)',
+    ],
+  },
   // main has only pytorch_model.bin; f4a64596… is the safetensors conversion on refs/pr/1. Its model.safetensors
   // sha256 and size are published by projects that download it at that commit (README, "Models").
   {

@@ -29,13 +29,26 @@ function thrown(run: () => unknown): unknown {
 
 describe('families', () => {
   for (const family of FAMILIES) {
-    it(`${family.name}: its golden config.json picks it, for each of its tasks`, () => {
+    it(`${family.name}: its golden config.json picks it, for each of its tasks its architectures serve`, () => {
       const config = goldenConfig(family.name);
       expect(familyFor(config).name).toBe(family.name);
-      for (const { task } of family.tasks) expect(familyFor(config, task).name).toBe(family.name);
-      expect(tasksOf(family, config)).toEqual(family.tasks.map((t) => t.task));
+      const architectures = config.architectures as string[];
+      const served = family.tasks.filter((t) => !t.architectures || t.architectures.some((a) => architectures.includes(a))).map((t) => t.task);
+      expect(served.length).toBeGreaterThan(0);
+      for (const task of served) expect(familyFor(config, task).name).toBe(family.name);
+      expect(tasksOf(family, config)).toEqual(served);
     });
   }
+
+  it('blip: one model_type, two heads: golden/blip captions, golden/blip-vqa answers, neither serves the other', () => {
+    const caption = goldenConfig('blip');
+    const vqa = goldenConfig('blip-vqa');
+    expect(familyFor(caption, 'caption').name).toBe('blip');
+    expect(familyFor(vqa, 'vqa').name).toBe('blip');
+    expect(tasksOf(familyFor(caption), caption)).toEqual(['caption']);
+    expect(tasksOf(familyFor(vqa), vqa)).toEqual(['vqa']);
+    expect(isIrisError(thrown(() => familyFor(vqa, 'caption')), 'bad-input')).toBe(true);
+  });
 
   it('every model type belongs to one family only', () => {
     expect(new Set(SUPPORTED_MODEL_TYPES).size).toBe(SUPPORTED_MODEL_TYPES.length);

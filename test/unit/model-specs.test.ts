@@ -89,8 +89,8 @@ const numel = (shape: readonly number[]): number => shape.reduce((a, b) => a * b
 
 // ---- specs vs what transformers saved ---------------------------------------------------------------------
 
-/** Every family's golden folder (../shared/golden/<family>). */
-const GOLDEN_FAMILIES = FAMILIES.map((f) => f.name);
+/** Every family's golden folder (../shared/golden/<family>), and the task variants whose checkpoint has other weights. */
+const GOLDEN_FAMILIES = [...FAMILIES.map((f) => f.name), 'blip-vqa'];
 
 function goldenTensors(family: string): Record<string, { dtype: string; shape: number[] }> {
   const manifest = readJson(path.join(GOLDEN, family, 'manifest.json')) as { files: Array<{ path: string; tensors?: Record<string, { dtype: string; shape: number[] }> }> };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isIrisError } from '../../src/errors';
-import { DEFAULT_PREPROCESS_CONFIGS, parsePreprocessorConfig } from '../../src/image/preprocess';
+import { DEFAULT_PREPROCESS_CONFIGS, parsePreprocessorConfig, type ImageProcessorType } from '../../src/image/preprocess';
 
 const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073];
 const CLIP_STD = [0.26862954, 0.26130258, 0.27577711];
 
-function badConfigMessage(json: unknown, fallback?: 'CLIPImageProcessor' | 'ViTImageProcessor'): string {
+function badConfigMessage(json: unknown, fallback?: ImageProcessorType): string {
   try {
     parsePreprocessorConfig(json, fallback);
   } catch (error) {
@@ -105,6 +105,14 @@ describe('parsePreprocessorConfig', () => {
     });
   });
 
+  it('BlipImageProcessor: a bare size is a square, BICUBIC and OpenAI CLIP mean/std by default, no crop', () => {
+    const cfg = parsePreprocessorConfig({ image_processor_type: 'BlipImageProcessor', size: 96, do_center_crop: true });
+    expect(cfg.size).toEqual({ height: 96, width: 96 });
+    expect(cfg.doCenterCrop).toBe(false);
+    expect(cfg.resample).toBe(DEFAULT_PREPROCESS_CONFIGS.BlipImageProcessor.resample);
+    expect(cfg.imageMean).toEqual(DEFAULT_PREPROCESS_CONFIGS.CLIPImageProcessor.imageMean);
+  });
+
   it('ignores crop settings for ViT, which has no crop step', () => {
     const cfg = parsePreprocessorConfig({ do_center_crop: true, crop_size: 100 }, 'ViTImageProcessor');
     expect(cfg.doCenterCrop).toBe(false);
@@ -113,7 +121,8 @@ describe('parsePreprocessorConfig', () => {
   it('rejects what transformers rejects or Iris does not implement, with bad-config', () => {
     expect(badConfigMessage('nope')).toMatch(/not a JSON object/);
     expect(badConfigMessage({})).toMatch(/no image_processor_type/);
-    expect(badConfigMessage({ image_processor_type: 'BlipImageProcessor' })).toMatch(/BlipImageProcessor.*not supported/);
+    expect(badConfigMessage({ image_processor_type: 'DonutImageProcessor' })).toMatch(/DonutImageProcessor.*not supported/);
+    expect(badConfigMessage({ size: { shortest_edge: 384 } }, 'BlipImageProcessor')).toMatch(/height, width/);
     expect(badConfigMessage({ resample: 1 }, 'CLIPImageProcessor')).toMatch(/LANCZOS/);
     expect(badConfigMessage({ resample: 'bicubic' }, 'CLIPImageProcessor')).toMatch(/resample/);
     expect(badConfigMessage({ size: { longest_edge: 224 } }, 'CLIPImageProcessor')).toMatch(/size/);

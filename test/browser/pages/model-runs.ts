@@ -16,6 +16,7 @@ import { gitVqaModel } from '../../../src/families/git';
 import { GitModel } from '../../../src/families/git/model';
 import { parametersFrom } from '../../../src/nn/params';
 import { VitGpt2Model } from '../../../src/families/vit-gpt2/model';
+import { BlipCaptionModel, BlipVqaModel } from '../../../src/families/blip/model';
 import { ZeroShotClassifier, type LabelScore } from '../../../src/tasks/zero-shot';
 import { loadClipTokenizer } from '../../../src/tokenizers';
 import { indexedDbStore } from '../../../src/weights/cache-store';
@@ -369,8 +370,69 @@ async function zeroShot(args: ZeroShotArgs): Promise<ZeroShotResult> {
   }
 }
 
+// ---- BLIP: captioning (golden/blip) and VQA (golden/blip-vqa) ----
+
+const blipCaptionModel = (s: ModelSource) => model(s, (files, gpu) => BlipCaptionModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+const blipVqaModel = (s: ModelSource) => model(s, (files, gpu) => BlipVqaModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
+
+async function blipTeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
+  const m = await blipCaptionModel(args);
+  const size = m.imageSize;
+  const rec = new Recorder(m.gpuDevice, 'test.blip.teacher-forced');
+  const states = m.vision.encode(rec, rec.upload(Float32Array.from(args.pixelValues), [args.images, 3, size, size], 'f32', 'pixel_values'), args.images);
+  const memory = m.decoder.crossMemory(rec, states);
+  const cache = m.createCache(args.images, args.inputIds.length / args.images);
+  const logits = m.decoder.logits(rec, cache, memory, { ids: Int32Array.from(args.inputIds), textMask: Int32Array.from(args.attentionMask) }, 'all');
+  const reads = [rec.read(states), rec.read(logits)];
+  rec.releaseAfterSubmit(states, logits);
+  await rec.submit();
+  const [encoder, out] = await Promise.all(reads);
+  cache.release();
+  memory.release();
+  return { encoder: list(encoder!), logitsShape: [...logits.shape], logits: list(out!) };
+}
+
+/** Greedy BLIP caption from `prompt` ([DEC], or [DEC] + a prompt's word pieces). */
+async function blipGenerate(args: GenerateArgs & { prompt: number[] }): Promise<GenerateResult> {
+  const m = await blipCaptionModel(args);
+  const session = new CaptionSession(m, Float32Array.from(args.pixelValues), args.prompt.length + args.maxNewTokens);
+  return greedyCaption(session, args.prompt, greedy(args.maxNewTokens, m.config.sepTokenId));
+}
+
+export interface BlipVqaArgs extends ModelSource, ImageInputs {
+  /** Questions [images, L] ([CLS] … [SEP], right-padded) and their mask. */
+  inputIds: number[];
+  attentionMask: number[];
+  maxNewTokens: number;
+}
+
+export interface BlipVqaResult extends GenerateResult {
+  vision: number[];
+  question: number[];
+}
+
+/** Vision and question states of every row; the greedy answer to row 0 (its padded question, as transformers). */
+async function blipVqa(args: BlipVqaArgs): Promise<BlipVqaResult> {
+  const m = await blipVqaModel(args);
+  const size = m.imageSize;
+  const pixels = Float32Array.from(args.pixelValues);
+  const rec = new Recorder(m.gpu, 'test.blip-vqa.states');
+  const image = m.vision.encode(rec, rec.upload(pixels, [args.images, 3, size, size], 'f32', 'pixel_values'), args.images);
+  const question = m.questionStates(rec, image, Int32Array.from(args.inputIds), args.images, Int32Array.from(args.attentionMask));
+  const reads = [rec.read(image), rec.read(question)];
+  rec.releaseAfterSubmit(image, question);
+  await rec.submit();
+  const [vision, states] = await Promise.all(reads);
+  const L = args.inputIds.length / args.images;
+  const decoder = m.answerDecoderFor(args.inputIds.slice(0, L), args.attentionMask.slice(0, L));
+  const session = new CaptionSession(decoder, pixels.slice(0, 3 * size * size), 1 + args.maxNewTokens);
+  const answer = await greedyCaption(session, [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.sepTokenId));
+  return { ...answer, vision: list(vision!), question: list(states!) };
+}
+
 export const runs = {
   clip, chineseClip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+  blipTeacherForced, blipGenerate, blipVqa,
 };
 export type Runs = typeof runs;
 export type RunName = keyof Runs;
