@@ -1,5 +1,6 @@
 /** Number formatting shared by the web components and the demo app. */
 import type { IrisProgress } from '../index';
+import { sharedText, type Lang } from '../i18n';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -24,20 +25,22 @@ export function progressFraction(event: IrisProgress): number | null {
   return null;
 }
 
-/** One line for a person: what the load is doing now. */
-export function progressText(event: IrisProgress): string {
+/** One line for a person, in `lang`: what the load is doing now. */
+export function progressText(event: IrisProgress, lang: Lang = 'en'): string {
   switch (event.phase) {
     case 'download': {
       const { bytesDone = 0, bytesTotal = 0 } = event;
-      if (!bytesTotal) return 'Downloading the model…';
-      return `Downloading the model: ${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} (${Math.floor((100 * bytesDone) / bytesTotal)}%)`;
+      if (!bytesTotal) return sharedText(lang, 'progress.downloading');
+      return sharedText(lang, 'progress.downloadingBytes', {
+        done: formatBytes(bytesDone), total: formatBytes(bytesTotal), percent: Math.floor((100 * bytesDone) / bytesTotal),
+      });
     }
     case 'upload':
-      return 'Uploading the weights to the GPU…';
+      return sharedText(lang, 'progress.uploading');
     case 'compile':
-      return event.pipelines ? `Compiled ${event.pipelines} GPU pipelines` : 'Compiling the GPU shaders…';
+      return event.pipelines ? sharedText(lang, 'progress.compiled', { n: event.pipelines }) : sharedText(lang, 'progress.compiling');
     case 'ready':
-      return 'Ready';
+      return sharedText(lang, 'progress.ready');
     case 'notice':
       return event.message ?? '';
   }

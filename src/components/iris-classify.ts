@@ -7,6 +7,7 @@
  * Events: progress (detail: IrisProgress), result (detail: ClassifyResult), error (detail: {code, message}).
  */
 import type { ClassifyResult, Iris, RequestOptions } from '../index';
+import { sharedText, type Lang } from '../i18n';
 import { IrisElement } from './iris-element';
 import { renderBars } from './render';
 
@@ -25,7 +26,11 @@ export class IrisClassifyElement extends IrisElement<ClassifyResult> {
     this.list = list;
     list.className = 'bars';
     list.setAttribute('part', 'bars');
-    list.setAttribute('aria-label', 'Labels, most likely first');
+  }
+
+  protected override localize(lang: Lang): void {
+    super.localize(lang);
+    this.list.setAttribute('aria-label', sharedText(lang, 'component.bars'));
   }
 
   /** The labels to rank; setting the property does not rewrite the attribute (a label may contain a comma). */

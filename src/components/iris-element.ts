@@ -3,8 +3,13 @@
  * model load, an error line and the result; attributes and properties; and the `progress`, `result` and
  * `error` events. Any change of an attribute or property re-runs the request (coalesced to one run per
  * task turn); a newer run cancels the one in flight.
+ *
+ * Built-in text (progress, accessible names, error lines) follows the language in effect for the element:
+ * its own `lang` attribute or the nearest ancestor's (`<html lang="zh-CN">` gives Chinese), read at each run.
+ * The `error` event's `message` is the library's own (English) message whatever the language.
  */
 import { isIrisError, type Iris, type IrisProgress, type RequestOptions } from '../index';
+import { langOf, renderError, sharedText, type Lang } from '../i18n';
 import { renderProgress } from './render';
 import { getIris } from './shared-iris';
 import { elementStyles } from './styles';
@@ -39,7 +44,6 @@ export abstract class IrisElement<Result> extends HTMLElement {
     this.progressBox.setAttribute('part', 'progress');
     this.progressBox.hidden = true;
     this.progressBar.max = 1;
-    this.progressBar.setAttribute('aria-label', 'Model loading');
     this.progressLabel.setAttribute('role', 'status');
     this.progressBox.append(this.progressBar, this.progressLabel);
     this.errorLine.className = 'error';
@@ -57,7 +61,7 @@ export abstract class IrisElement<Result> extends HTMLElement {
   protected abstract readonly properties: string[];
 
   static get observedAttributes(): string[] {
-    return ['src', 'model', 'alt'];
+    return ['src', 'model', 'alt', 'lang'];
   }
 
   /** Image URL (http(s), data: or blob:), fetched by the worker. */
@@ -82,7 +86,18 @@ export abstract class IrisElement<Result> extends HTMLElement {
     return this.lastResult;
   }
 
+  /** The language of the built-in text: the element's own `lang` (HTMLElement.lang) or the nearest ancestor's. */
+  protected get language(): Lang {
+    return langOf(this);
+  }
+
+  /** Sets the accessible names in the element's language (subclasses add theirs). */
+  protected localize(lang: Lang): void {
+    this.progressBar.setAttribute('aria-label', sharedText(lang, 'component.loading'));
+  }
+
   connectedCallback(): void {
+    this.localize(this.language);
     // A property set on the element before its class was defined shadows the accessor: re-apply it.
     for (const name of this.properties) {
       if (Object.prototype.hasOwnProperty.call(this, name)) {
@@ -105,6 +120,7 @@ export abstract class IrisElement<Result> extends HTMLElement {
       else this.image.removeAttribute('src');
     }
     if (name === 'alt') this.image.alt = value ?? '';
+    else if (name === 'lang') this.localize(this.language);
     else this.schedule();
   }
 
@@ -127,10 +143,12 @@ export abstract class IrisElement<Result> extends HTMLElement {
     const controller = new AbortController();
     this.controller = controller;
     const { signal } = controller;
+    const lang = this.language;
+    this.localize(lang);
     const onProgress = (event: IrisProgress) => {
       if (signal.aborted) return;
       this.progressBox.hidden = event.phase === 'ready';
-      renderProgress(this.progressBar, this.progressLabel, event);
+      renderProgress(this.progressBar, this.progressLabel, event, lang);
       this.emit('progress', event);
     };
     try {
@@ -150,7 +168,7 @@ export abstract class IrisElement<Result> extends HTMLElement {
     } catch (error) {
       if (signal.aborted) return null;
       const message = error instanceof Error ? error.message : String(error);
-      this.errorLine.textContent = message;
+      renderError(this.errorLine, error, lang);
       this.emit('error', { code: isIrisError(error) ? error.code : 'unknown', message, error } satisfies IrisElementError);
       return null;
     } finally {

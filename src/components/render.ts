@@ -1,5 +1,6 @@
 /** DOM for results, shared by the web components and the demo app (each styles the same class names). */
 import type { ClassifyResult, IrisProgress } from '../index';
+import type { Lang } from '../i18n';
 import { formatPercent, progressFraction, progressText } from './format';
 
 /**
@@ -24,9 +25,9 @@ export function renderBars(list: HTMLOListElement, labels: ClassifyResult['label
 }
 
 /** A <progress> and its caption: determinate for downloads, indeterminate (no value) while compiling. */
-export function renderProgress(bar: HTMLProgressElement, text: HTMLElement, event: IrisProgress): void {
+export function renderProgress(bar: HTMLProgressElement, text: HTMLElement, event: IrisProgress, lang: Lang = 'en'): void {
   const fraction = progressFraction(event);
   if (fraction === null) bar.removeAttribute('value');
   else bar.value = fraction;
-  text.textContent = progressText(event);
+  text.textContent = progressText(event, lang);
 }

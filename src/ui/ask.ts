@@ -10,6 +10,7 @@ import { formatMs } from '../components/format';
 import { AttentionFigure } from './attention';
 import { renderTokens } from './caption';
 import { byId, clamp, element } from './dom';
+import { t } from './i18n';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
 import { TaskRunner } from './task-runner';
@@ -26,12 +27,13 @@ export function setupAsk(iris: Iris, image: () => PickedImage | null, onLoaded: 
   const error = byId('ask-error');
   const history = byId<HTMLOListElement>('ask-history');
   const withAttention = byId<HTMLInputElement>('ask-attention');
-  const figure = new AttentionFigure(byId('ask-attention-area'), 'ask-attention-figure', 'Hover, tap or focus a word of an answer to see where it looked.');
+  const figure = new AttentionFigure(byId('ask-attention-area'), 'ask-attention-figure', t('ask.attentionIdle'));
 
   const suggestions = byId('ask-suggestions');
   for (const text of SUGGESTED_QUESTIONS) {
     const chip = element('button', 'suggestion', text);
     chip.type = 'button';
+    chip.lang = 'en'; // questions for the model, which reads English, in either UI language
     chip.addEventListener('click', () => {
       question.value = text;
       void start();
@@ -62,12 +64,12 @@ export function setupAsk(iris: Iris, image: () => PickedImage | null, onLoaded: 
             if (!signal.aborted) answer.textContent = partial;
           },
         });
-        answer.textContent = result.answer || '(no answer)';
+        answer.textContent = result.answer || t('ask.noAnswer');
         item.dataset.model = id;
         if (result.tokenAttentions && result.attentionRegion && renderTokens(answer, result.tokens, result.answer, (k) => showToken(result, k))) {
           figure.setImage(picked.blob, picked.description);
         }
-        timing.textContent = `first word ${formatMs(result.timings.firstTokenMs)} · answer ${formatMs(result.timings.totalMs)}`;
+        timing.textContent = t('ask.timing', { first: formatMs(result.timings.firstTokenMs), total: formatMs(result.timings.totalMs) });
       } catch (e) {
         item.remove(); // the error line says what happened; the list keeps answers only
         throw e;
@@ -78,7 +80,7 @@ export function setupAsk(iris: Iris, image: () => PickedImage | null, onLoaded: 
 
   const showToken = (result: AnswerResult, k: number) => {
     const word = result.tokens[k]!.text.trim();
-    figure.showMap(attentionHeatMap(result.tokenAttentions![k]!), result.attentionRegion!, `“${word}” (answering “${result.question}”)`);
+    figure.showMap(attentionHeatMap(result.tokenAttentions![k]!), result.attentionRegion!, t('ask.word', { word, question: result.question }));
   };
 
   button.addEventListener('click', () => void start());

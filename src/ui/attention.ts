@@ -5,6 +5,7 @@
  */
 import type { HeatMap, ImageRegion } from '../index';
 import { element } from './dom';
+import { t, type MessageKey } from './i18n';
 
 export class AttentionFigure {
   readonly figure = element('figure', 'attention');
@@ -27,7 +28,7 @@ export class AttentionFigure {
     stage.append(this.image, this.crop);
     const legend = element('span', 'attention-legend');
     legend.setAttribute('aria-hidden', 'true');
-    legend.append(element('span', '', 'low'), element('span', 'attention-ramp'), element('span', '', 'high'));
+    legend.append(element('span', '', t('attention.low')), element('span', 'attention-ramp'), element('span', '', t('attention.high')));
     const caption = element('figcaption');
     caption.append(this.note, legend);
     this.figure.append(stage, caption);
@@ -43,7 +44,7 @@ export class AttentionFigure {
       this.image.src = this.url;
       this.imageBlob = blob;
     }
-    this.image.alt = `The image (${description})`;
+    this.image.alt = t('attention.imageAlt', { description });
     this.hideMap();
     this.figure.hidden = false;
   }
@@ -64,9 +65,9 @@ export class AttentionFigure {
       return cell;
     });
     this.grid.replaceChildren(...cells);
-    const summary = `Attention of ${what}, a ${rows} by ${cols} grid over the part of the image the model saw: strongest ${strongest(map)}.`;
+    const summary = t('attention.summary', { what, rows, cols, where: t(strongest(map)) });
     this.grid.setAttribute('aria-label', summary);
-    this.note.textContent = `Where ${what} looked: ${rows}×${cols} patches${isWhole(region) ? '' : ' over the centre crop the model saw (the dimmed edges it never saw)'}.`;
+    this.note.textContent = t(isWhole(region) ? 'attention.note' : 'attention.noteCrop', { what, rows, cols });
     this.crop.hidden = false;
   }
 
@@ -84,15 +85,16 @@ export class AttentionFigure {
 
 const isWhole = (r: ImageRegion) => r.x === 0 && r.y === 0 && r.width === 1 && r.height === 1;
 
-/** Where the largest value is, in words ("top left", "centre", …). */
-function strongest({ rows, cols, values }: HeatMap): string {
+/** Where the largest value is, as the message that says it ("at the top left", "in the centre", …). */
+export function strongest({ rows, cols, values }: HeatMap): MessageKey {
   let best = 0;
   for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
   const third = (index: number, size: number) => Math.min(2, Math.floor((3 * index) / size));
-  const vertical = ['top', 'middle', 'bottom'][third(Math.floor(best / cols), rows)]!;
-  const horizontal = ['left', 'centre', 'right'][third(best % cols, cols)]!;
-  if (vertical === 'middle' && horizontal === 'centre') return 'in the centre';
-  return `at the ${vertical === 'middle' ? horizontal : horizontal === 'centre' ? vertical : `${vertical} ${horizontal}`}`;
+  const vertical = (['top', '', 'bottom'] as const)[third(Math.floor(best / cols), rows)]!;
+  const horizontal = (['Left', '', 'Right'] as const)[third(best % cols, cols)]!;
+  if (!vertical && !horizontal) return 'attention.centre';
+  if (!vertical) return horizontal === 'Left' ? 'attention.left' : 'attention.right';
+  return `attention.${vertical}${horizontal}`;
 }
 
 /** Blue (little attention) through cyan and yellow to red (the most), more opaque as it grows. */

@@ -2,6 +2,7 @@
 import { MODELS, type CachedModel, type Iris } from '../index';
 import { formatBytes } from '../components/format';
 import { byId, describeError, element } from './dom';
+import { t } from './i18n';
 
 export class CacheManager {
   private readonly rows = byId('cache-rows');
@@ -21,21 +22,21 @@ export class CacheManager {
     try {
       this.models = await this.iris.cache.list();
     } catch (error) {
-      this.total.textContent = `The cache could not be read: ${describeError(error)}`;
+      this.total.textContent = t('cache.unreadable', { error: describeError(error) });
       return this.models;
     }
     this.rows.replaceChildren(...this.models.map((model) => this.row(model)));
     if (this.models.length === 0) {
-      const cell = element('td', 'empty', 'No models yet: the first Classify or Caption downloads one.');
+      const cell = element('td', 'empty', t('cache.empty'));
       cell.colSpan = 4;
       const row = element('tr');
       row.append(cell);
       this.rows.append(row);
     }
     const bytes = this.models.reduce((sum, m) => sum + m.bytes, 0);
-    let text = `${this.models.length} ${this.models.length === 1 ? 'model' : 'models'}, ${formatBytes(bytes)}`;
+    let text = t('cache.total', { n: this.models.length, size: formatBytes(bytes) });
     const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
-    if (estimate?.quota) text += ` · this site may store up to ${formatBytes(estimate.quota)}`;
+    if (estimate?.quota) text += t('cache.quota', { quota: formatBytes(estimate.quota) });
     this.total.textContent = text;
     this.clearButton.disabled = this.models.length === 0;
     return this.models;
@@ -46,16 +47,19 @@ export class CacheManager {
     const row = element('tr');
     const title = element('td');
     title.append(element('span', 'model-name', name), element('span', 'repo', model.repo));
+    title.translate = false; // names: the model's and its repo's
     const revision = /^[0-9a-f]{40}$/.test(model.revision) ? model.revision.slice(0, 7) : model.revision;
     const size = element('td', 'num', formatBytes(model.bytes + model.partialBytes));
-    if (!model.complete) size.append(element('span', 'repo', 'partial: the next load resumes it'));
-    const remove = element('button', 'small', 'Delete');
+    if (!model.complete) size.append(element('span', 'repo', t('cache.partial')));
+    const remove = element('button', 'small', t('cache.delete'));
     remove.type = 'button';
-    remove.setAttribute('aria-label', `Delete ${name} (${formatBytes(model.bytes)})`);
+    remove.setAttribute('aria-label', t('cache.deleteLabel', { name, size: formatBytes(model.bytes) }));
     remove.addEventListener('click', () => void this.remove([model], () => this.iris.cache.delete(model.repo, model.revision)));
     const actions = element('td', 'actions-cell');
     actions.append(remove);
-    row.append(title, element('td', 'revision', revision), size, actions);
+    const revisionCell = element('td', 'revision', revision);
+    revisionCell.translate = false; // a git ref or commit
+    row.append(title, revisionCell, size, actions);
     return row;
   }
 
@@ -63,7 +67,7 @@ export class CacheManager {
     try {
       await action();
     } catch (error) {
-      this.total.textContent = `Could not delete: ${describeError(error)}`;
+      this.total.textContent = t('cache.deleteFailed', { error: describeError(error) });
       return;
     }
     await this.refresh();

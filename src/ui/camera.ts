@@ -1,5 +1,6 @@
 /** Taking a photo with getUserMedia: a live preview in a <video>, one frame drawn to a canvas on "Take". */
 import { byId } from './dom';
+import { t } from './i18n';
 
 export interface CameraParts {
   onOpen(): void;
@@ -27,7 +28,7 @@ export function setupCamera(parts: CameraParts): void {
 
   start.addEventListener('click', async () => {
     if (!navigator.mediaDevices?.getUserMedia) {
-      parts.onError('This browser gives this page no camera (it needs https or localhost).');
+      parts.onError(t('camera.none'));
       return;
     }
     try {
@@ -36,9 +37,9 @@ export function setupCamera(parts: CameraParts): void {
     } catch (error) {
       const name = (error as DOMException).name;
       parts.onError(
-        name === 'NotAllowedError' ? 'Camera permission was refused; allow it in the site settings to take a photo.'
-          : name === 'NotFoundError' ? 'No camera was found.'
-            : `The camera could not be opened (${name}).`,
+        name === 'NotAllowedError' ? t('camera.refused')
+          : name === 'NotFoundError' ? t('camera.notFound')
+            : t('camera.failed', { name }),
       );
       return;
     }
@@ -57,7 +58,7 @@ export function setupCamera(parts: CameraParts): void {
     canvas.height = video.videoHeight;
     canvas.getContext('2d')!.drawImage(video, 0, 0);
     close();
-    canvas.toBlob((blob) => (blob ? parts.onPhoto(blob) : parts.onError('The photo could not be taken.')), 'image/jpeg', 0.92);
+    canvas.toBlob((blob) => (blob ? parts.onPhoto(blob) : parts.onError(t('camera.photoFailed'))), 'image/jpeg', 0.92);
     start.focus();
   });
 

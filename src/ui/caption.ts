@@ -7,6 +7,7 @@ import { attentionHeatMap, type CaptionResult, type CaptionToken, type Iris } fr
 import { formatMs } from '../components/format';
 import { AttentionFigure } from './attention';
 import { byId, clamp, element } from './dom';
+import { t } from './i18n';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
 import { TaskRunner } from './task-runner';
@@ -21,7 +22,7 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
   const timing = byId('cap-timing');
   const error = byId('cap-error');
   const withAttention = byId<HTMLInputElement>('cap-attention');
-  const figure = new AttentionFigure(byId('cap-attention-area'), 'cap-attention-figure', 'Hover, tap or focus a word of the caption to see where it looked.');
+  const figure = new AttentionFigure(byId('cap-attention-area'), 'cap-attention-figure', t('cap.attentionIdle'));
   const decoding = () => document.querySelector<HTMLInputElement>('input[name="decoding"]:checked')?.value ?? 'greedy';
 
   // The beam count only matters for beam search.
@@ -58,8 +59,8 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
         if (result.tokenAttentions && result.attentionRegion && renderTokens(text, result.captionTokens ?? [], result.text, (k) => showToken(result, k))) {
           figure.setImage(picked.blob, picked.description);
         }
-        timing.textContent = `${formatMs(result.ms)} · ${result.tokensPerSecond.toFixed(1)} tokens/s` +
-          (numBeams > 1 ? ` · ${numBeams} beams` : ' · greedy');
+        timing.textContent = t('cap.timing', { ms: formatMs(result.ms), rate: result.tokensPerSecond.toFixed(1) }) +
+          (numBeams > 1 ? t('cap.timingBeams', { n: numBeams }) : t('cap.timingGreedy'));
       } finally {
         text.removeAttribute('aria-busy');
       }
@@ -67,7 +68,7 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
 
   const showToken = (result: CaptionResult, k: number) => {
     const word = result.captionTokens![k]!.text.trim();
-    figure.showMap(attentionHeatMap(result.tokenAttentions![k]!), result.attentionRegion!, `“${word}”`);
+    figure.showMap(attentionHeatMap(result.tokenAttentions![k]!), result.attentionRegion!, t('cap.word', { word }));
   };
 
   button.addEventListener('click', () => void start());
@@ -94,7 +95,7 @@ export function renderTokens(target: HTMLElement, tokens: readonly CaptionToken[
     chip.dataset.token = String(k);
     chip.tabIndex = buttons.length === 0 ? 0 : -1;
     chip.setAttribute('aria-pressed', 'false');
-    chip.setAttribute('aria-label', `${word}: show where it looked`);
+    chip.setAttribute('aria-label', t('cap.wordButton', { word }));
     buttons.push(chip);
     parts.push(chip);
   });

@@ -1,3 +1,7 @@
+import { IrisError } from '../errors';
+import { describeErrorIn, renderError } from '../i18n';
+import { lang, ts } from './i18n';
+
 /** The element with this id, typed; a missing one is a bug in index.html, so it throws. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const element = document.getElementById(id);
@@ -13,9 +17,26 @@ export function element<K extends keyof HTMLElementTagNameMap>(tag: K, className
   return node;
 }
 
-/** A failure as a person reads it: the IrisError message already carries its hint. */
+/** An IrisError the demo made itself, with a message already in the page's language (shown as it is). */
+export class DemoError extends IrisError {}
+
+/**
+ * A failure as a person reads it, in the page's language: in English the error's message (it already
+ * carries its hint); in Chinese the explanation of its code, then the library's English message as detail.
+ */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (error instanceof DemoError) return error.message;
+  const { text, detail } = describeErrorIn(error, lang);
+  return detail ? `${text} ${ts('error.details')}${detail}` : text;
+}
+
+/** Shows a failure in an error line (`extra`: the demo's advice after it); the English detail is marked lang="en". */
+export function showError(target: HTMLElement, error: unknown, extra = ''): void {
+  if (error instanceof DemoError || lang === 'en') target.textContent = describeError(error) + extra;
+  else {
+    renderError(target, error, lang);
+    if (extra) target.append(extra);
+  }
 }
 
 /** A number field's value as a whole number in min..max (`fallback` when empty or not a number). */

@@ -19,7 +19,8 @@ import { FileIndex } from '../eval/file-names';
 import { labelsFromFolders, parseLabelCsv, type LabeledSet } from '../eval/labels';
 import { formatMs } from '../components/format';
 import { followModelPrompts } from './prompt-defaults';
-import { byId, clamp, describeError, element } from './dom';
+import { byId, clamp, DemoError, describeError, element, showError } from './dom';
+import { t } from './i18n';
 import { LoadProgressView } from './load-progress';
 import { attachRepositoryEntry, fillModelSelect, modelLabel, type Task } from './models';
 import { renderSortableTable, type Column } from './sortable-table';
@@ -50,6 +51,9 @@ interface LabelItem {
 type Plan =
   | { kind: 'captions'; source: string; items: CaptionItem[]; unused: number; skipped: number }
   | { kind: 'labels'; source: string; items: LabelItem[]; classNames: string[]; unused: number };
+
+/** A missing input: shown as a hint ("Choose the …"), not as an error. */
+class MissingInput extends DemoError {}
 
 const IMAGE_NAME = /\.(png|jpe?g|webp|gif|bmp|avif)$/i;
 
@@ -100,8 +104,8 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
 
   let followPrompts = () => {};
   const fillModels = (cached: readonly CachedModel[]) => {
-    const t = task();
-    fillModelSelect(modelSelect, t, cached, chosenModel[t] ?? parts.preferredModel(t));
+    const current = task();
+    fillModelSelect(modelSelect, current, cached, chosenModel[current] ?? parts.preferredModel(current));
     followPrompts();
   };
   attachRepositoryEntry(modelSelect, task, (id) => {
@@ -129,17 +133,18 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
   const check = async () => {
     const ticket = ++checking;
     let hint = '';
-    let problem = '';
+    let problem: unknown = null;
     try {
       hint = describePlan(await plan());
     } catch (e) {
       // A missing input is a hint ("Choose the …"); anything else is an error that names the problem.
-      if (e instanceof IrisError && e.message.startsWith('Choose')) hint = e.message;
-      else problem = describeError(e);
+      if (e instanceof MissingInput) hint = e.message;
+      else problem = e;
     }
     if (ticket !== checking || controller) return;
     planText.textContent = hint;
-    error.textContent = problem;
+    if (problem === null) error.textContent = '';
+    else showError(error, problem);
   };
 
   const onPick = (input: HTMLInputElement, fromFolder: boolean) => {
@@ -147,9 +152,9 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     const images = files.filter((f) => f.type.startsWith('image/') || IMAGE_NAME.test(f.name));
     ignored = files.length - images.length;
     picked = images.map((file) => ({ file, path: (fromFolder && file.webkitRelativePath) || file.name }));
-    imagesText.textContent = picked.length === 0 ? 'No images picked.' :
-      `${picked.length} image${picked.length === 1 ? '' : 's'}${fromFolder ? ` from the folder “${picked[0]!.path.split('/')[0]}”` : ''}` +
-      (ignored ? ` (${ignored} other file${ignored === 1 ? '' : 's'} ignored)` : '') + '.';
+    imagesText.textContent = picked.length === 0 ? t('ev.noImages') :
+      t('ev.picked', { n: picked.length }) + (fromFolder ? t('ev.pickedFolder', { folder: picked[0]!.path.split('/')[0]! }) : '') +
+      (ignored ? t('ev.ignored', { n: ignored }) : '') + t('ev.sentenceEnd');
     input.value = ''; // picking the same files again still fires `change`
     void check();
   };
@@ -170,12 +175,12 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
 
   /** The run as it will happen, or an IrisError('bad-input') that names what is wrong. */
   async function plan(): Promise<Plan> {
-    if (picked.length === 0) throw new IrisError('bad-input', 'Choose the images first: several files, or a folder.');
+    if (picked.length === 0) throw new MissingInput('bad-input', t('ev.needImages'));
     const paths = picked.map((p) => p.path);
     const fileOf = new Map(picked.map((p) => [p.path.replaceAll('\\', '/'), p.file]));
     if (kind() === 'captions') {
       const refs = cocoInput.files?.[0];
-      if (!refs) throw new IrisError('bad-input', 'Choose the reference captions file (COCO JSON).');
+      if (!refs) throw new MissingInput('bad-input', t('ev.needCoco'));
       const text = await refs.text();
       let images: CocoImage[];
       let skipped = 0;
@@ -184,17 +189,17 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
         images = [];
         for (const image of parseCocoCaptions(text, { name: refs.name })) {
           const matches = index.matches(image.fileName);
-          if (matches.length > 1) throw new IrisError('bad-input', `${refs.name}: "${image.fileName}" (id ${JSON.stringify(image.id)}) fits several picked files (${matches.slice(0, 3).join(', ')}).`);
+          if (matches.length > 1) throw new DemoError('bad-input', t('ev.ambiguous', { file: refs.name, name: image.fileName, id: JSON.stringify(image.id), matches: matches.slice(0, 3).join(', ') }));
           if (matches.length === 0) skipped++;
           else images.push({ ...image, file: matches[0] });
         }
-        if (images.length === 0) throw new IrisError('bad-input', `${refs.name}: none of its ${skipped} images is among the ${paths.length} picked files.`);
+        if (images.length === 0) throw new DemoError('bad-input', t('ev.noneMatch', { file: refs.name, n: skipped, picked: paths.length }));
       } else {
         try {
           images = parseCocoCaptions(text, { name: refs.name, files: paths });
         } catch (e) {
           if (e instanceof IrisError && /is not among the/.test(e.message)) {
-            throw new IrisError('bad-input', `${e.message} Pick that file too, or tick “Score only the picked images”.`);
+            throw new DemoError('bad-input', describeError(e) + t('ev.notPicked'), { cause: e });
           }
           throw e;
         }
@@ -209,7 +214,7 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     let source: string;
     if (labelSource() === 'csv') {
       const csv = csvInput.files?.[0];
-      if (!csv) throw new IrisError('bad-input', 'Choose the labels CSV file (header file,label).');
+      if (!csv) throw new MissingInput('bad-input', t('ev.needCsv'));
       set = parseLabelCsv(await csv.text(), { ...options, name: csv.name, files: paths });
       source = csv.name;
     } else {
@@ -217,11 +222,11 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
         set = labelsFromFolders(paths, options);
       } catch (e) {
         if (e instanceof IrisError && /not inside a class folder/.test(e.message)) {
-          throw new IrisError('bad-input', `${e.message} Choose the folder that holds one folder per class with “Choose a folder…”, or use a CSV.`);
+          throw new DemoError('bad-input', describeError(e) + t('ev.notInFolder'), { cause: e });
         }
         throw e;
       }
-      source = 'folder names';
+      source = t('ev.folderNames');
     }
     const items = set.images.map((image) => ({ ...image, path: image.file, file: fileOf.get(image.file.replaceAll('\\', '/'))! }));
     return { kind: 'labels', source, items, classNames: set.classNames, unused: paths.length - items.length };
@@ -238,23 +243,23 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     try {
       p = await plan();
     } catch (e) {
-      error.textContent = describeError(e);
+      showError(error, e);
       return;
     }
-    const t = task();
+    const runTask = task();
     const model = modelSelect.value;
     controller = new AbortController();
     const { signal } = controller;
-    runButton.textContent = 'Cancel';
+    runButton.textContent = t('run.cancel');
     runButton.classList.add('cancel');
     byId('ev-results').hidden = true;
     progress.hidden = false;
     progress.max = p.items.length;
     progress.value = 0;
     try {
-      status.textContent = `Loading ${modelLabel(model)}…`;
+      status.textContent = t('ev.loading', { model: modelLabel(model) });
       load.start();
-      await iris.load(model, t, { signal, onProgress: (event) => load.update(event) });
+      await iris.load(model, runTask, { signal, onProgress: (event) => load.update(event) });
       parts.onLoaded(model);
       // Timings from here: per image, without the model load (which has its own line).
       const work = { started: performance.now(), signal, model };
@@ -263,10 +268,11 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     } catch (e) {
       load.stop();
       status.textContent = '';
-      error.textContent = isIrisError(e, 'aborted') ? 'Cancelled before any image was done.' : describeError(e);
+      if (isIrisError(e, 'aborted')) error.textContent = t('ev.cancelledNone');
+      else showError(error, e);
     } finally {
       controller = null;
-      runButton.textContent = 'Evaluate';
+      runButton.textContent = t('ev.run');
       runButton.classList.remove('cancel');
       progress.hidden = true;
     }
@@ -283,16 +289,16 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
    * (the caller scores those); with none done the cancel propagates. An image that fails stops the run,
    * its error naming the file.
    */
-  async function forEachImage<T extends { path: string }>(items: readonly T[], work: Work, verb: string, each: (item: T) => Promise<void>): Promise<{ done: number; cancelled: boolean }> {
+  async function forEachImage<T extends { path: string }>(items: readonly T[], work: Work, verb: 'ev.captioning' | 'ev.classifying', each: (item: T) => Promise<void>): Promise<{ done: number; cancelled: boolean }> {
     for (const [i, item] of items.entries()) {
       const elapsed = performance.now() - work.started;
-      status.textContent = `${verb} image ${i + 1} of ${items.length}: ${item.path}` + (i > 0 ? ` · ${formatMs(elapsed / i)} per image` : '');
+      status.textContent = t(verb, { i: i + 1, n: items.length, path: item.path }) + (i > 0 ? t('ev.perImage', { ms: formatMs(elapsed / i) }) : '');
       try {
         await each(item);
       } catch (e) {
         if (isIrisError(e, 'aborted') && i > 0) return { done: i, cancelled: true };
         if (isIrisError(e, 'aborted')) throw e;
-        throw new IrisError(isIrisError(e) ? e.code : 'bad-input', `${item.path}: ${describeError(e)}`, { cause: e });
+        throw new DemoError(isIrisError(e) ? e.code : 'bad-input', `${item.path}: ${describeError(e)}`, { cause: e });
       }
       progress.value = i + 1;
     }
@@ -303,12 +309,12 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     const numBeams = decoding() === 'beam' ? clamp(beams.valueAsNumber, 2, 8, 3) : 1;
     const maxNewTokens = clamp(maxTokens.valueAsNumber, 1, 64, 20);
     const predictions: string[] = [];
-    const { done, cancelled } = await forEachImage(p.items, work, 'Captioning', async (item) => {
+    const { done, cancelled } = await forEachImage(p.items, work, 'ev.captioning', async (item) => {
       const result = await iris.caption(item.file, { model: work.model, numBeams, maxNewTokens, signal: work.signal });
       predictions.push(result.text);
     });
     const items = p.items.slice(0, done);
-    status.textContent = `Scoring ${done} caption${done === 1 ? '' : 's'}…`;
+    status.textContent = t('ev.scoringCaptions', { n: done });
     // Scoring after a cancel is the point of stopping early, so it does not take the cancelled signal.
     const metrics = await iris.evaluateCaptions(
       items.map((item, i) => ({ imageId: item.id, references: item.references, candidate: predictions[i]! })),
@@ -316,7 +322,7 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     );
     const ms = performance.now() - work.started;
     status.textContent = '';
-    const settings = numBeams > 1 ? `beam search, ${numBeams} beams` : 'greedy';
+    const settings = numBeams > 1 ? t('ev.beamSettings', { n: numBeams }) : t('ev.greedy');
     showCaptionResults({ plan: p, items, predictions, metrics, model: work.model, numBeams, maxNewTokens, cancelled, ms, settings });
   }
 
@@ -325,14 +331,14 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     const classes = p.classNames;
     const column = new Map(classes.map((c, i) => [c, i]));
     const rows: Float32Array[] = [];
-    const { done, cancelled } = await forEachImage(p.items, work, 'Classifying', async (item) => {
+    const { done, cancelled } = await forEachImage(p.items, work, 'ev.classifying', async (item) => {
       const result = await iris.classify(item.file, classes, { model: work.model, templates: templates.length ? templates : undefined, signal: work.signal });
       const row = new Float32Array(classes.length);
       for (const { label, score } of result.labels) row[column.get(label)!] = score;
       rows.push(row);
     });
     const items = p.items.slice(0, done);
-    status.textContent = 'Scoring…';
+    status.textContent = t('ev.scoring');
     const metrics = await iris.evaluateZeroShot(rows, items.map((item) => item.labelIndex), cancelled ? {} : { signal: work.signal });
     status.textContent = '';
     showLabelResults({ plan: p, items, rows, metrics, model: work.model, templates, cancelled, ms: performance.now() - work.started });
@@ -344,7 +350,7 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     for (const url of thumbnails) URL.revokeObjectURL(url);
     thumbnails = [];
     byId('ev-results-title').textContent = title;
-    byId('ev-summary').textContent = (cancelled ? `Cancelled after ${done} of ${total} images: these scores are for those ${done} only. ` : '') + summary;
+    byId('ev-summary').textContent = (cancelled ? t('ev.cancelledAfter', { done, total }) : '') + summary;
     byId('ev-results').hidden = false;
     byId('ev-results').dataset.partial = String(cancelled);
     byId('ev-results').dataset.kind = kind;
@@ -395,22 +401,22 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     model: string; numBeams: number; maxNewTokens: number; cancelled: boolean; ms: number; settings: string;
   }) {
     const n = r.items.length;
-    resetResults('captions', 'Caption scores', `${modelLabel(r.model)}, ${r.settings}, at most ${r.maxNewTokens} new tokens: ${n} image${n === 1 ? '' : 's'} against ${r.plan.source} in ${formatMs(r.ms)} (${formatMs(r.ms / n)} per image).`, r.cancelled, r.plan.items.length, n);
+    resetResults('captions', t('ev.captionScores'), t('ev.captionSummary', {
+      model: modelLabel(r.model), settings: r.settings, max: r.maxNewTokens, n, source: r.plan.source, ms: formatMs(r.ms), perImage: formatMs(r.ms / n),
+    }), r.cancelled, r.plan.items.length, n);
     const c = r.metrics.corpus;
     showMetrics([
       ['bleu1', 'BLEU-1', c.bleu1, c.bleu1.toFixed(3)], ['bleu2', 'BLEU-2', c.bleu2, c.bleu2.toFixed(3)],
       ['bleu3', 'BLEU-3', c.bleu3, c.bleu3.toFixed(3)], ['bleu4', 'BLEU-4', c.bleu4, c.bleu4.toFixed(3)],
       ['rougeL', 'ROUGE-L', c.rougeL, c.rougeL.toFixed(3)], ['ciderD', 'CIDEr-D', c.ciderD, c.ciderD.toFixed(3)],
     ]);
-    byId('ev-not-computed').textContent =
-      'METEOR and SPICE are not computed: the COCO caption evaluation runs them as Java programs (METEOR 1.5; SPICE 1.0 with Stanford CoreNLP), ' +
-      'which cannot run in a browser. For those two, score the exported predictions with pycocoevalcap.';
+    byId('ev-not-computed').textContent = t('ev.notComputed');
 
     const rows = r.items.map((item, i) => ({ index: i, item, prediction: r.predictions[i]!, scores: r.metrics.perImage[i]! }));
     const base = `captions_${slug(r.model)}`;
     exportButtons([
-      ['Download predictions (COCO results JSON)', `${base}_results.json`, () => cocoResultsJson(rows.map((row) => ({ imageId: row.item.id, caption: row.prediction })))],
-      ['Download scores (JSON)', `${base}_scores.json`, () => scoresJson({
+      [t('ev.downloadResults'), `${base}_results.json`, () => cocoResultsJson(rows.map((row) => ({ imageId: row.item.id, caption: row.prediction })))],
+      [t('ev.downloadScores'), `${base}_scores.json`, () => scoresJson({
         task: 'captions', model: r.model, references: r.plan.source, decoding: { numBeams: r.numBeams, maxNewTokens: r.maxNewTokens },
         images: n, complete: !r.cancelled,
         metrics: { Bleu_1: c.bleu1, Bleu_2: c.bleu2, Bleu_3: c.bleu3, Bleu_4: c.bleu4, ROUGE_L: c.rougeL, CIDEr: c.ciderD },
@@ -424,21 +430,21 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
 
     type Row = (typeof rows)[number];
     const columns: Column<Row>[] = [
-      { key: 'image', title: 'Image', cell: (row) => thumbnail(row.item.file, row.item.path), sortValue: (row) => row.index, ascending: 'in file order', descending: 'in reverse file order' },
+      { key: 'image', title: t('ev.col.image'), cell: (row) => thumbnail(row.item.file, row.item.path), sortValue: (row) => row.index, ascending: t('ev.fileOrder'), descending: t('ev.reverseOrder') },
       {
         key: 'cider', title: 'CIDEr-D', numeric: true, cell: (row) => row.scores.ciderD.toFixed(3), sortValue: (row) => row.scores.ciderD,
-        ascending: 'worst CIDEr-D first', descending: 'best CIDEr-D first',
+        ascending: t('ev.worstCider'), descending: t('ev.bestCider'),
       },
-      { key: 'prediction', title: 'Prediction', cell: (row) => element('span', 'ev-prediction', row.prediction || '(empty)') },
+      { key: 'prediction', title: t('ev.col.prediction'), cell: (row) => element('span', 'ev-prediction', row.prediction || t('ev.emptyPrediction')) },
       {
-        key: 'references', title: 'References', cell: (row) => {
+        key: 'references', title: t('ev.col.references'), cell: (row) => {
           const list = element('ul', 'ev-references');
           list.append(...row.item.references.map((ref) => element('li', '', ref)));
           return list;
         },
       },
     ];
-    renderSortableTable(byId<HTMLTableElement>('ev-table'), columns, rows, 'Each image with its predicted caption and references',
+    renderSortableTable(byId<HTMLTableElement>('ev-table'), columns, rows, t('ev.captionTable'),
       { key: 'cider', direction: 'ascending' },
       (row) => ({ imageId: JSON.stringify(row.item.id), cider: String(row.scores.ciderD) }), byId('ev-table-note'));
   }
@@ -449,15 +455,17 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
   }) {
     const classes = r.plan.classNames;
     const n = r.items.length;
-    resetResults('labels', 'Zero-shot accuracy', `${modelLabel(r.model)}, ${classes.length} classes from ${r.plan.source}: ${n} image${n === 1 ? '' : 's'} in ${formatMs(r.ms)} (${formatMs(r.ms / n)} per image).`, r.cancelled, r.plan.items.length, n);
+    resetResults('labels', t('ev.accuracy'), t('ev.labelSummary', {
+      model: modelLabel(r.model), classes: classes.length, source: r.plan.source, n, ms: formatMs(r.ms), perImage: formatMs(r.ms / n),
+    }), r.cancelled, r.plan.items.length, n);
     const m = r.metrics;
     const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
     showMetrics([
-      ['top1', 'Top-1 accuracy', m.top1, percent(m.top1)],
-      ['top5', 'Top-5 accuracy', m.top5, percent(m.top5)],
-      ['meanPerClass', 'Mean per-class accuracy', m.meanPerClassAccuracy, percent(m.meanPerClassAccuracy)],
+      ['top1', t('ev.top1'), m.top1, percent(m.top1)],
+      ['top5', t('ev.top5'), m.top5, percent(m.top5)],
+      ['meanPerClass', t('ev.meanPerClass'), m.meanPerClassAccuracy, percent(m.meanPerClassAccuracy)],
     ]);
-    byId('ev-not-computed').textContent = classes.length <= 5 ? `With ${classes.length} classes, top-5 accuracy is 100% by definition; add classes (above) to make it tell something.` : '';
+    byId('ev-not-computed').textContent = classes.length <= 5 ? t('ev.top5Trivial', { n: classes.length }) : '';
 
     const rows = r.items.map((item, i) => {
       const scores = r.rows[i]!;
@@ -469,11 +477,11 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
     });
     const base = `zero-shot_${slug(r.model)}`;
     exportButtons([
-      ['Download predictions (JSON)', `${base}_predictions.json`, () => scoresJson(rows.map((row) => ({
+      [t('ev.downloadPredictions'), `${base}_predictions.json`, () => scoresJson(rows.map((row) => ({
         file: row.item.path, label: row.item.label, predicted: classes[row.predicted],
         top5: row.top5.map((c) => ({ label: classes[c], score: row.scores[c] })),
       })))],
-      ['Download scores (JSON)', `${base}_scores.json`, () => scoresJson({
+      [t('ev.downloadScores'), `${base}_scores.json`, () => scoresJson({
         task: 'zero-shot', model: r.model, labels: r.plan.source, templates: r.templates, classes, images: n, complete: !r.cancelled,
         metrics: { top1: m.top1, top5: m.top5, meanPerClassAccuracy: m.meanPerClassAccuracy },
         perImage: rows.map((row) => ({ file: row.item.path, label: row.item.label, predicted: classes[row.predicted], correct: row.predicted === row.item.labelIndex, trueLabelScore: row.trueScore })),
@@ -482,34 +490,34 @@ export function setupEvaluate(parts: EvaluateParts): { refreshModels(cached: rea
 
     type Row = (typeof rows)[number];
     const columns: Column<Row>[] = [
-      { key: 'image', title: 'Image', cell: (row) => thumbnail(row.item.file, row.item.path), sortValue: (row) => row.index, ascending: 'in file order', descending: 'in reverse file order' },
-      { key: 'true', title: 'True label', cell: (row) => row.item.label },
+      { key: 'image', title: t('ev.col.image'), cell: (row) => thumbnail(row.item.file, row.item.path), sortValue: (row) => row.index, ascending: t('ev.fileOrder'), descending: t('ev.reverseOrder') },
+      { key: 'true', title: t('ev.col.true'), cell: (row) => row.item.label },
       {
-        key: 'predicted', title: 'Predicted', cell: (row) => {
+        key: 'predicted', title: t('ev.col.predicted'), cell: (row) => {
           const right = row.predicted === row.item.labelIndex;
           const span = element('span', right ? 'ev-right' : 'ev-wrong', `${right ? '✓' : '✗'} ${classes[row.predicted]} (${percent(row.scores[row.predicted]!)})`);
-          span.setAttribute('aria-label', `${classes[row.predicted]}, ${percent(row.scores[row.predicted]!)}: ${right ? 'right' : 'wrong'}`);
+          span.setAttribute('aria-label', `${classes[row.predicted]}, ${percent(row.scores[row.predicted]!)}: ${t(right ? 'ev.right' : 'ev.wrong')}`);
           return span;
         },
       },
       {
-        key: 'trueScore', title: 'P(true label)', numeric: true, cell: (row) => percent(row.trueScore), sortValue: (row) => row.trueScore,
-        ascending: 'worst first (lowest probability of the true label)', descending: 'best first (highest probability of the true label)',
+        key: 'trueScore', title: t('ev.col.trueScore'), numeric: true, cell: (row) => percent(row.trueScore), sortValue: (row) => row.trueScore,
+        ascending: t('ev.worstTrue'), descending: t('ev.bestTrue'),
       },
     ];
-    renderSortableTable(byId<HTMLTableElement>('ev-table'), columns, rows, 'Each image with its true and predicted label',
+    renderSortableTable(byId<HTMLTableElement>('ev-table'), columns, rows, t('ev.labelTable'),
       { key: 'trueScore', direction: 'ascending' },
       (row) => ({ file: row.item.path, label: row.item.label, predicted: classes[row.predicted]! }), byId('ev-table-note'));
   }
 
   function describePlan(p: Plan): string {
-    const unused = p.unused ? ` ${p.unused} picked image${p.unused === 1 ? ' is' : 's are'} not in ${p.source} and left out.` : '';
+    const unused = p.unused ? t('ev.unused', { n: p.unused, source: p.source }) : '';
     if (p.kind === 'captions') {
       const refs = p.items.reduce((sum, item) => sum + item.references.length, 0);
-      const skipped = p.skipped ? ` ${p.skipped} listed image${p.skipped === 1 ? '' : 's'} without a picked file skipped.` : '';
-      return `Ready: ${p.items.length} image${p.items.length === 1 ? '' : 's'} with ${refs} reference captions from ${p.source}.${skipped}${unused}`;
+      const skipped = p.skipped ? t('ev.skippedListed', { n: p.skipped }) : '';
+      return t('ev.readyCaptions', { n: p.items.length, refs, source: p.source, skipped, unused });
     }
-    return `Ready: ${p.items.length} image${p.items.length === 1 ? '' : 's'} in ${p.classNames.length} classes (from ${p.source}).${unused}`;
+    return t('ev.readyLabels', { n: p.items.length, classes: p.classNames.length, source: p.source, unused });
   }
 
   return {

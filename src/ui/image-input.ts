@@ -4,6 +4,7 @@
  */
 import { setupCamera } from './camera';
 import { byId, element } from './dom';
+import { t } from './i18n';
 
 export interface PickedImage {
   blob: Blob;
@@ -13,11 +14,11 @@ export interface PickedImage {
 
 /** The bundled samples (public/samples, drawn by scripts/make-samples.ts). */
 export const SAMPLES = [
-  { file: 'cat.png', description: 'a drawing of a ginger cat’s face' },
-  { file: 'car.png', description: 'a drawing of a red car on a road' },
-  { file: 'house.png', description: 'a drawing of a house with a tree' },
-  { file: 'sunset.png', description: 'a drawing of a sailboat at sunset' },
-  { file: 'apple.png', description: 'a drawing of a red apple on a table' },
+  { file: 'cat.png', description: t('sample.cat') },
+  { file: 'car.png', description: t('sample.car') },
+  { file: 'house.png', description: t('sample.house') },
+  { file: 'sunset.png', description: t('sample.sunset') },
+  { file: 'apple.png', description: t('sample.apple') },
 ];
 
 export function setupImageInput(onImage: (image: PickedImage) => void): { current(): PickedImage | null } {
@@ -30,14 +31,14 @@ export function setupImageInput(onImage: (image: PickedImage) => void): { curren
 
   const show = (blob: Blob, description: string) => {
     if (blob.type && !blob.type.startsWith('image/')) {
-      error.textContent = `That is not an image (${blob.type}).`;
+      error.textContent = t('image.notImage', { type: blob.type });
       return;
     }
     error.textContent = '';
     if (objectUrl) URL.revokeObjectURL(objectUrl);
     objectUrl = URL.createObjectURL(blob);
     preview.src = objectUrl;
-    preview.alt = `The image: ${description}`;
+    preview.alt = t('image.previewAlt', { description });
     drop.dataset.empty = 'false';
     current = { blob, description };
     onImage(current);
@@ -60,7 +61,7 @@ export function setupImageInput(onImage: (image: PickedImage) => void): { curren
     drop.classList.remove('dragging');
     const file = [...(event.dataTransfer?.files ?? [])].find((f) => f.type.startsWith('image/'));
     if (file) show(file, file.name);
-    else error.textContent = 'Drop an image file (PNG, JPEG, WebP…).';
+    else error.textContent = t('image.dropNotImage');
   });
 
   // Paste anywhere: an image on the clipboard replaces the current one (text still pastes into the fields).
@@ -68,14 +69,14 @@ export function setupImageInput(onImage: (image: PickedImage) => void): { curren
     const file = [...(event.clipboardData?.files ?? [])].find((f) => f.type.startsWith('image/'));
     if (!file) return;
     event.preventDefault();
-    show(file, 'a pasted image');
+    show(file, t('image.pasted'));
   });
 
   const samples = byId('samples');
   for (const sample of SAMPLES) {
     const button = element('button', 'sample');
     button.type = 'button';
-    button.setAttribute('aria-label', `Sample: ${sample.description}`);
+    button.setAttribute('aria-label', t('image.sample', { description: sample.description }));
     const thumbnail = element('img');
     thumbnail.src = `/samples/${sample.file}`;
     thumbnail.alt = '';
@@ -88,7 +89,7 @@ export function setupImageInput(onImage: (image: PickedImage) => void): { curren
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         show(await response.blob(), sample.description);
       } catch (e) {
-        error.textContent = `The sample could not be loaded (${String(e)}).`;
+        error.textContent = t('image.sampleFailed', { error: String(e) });
       }
     });
     samples.append(button);
@@ -103,7 +104,7 @@ export function setupImageInput(onImage: (image: PickedImage) => void): { curren
       preview.hidden = false;
       delete drop.dataset.camera;
     },
-    onPhoto: (photo) => show(photo, 'a photo from the camera'),
+    onPhoto: (photo) => show(photo, t('image.fromCamera')),
     onError: (message) => (error.textContent = message),
   });
 

@@ -6,6 +6,7 @@
 import type { IrisProgress } from '../index';
 import { formatBytes, formatMs } from '../components/format';
 import { element } from './dom';
+import { t } from './i18n';
 import { modelLabel } from './models';
 
 export class LoadProgressView {
@@ -33,8 +34,8 @@ export class LoadProgressView {
       return row;
     };
     this.steps.append(
-      step('download', 'Download', this.downloadBar, this.downloadText),
-      step('gpu', 'GPU upload and shader compilation', this.gpuBar, this.gpuText),
+      step('download', t('load.download'), this.downloadBar, this.downloadText),
+      step('gpu', t('load.gpu'), this.gpuBar, this.gpuText),
     );
     this.steps.hidden = true;
     this.summary.setAttribute('role', 'status');
@@ -54,11 +55,11 @@ export class LoadProgressView {
     if (event.phase !== 'ready' && !this.loading) {
       this.loading = true;
       this.steps.hidden = false;
-      this.summary.textContent = `Loading ${modelLabel(event.model)}…`;
+      this.summary.textContent = t('load.loading', { model: modelLabel(event.model) });
       this.downloadBar.value = 0;
       this.downloadText.textContent = '';
       this.gpuBar.value = 0;
-      this.gpuText.textContent = 'Waiting for the download';
+      this.gpuText.textContent = t('load.waiting');
     }
     switch (event.phase) {
       case 'download': {
@@ -66,19 +67,19 @@ export class LoadProgressView {
         this.bytes = bytesTotal;
         this.downloadBar.value = bytesTotal ? bytesDone / bytesTotal : 0;
         this.downloadText.textContent = bytesTotal
-          ? `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)} · ${Math.floor((100 * bytesDone) / bytesTotal)}%`
-          : 'Starting…';
+          ? t('load.bytes', { done: formatBytes(bytesDone), total: formatBytes(bytesTotal), percent: Math.floor((100 * bytesDone) / bytesTotal) })
+          : t('load.starting');
         break;
       }
       case 'upload':
         this.gpuStarted = performance.now();
         this.downloadBar.value = 1;
         this.gpuBar.removeAttribute('value'); // indeterminate: no measure of progress inside these steps
-        this.gpuText.textContent = 'Uploading the weights…';
+        this.gpuText.textContent = t('load.uploading');
         break;
       case 'compile':
         if (event.pipelines) this.pipelines = event.pipelines;
-        this.gpuText.textContent = event.pipelines ? `${event.pipelines} pipelines compiled` : 'Compiling the shaders…';
+        this.gpuText.textContent = event.pipelines ? t('load.compiled', { n: event.pipelines }) : t('load.compiling');
         break;
       case 'notice':
         if (event.message) this.summary.textContent = event.message;
@@ -102,9 +103,9 @@ export class LoadProgressView {
     const now = performance.now();
     const gpuStart = this.gpuStarted || now;
     this.steps.hidden = true;
-    this.summary.textContent =
-      `${modelLabel(model)} loaded in ${formatMs(now - this.started)}: ` +
-      `${formatBytes(this.bytes)} read in ${formatMs(gpuStart - this.started)}, ` +
-      `GPU upload and ${this.pipelines} shader pipelines in ${formatMs(now - gpuStart)}.`;
+    this.summary.textContent = t('load.done', {
+      model: modelLabel(model), ms: formatMs(now - this.started), bytes: formatBytes(this.bytes),
+      readMs: formatMs(gpuStart - this.started), n: this.pipelines, gpuMs: formatMs(now - gpuStart),
+    });
   }
 }

@@ -6,7 +6,8 @@ import './app.css';
 import { createIris, isIrisError, type CachedModel, type Iris } from '../index';
 import { CacheManager } from './cache';
 import { setupCaption } from './caption';
-import { byId, describeError } from './dom';
+import { byId, describeError, element } from './dom';
+import { setupLanguageSwitch, t, translatePage } from './i18n';
 import { setupEvaluate } from './evaluate';
 import { setupImageInput, type PickedImage } from './image-input';
 import { attachRepositoryEntry, fillModelSelect, initialModel, modelHint, rememberModel, type Task } from './models';
@@ -25,6 +26,8 @@ declare global {
   }
 }
 
+translatePage();
+setupLanguageSwitch(byId('language'));
 registerServiceWorker();
 showNetworkState();
 
@@ -39,13 +42,16 @@ async function start(): Promise<void> {
   try {
     iris = await createIris({ baseUrl: hub });
   } catch (error) {
-    showUnavailable(isIrisError(error, 'webgpu-unavailable') ? error.message : `Iris could not start: ${describeError(error)}`);
+    showUnavailable(isIrisError(error, 'webgpu-unavailable') ? describeError(error) : t('unavailable.startFailed', { error: describeError(error) }));
     return;
   }
   for (const id of ['image-panel', 'tasks', 'cache']) byId(id).hidden = false;
   const adapter = await iris.adapter();
-  byId('adapter').textContent = `WebGPU adapter: ${adapter.description || `${adapter.vendor} ${adapter.architecture}`}` +
-    (adapter.f16 ? ' (shader-f16)' : ' (no shader-f16: f32 kernels)') + '.' + (hub ? ` Models from ${hub} (the page's hub parameter).` : '');
+  // The adapter's name is the device's own (translate="no"), set apart from the sentence around it.
+  const adapterName = element('span', 'adapter-name', adapter.description || `${adapter.vendor} ${adapter.architecture}`);
+  adapterName.translate = false;
+  const [before = '', after = ''] = t('footer.adapter', { name: '\n' }).split('\n');
+  byId('adapter').replaceChildren(before, adapterName, after + t(adapter.f16 ? 'footer.f16' : 'footer.noF16') + (hub ? t('footer.hub', { hub }) : ''));
 
   const pickers: Record<Task, HTMLSelectElement> = { 'zero-shot': byId('zs-model'), caption: byId('cap-model'), vqa: byId('ask-model') };
   const hints: Record<Task, HTMLElement> = { 'zero-shot': byId('zs-model-hint'), caption: byId('cap-model-hint'), vqa: byId('ask-model-hint') };

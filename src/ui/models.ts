@@ -8,7 +8,8 @@
  */
 import { DEFAULT_MODELS, MODELS, type CachedModel, type ModelEntry } from '../index';
 import { parseRepoId, resolveModel } from '../worker/registry';
-import { describeError, element } from './dom';
+import { element, showError } from './dom';
+import { t } from './i18n';
 
 export type Task = ModelEntry['task'];
 
@@ -75,15 +76,15 @@ export function fillModelSelect(select: HTMLSelectElement, task: Task, cached: r
   };
   const catalogue = (entries: ModelEntry[]) => entries.map((entry) => {
     const name = entry.local ? entry.label.replace(/ \(.*\)$/, '') : entry.label;
-    return option(entry.id, `${name} — ${entry.megabytes} MB${isCached(entry, cached) ? ' · on this device' : ''}`);
+    return option(entry.id, t('models.option', { name, mb: entry.megabytes }) + (isCached(entry, cached) ? t('models.onDevice') : ''));
   });
   const entered = enteredRepos(task).map((id) => {
     const stored = storedOf(parseRepoId(id), cached);
-    return option(id, stored?.complete ? `${id} — ${Math.round(stored.bytes / 1e6)} MB · on this device` : id);
+    return option(id, stored?.complete ? t('models.option', { name: id, mb: Math.round(stored.bytes / 1e6) }) + t('models.onDevice') : id);
   });
   select.replaceChildren(
-    withOptions('Hugging Face Hub (downloaded once)', [...catalogue(MODELS.filter((m) => m.task === task && !m.local)), ...entered, option(ANOTHER_REPOSITORY, 'Another repository…')]),
-    withOptions('Bundled with the app (random weights, offline)', catalogue(MODELS.filter((m) => m.task === task && m.local))),
+    withOptions(t('models.hub'), [...catalogue(MODELS.filter((m) => m.task === task && !m.local)), ...entered, option(ANOTHER_REPOSITORY, t('models.another'))]),
+    withOptions(t('models.bundled'), catalogue(MODELS.filter((m) => m.task === task && m.local))),
   );
   if (selected) select.value = selected;
 }
@@ -95,13 +96,13 @@ export function modelHint(id: string, cached: readonly CachedModel[]): string {
     if (!isRepoId(id)) return '';
     const stored = storedOf(parseRepoId(id), cached);
     return stored?.complete
-      ? `${id}, already on this device (${Math.round(stored.bytes / 1e6)} MB): it loads without the network.`
-      : `${id}: downloaded once from the Hub on first use (its config.json says which model it is), then kept on this device.`;
+      ? t('models.hintRepoCached', { repo: id, mb: Math.round(stored.bytes / 1e6) })
+      : t('models.hintRepo', { repo: id });
   }
-  if (entry.local) return 'Random weights: the answers mean nothing, but every step runs on your GPU, offline.';
+  if (entry.local) return t('models.hintLocal');
   return isCached(entry, cached)
-    ? `${entry.repo}, already on this device: it loads without the network.`
-    : `${entry.repo}: downloaded once from huggingface.co (about ${entry.megabytes} MB), then kept on this device.`;
+    ? t('models.hintCached', { repo: entry.repo })
+    : t('models.hintHub', { repo: entry.repo, mb: entry.megabytes });
 }
 
 export function modelLabel(id: string): string {
@@ -127,11 +128,11 @@ export function attachRepositoryEntry(select: HTMLSelectElement, task: () => Tas
   const field = element('div', 'repo-entry');
   field.hidden = true;
   const input = element('input');
-  Object.assign(input, { id: `${select.id}-repo`, type: 'text', placeholder: 'org/name or org/name@revision', autocomplete: 'off', spellcheck: false });
-  const label = element('label', '', 'Hub repository');
+  Object.assign(input, { id: `${select.id}-repo`, type: 'text', placeholder: t('models.repoPlaceholder'), autocomplete: 'off', spellcheck: false });
+  const label = element('label', '', t('models.repoLabel'));
   label.htmlFor = input.id;
-  const use = Object.assign(element('button', '', 'Use'), { type: 'button' });
-  const cancel = Object.assign(element('button', '', 'Cancel'), { type: 'button' });
+  const use = Object.assign(element('button', '', t('models.repoUse')), { type: 'button' });
+  const cancel = Object.assign(element('button', '', t('run.cancel')), { type: 'button' });
   const error = element('p', 'error');
   error.id = `${select.id}-repo-error`;
   error.setAttribute('role', 'alert');
@@ -159,7 +160,7 @@ export function attachRepositoryEntry(select: HTMLSelectElement, task: () => Tas
     try {
       resolveModel(id, task()); // the format, or a catalogue model of another task
     } catch (e) {
-      error.textContent = describeError(e);
+      showError(error, e);
       return;
     }
     if (!MODELS.some((m) => m.id === id)) rememberRepo(task(), id);

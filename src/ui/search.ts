@@ -9,65 +9,61 @@ import './search.css';
 import { isIrisError, type Iris, type IndexAddProgress, type IndexAddResult, type IndexHit, type IrisIndex, type SkipReason } from '../index';
 import { formatMs } from '../components/format';
 import { fileVersion } from '../retrieval/items';
-import { byId, describeError, element } from './dom';
+import { byId, describeError, element, showError } from './dom';
+import { t } from './i18n';
 import { LoadProgressView } from './load-progress';
 import { ANOTHER_REPOSITORY, modelLabel } from './models';
 import { droppedFiles, walkHandle, type Picked } from './picked-files';
 
 const BATCH = 8;
 const TOP_K = 24;
-const REASONS: Record<SkipReason, string> = {
-  'not-an-image': 'not an image',
-  empty: 'empty',
-  unreadable: 'unreadable',
-  undecodable: 'not decodable',
-};
+const reason = (r: SkipReason) => t(`search.reason.${r}`);
 
-const PANEL_HTML = `
+const panelHtml = () => `
   <div class="field">
-    <label for="search-model">Model <span class="note">— a zero-shot model (image and text towers); each model keeps its own index</span></label>
+    <label for="search-model">${t('html.search.model')}</label>
     <select id="search-model"></select>
   </div>
   <div id="search-drop" class="search-drop">
-    <p>Drop a folder or photos here, or</p>
+    <p>${t('search.drop')}</p>
     <div class="actions">
-      <button type="button" id="search-folder">Choose a folder…</button>
+      <button type="button" id="search-folder">${t('search.chooseFolder')}</button>
       <input type="file" id="search-folder-input" webkitdirectory multiple hidden />
-      <button type="button" id="search-files">Choose photos…</button>
+      <button type="button" id="search-files">${t('search.choosePhotos')}</button>
       <input type="file" id="search-files-input" multiple accept="image/*" hidden />
     </div>
-    <p class="hint">The photos are read on this device only. Adding the same folder again embeds only new or changed files.</p>
+    <p class="hint">${t('search.privacy')}</p>
   </div>
   <div class="search-progress" id="search-progress" hidden>
     <div class="load-step">
-      <span class="load-name" id="search-progress-label">Indexing</span>
+      <span class="load-name" id="search-progress-label">${t('search.indexing')}</span>
       <span class="load-detail" id="search-progress-text"></span>
       <progress id="search-bar" max="1" value="0" aria-labelledby="search-progress-label"></progress>
     </div>
-    <button type="button" id="search-cancel" class="small" hidden>Cancel</button>
+    <button type="button" id="search-cancel" class="small" hidden>${t('run.cancel')}</button>
   </div>
   <div class="load" id="search-load"></div>
   <p class="timing" id="search-summary" role="status"></p>
-  <details id="search-skipped" hidden><summary>Skipped files</summary><ul></ul></details>
+  <details id="search-skipped" hidden><summary>${t('search.skippedFiles')}</summary><ul></ul></details>
   <p id="search-error" class="error" role="alert"></p>
   <div class="search-index-row">
     <p class="hint" id="search-size"></p>
-    <button type="button" id="search-resume" class="small" hidden>Index the rest</button>
-    <button type="button" id="search-clear" class="small">Empty this index</button>
+    <button type="button" id="search-resume" class="small" hidden>${t('search.resume')}</button>
+    <button type="button" id="search-clear" class="small">${t('search.clear')}</button>
   </div>
   <form class="search-query" id="search-form" role="search">
-    <label for="search-text" class="visually-hidden">Describe the photo you are looking for</label>
-    <input type="search" id="search-text" placeholder="Describe a photo, e.g. a dog on a beach" autocomplete="off" enterkeyhint="search" />
-    <button type="submit" class="primary" id="search-run">Search</button>
+    <label for="search-text" class="visually-hidden">${t('search.queryLabel')}</label>
+    <input type="search" id="search-text" placeholder="${t('search.placeholder')}" autocomplete="off" enterkeyhint="search" />
+    <button type="submit" class="primary" id="search-run">${t('search.run')}</button>
   </form>
   <p class="timing" id="search-timing" role="status"></p>
-  <ol class="search-grid" id="search-results" aria-label="Results, best match first"></ol>
+  <ol class="search-grid" id="search-results" aria-label="${t('search.results')}"></ol>
 `;
 
 export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoaded: (model: string) => void): void {
   // Markup: one more tab and its panel in the task card.
   const tablist = byId('tasks').querySelector<HTMLElement>('[role="tablist"]')!;
-  const tab = element('button', '', 'Search');
+  const tab = element('button', '', t('tab.search'));
   Object.assign(tab, { type: 'button', id: 'tab-search', tabIndex: -1 });
   tab.setAttribute('role', 'tab');
   tab.setAttribute('aria-controls', 'panel-search');
@@ -77,7 +73,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   Object.assign(panel, { id: 'panel-search', hidden: true });
   panel.setAttribute('role', 'tabpanel');
   panel.setAttribute('aria-labelledby', 'tab-search');
-  panel.innerHTML = PANEL_HTML;
+  panel.innerHTML = panelHtml();
   byId('tasks').append(panel);
 
   const model = byId<HTMLSelectElement>('search-model');
@@ -111,7 +107,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     if (model.value !== zeroShotModel.value) {
       model.value = zeroShotModel.value;
       results.replaceChildren();
-      void openCurrent().catch((e: unknown) => (error.textContent = describeError(e)));
+      void openCurrent().catch((e: unknown) => showError(error, e));
     }
   });
   model.addEventListener('change', () => {
@@ -119,7 +115,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     zeroShotModel.dispatchEvent(new Event('change'));
     results.replaceChildren();
     summary.textContent = timing.textContent = '';
-    void openCurrent().catch((e: unknown) => (error.textContent = describeError(e)));
+    void openCurrent().catch((e: unknown) => showError(error, e));
   });
 
   /** Picked Files by key, with their object URLs (made when first shown). */
@@ -131,7 +127,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   const indexName = (id: string) => `demo-photos:${id}`;
   const showSize = () => {
     const n = index?.size ?? 0;
-    sizeText.textContent = `${n} ${n === 1 ? 'photo' : 'photos'} in the index (${modelLabel(model.value)}).`;
+    sizeText.textContent = t('search.size', { n, model: modelLabel(model.value) });
   };
 
   async function openCurrent(): Promise<IrisIndex> {
@@ -144,7 +140,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   async function add(picked: Picked[]): Promise<void> {
     if (running) return;
     if (picked.length === 0) {
-      error.textContent = 'No files were picked.';
+      error.textContent = t('search.noFiles');
       return;
     }
     lastPicked = picked;
@@ -163,7 +159,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     progress.hidden = false;
     cancel.hidden = false;
     bar.value = 0;
-    progressText.textContent = `0 of ${picked.length}`;
+    progressText.textContent = t('search.progress', { done: 0, total: picked.length });
     const started = performance.now();
     let embeddingStarted = 0;
     const onProgress = (p: IndexAddProgress) => {
@@ -174,9 +170,9 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
       const rate = seconds > 0 ? p.embedded / seconds : 0;
       const perItem = p.processed > 0 ? seconds / p.processed : 0;
       const left = (p.total - p.processed) * perItem;
-      progressText.textContent = `${p.processed} of ${p.total}` + (rate > 0 ? ` · ${rate.toFixed(1)} images/s` : '') +
-        (p.processed < p.total && perItem > 0 ? ` · about ${formatSeconds(left)} left` : '');
-      sizeText.textContent = `${p.size} ${p.size === 1 ? 'photo' : 'photos'} in the index (${modelLabel(model.value)}).`;
+      progressText.textContent = t('search.progress', { done: p.processed, total: p.total }) + (rate > 0 ? t('search.rate', { rate: rate.toFixed(1) }) : '') +
+        (p.processed < p.total && perItem > 0 ? t('search.left', { time: formatSeconds(left) }) : '');
+      sizeText.textContent = t('search.size', { n: p.size, model: modelLabel(model.value) });
     };
     try {
       const target = await openCurrent();
@@ -197,13 +193,13 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
       bar.value = 1;
       summary.textContent = describeResult(result);
       showSkipped(result);
-      progressText.textContent = `Done: ${result.added + result.updated + result.unchanged} of ${picked.length}`;
+      progressText.textContent = t('search.done', { done: result.added + result.updated + result.unchanged, total: picked.length });
     } catch (e) {
       load.stop();
       if (isIrisError(e, 'aborted')) {
-        summary.textContent = `Cancelled. ${index?.size ?? 0} photos are in the index; what was committed is kept.`;
+        summary.textContent = t('search.cancelled', { n: index?.size ?? 0 });
         resume.hidden = false;
-      } else error.textContent = describeError(e);
+      } else showError(error, e);
       progress.hidden = true;
     } finally {
       running = null;
@@ -214,13 +210,13 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
   }
 
   function describeResult(r: IndexAddResult): string {
-    const parts = [`${r.added} added`];
-    if (r.updated) parts.push(`${r.updated} changed`);
-    if (r.unchanged) parts.push(`${r.unchanged} already indexed`);
-    const skipped = Object.entries(r.skippedByReason).filter(([, n]) => n > 0).map(([reason, n]) => `${n} ${REASONS[reason as SkipReason]}`);
-    if (r.skipped.length) parts.push(`${r.skipped.length} skipped (${skipped.join(', ')})`);
-    const rate = r.imagesPerSecond > 0 ? ` · ${r.imagesPerSecond.toFixed(1)} images/s` : '';
-    return `${parts.join(' · ')} in ${formatMs(r.ms)}${rate}.`;
+    const parts = [t('search.added', { n: r.added })];
+    if (r.updated) parts.push(t('search.changed', { n: r.updated }));
+    if (r.unchanged) parts.push(t('search.unchanged', { n: r.unchanged }));
+    const skipped = Object.entries(r.skippedByReason).filter(([, n]) => n > 0).map(([why, n]) => `${n} ${reason(why as SkipReason)}`);
+    if (r.skipped.length) parts.push(t('search.skipped', { n: r.skipped.length, reasons: skipped.join(', ') }));
+    const rate = r.imagesPerSecond > 0 ? t('search.rate', { rate: r.imagesPerSecond.toFixed(1) }) : '';
+    return t('search.summary', { parts: parts.join(' · '), ms: formatMs(r.ms), rate });
   }
 
   function showSkipped(r: IndexAddResult): void {
@@ -228,7 +224,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     const items = document.createDocumentFragment(); // appended one by one: a folder may skip 100,000 files
     for (const s of r.skipped) {
       const item = element('li');
-      item.append(element('strong', '', s.key), `: ${REASONS[s.reason]} — ${s.message}`);
+      item.append(element('strong', '', s.key), t('search.skippedItem', { reason: reason(s.reason), message: s.message }));
       items.append(item);
     }
     list.replaceChildren(items);
@@ -240,23 +236,24 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     try {
       const target = await openCurrent();
       if (target.size === 0) {
-        error.textContent = 'The index is empty: choose a folder or photos first.';
+        error.textContent = t('search.empty');
         return;
       }
       load.start();
       const hits = await target.search(q, { topK: TOP_K, onModelProgress: (event) => load.update(event) });
-      render(hits, typeof q === 'string' ? `“${q}”` : `photos like ${q.key}`);
-      const t = target.lastSearch;
-      timing.textContent = `${hits.length} best of ${target.size} for ${typeof q === 'string' ? `“${q}”` : `photos like ${baseName(q.key)}`}` +
-        (t ? ` · ${formatMs(t.ms)} (GPU scoring ${formatMs(t.searchMs)})` : '');
+      render(hits, typeof q === 'string' ? t('search.query', { q }) : t('search.like', { name: q.key }));
+      const last = target.lastSearch;
+      const what = typeof q === 'string' ? t('search.query', { q }) : t('search.like', { name: baseName(q.key) });
+      timing.textContent = t('search.timing', { n: hits.length, total: target.size, what }) +
+        (last ? t('search.timingMs', { ms: formatMs(last.ms), searchMs: formatMs(last.searchMs) }) : '');
     } catch (e) {
       load.stop();
-      error.textContent = describeError(e);
+      showError(error, e);
     }
   }
 
   function render(hits: IndexHit[], what: string): void {
-    results.setAttribute('aria-label', `Results for ${what}, best match first`);
+    results.setAttribute('aria-label', t('search.resultsFor', { what }));
     results.replaceChildren(...hits.map((hit, rank) => {
       const item = element('li', 'search-hit');
       item.dataset.key = hit.key;
@@ -271,19 +268,19 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
       } else {
         const placeholder = element('div', 'search-placeholder');
         placeholder.append(element('span', '', hit.key));
-        placeholder.title = 'This photo is in the index, but its file was not picked in this visit.';
+        placeholder.title = t('search.placeholderTitle');
         placeholder.setAttribute('role', 'img');
-        placeholder.setAttribute('aria-label', `${name} (file not available in this visit)`);
+        placeholder.setAttribute('aria-label', t('search.placeholderLabel', { name }));
         item.append(placeholder);
       }
       const caption = element('div', 'search-caption');
       const score = element('span', 'search-score', hit.score.toFixed(3));
-      score.title = 'Cosine similarity with the query';
+      score.title = t('search.score');
       caption.append(element('span', 'search-name', name), element('span', 'search-rank', `#${rank + 1}`), score);
       caption.title = hit.key;
-      const more = element('button', 'small search-more', 'More like this');
+      const more = element('button', 'small search-more', t('search.more'));
       more.type = 'button';
-      more.setAttribute('aria-label', `More like ${name}`);
+      more.setAttribute('aria-label', t('search.moreLabel', { name }));
       more.addEventListener('click', () => void search({ key: hit.key }));
       item.append(caption, more);
       return item;
@@ -299,7 +296,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
       const handle = await picker.call(window);
       await add(await walkHandle(handle, handle.name));
     } catch (e) {
-      if ((e as Error)?.name !== 'AbortError') error.textContent = describeError(e);
+      if ((e as Error)?.name !== 'AbortError') showError(error, e);
     }
   });
   byId('search-files').addEventListener('click', () => filesInput.click());
@@ -319,7 +316,7 @@ export function setupSearch(iris: Iris, zeroShotModel: HTMLSelectElement, onLoad
     event.preventDefault();
     drop.classList.remove('dragging');
     const transfer = event.dataTransfer;
-    if (transfer) void droppedFiles(transfer).then(add, (e: unknown) => (error.textContent = describeError(e)));
+    if (transfer) void droppedFiles(transfer).then(add, (e: unknown) => showError(error, e));
   });
 
   cancel.addEventListener('click', () => running?.abort());
@@ -350,7 +347,7 @@ function baseName(key: string): string {
 }
 
 function formatSeconds(s: number): string {
-  if (s < 60) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 60) return t('time.seconds', { s: Math.max(1, Math.round(s)) });
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+  return m < 60 ? t('time.minutes', { m, s: Math.round(s % 60) }) : t('time.hours', { h: Math.floor(m / 60), m: m % 60 });
 }

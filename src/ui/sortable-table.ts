@@ -4,6 +4,7 @@
  * sorts the rows and how, and the caption says it in words. Sorting is stable (ties keep file order).
  */
 import { element } from './dom';
+import { t } from './i18n';
 
 export interface Column<R> {
   key: string;
@@ -64,7 +65,8 @@ export function renderSortableTable<R>(table: HTMLTableElement, columns: readonl
     columns.forEach((c, i) => {
       if (c.sortValue) headers[i]!.setAttribute('aria-sort', c.key === sort.key ? sort.direction : 'none');
     });
-    caption.textContent = `${describe}, ${(sort.direction === 'ascending' ? column.ascending : column.descending) ?? `sorted by ${column.title.toLowerCase()}`}. The column headers sort.`;
+    const order = (sort.direction === 'ascending' ? column.ascending : column.descending) ?? t('table.sortedBy', { column: column.title.toLowerCase() });
+    caption.textContent = t('table.caption', { describe, order });
     if (note) note.textContent = caption.textContent;
     body.replaceChildren(
       ...sorted.map(({ row }) => {

@@ -3,7 +3,8 @@
  * the button reads "Cancel" and aborts it (the worker stops between GPU steps and stays usable).
  */
 import { isIrisError, type Iris } from '../index';
-import { describeError } from './dom';
+import { showError } from './dom';
+import { t } from './i18n';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
 import type { Task } from './models';
@@ -43,7 +44,7 @@ export class TaskRunner {
     const { iris, task, button, error, load } = this.parts;
     const image = this.parts.image();
     if (!image) {
-      error.textContent = 'Pick an image first: drop one, paste one, choose a file, use the camera or a sample.';
+      error.textContent = t('run.pickImage');
       return;
     }
     const controller = new AbortController();
@@ -51,7 +52,7 @@ export class TaskRunner {
     this.controller = controller;
     const model = this.parts.model();
     error.textContent = '';
-    button.textContent = 'Cancel';
+    button.textContent = t('run.cancel');
     button.classList.add('cancel');
     try {
       load.start();
@@ -63,7 +64,8 @@ export class TaskRunner {
       await work(model, image, signal);
     } catch (e) {
       load.stop();
-      error.textContent = isIrisError(e, 'aborted') ? 'Cancelled.' : describeError(e) + advice(e);
+      if (isIrisError(e, 'aborted')) error.textContent = t('run.cancelled');
+      else showError(error, e, advice(e));
     } finally {
       this.controller = null;
       button.textContent = this.idleLabel;
@@ -73,7 +75,7 @@ export class TaskRunner {
 }
 
 function advice(error: unknown): string {
-  if (isIrisError(error, 'download-failed')) return ' No connection to the Hub? The bundled tiny models work offline.';
-  if (isIrisError(error, 'not-enough-storage') || isIrisError(error, 'quota-exceeded')) return ' Delete models you no longer need below.';
+  if (isIrisError(error, 'download-failed')) return t('advice.offline');
+  if (isIrisError(error, 'not-enough-storage') || isIrisError(error, 'quota-exceeded')) return t('advice.storage');
   return '';
 }

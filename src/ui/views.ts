@@ -3,6 +3,7 @@
  * so the page works from the service worker's one cached shell, offline, and the back button goes back.
  */
 import { byId } from './dom';
+import { t } from './i18n';
 
 export type View = 'try' | 'evaluate';
 
@@ -18,7 +19,7 @@ export function setupViews(): void {
       if (link.id === `view-${view}`) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }
-    document.title = view === 'evaluate' ? 'Evaluate — Iris' : 'Iris — WebGPU vision-language in your browser';
+    document.title = t(view === 'evaluate' ? 'page.titleEvaluate' : 'page.title');
   };
   window.addEventListener('hashchange', apply);
   apply();

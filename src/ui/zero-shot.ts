@@ -4,6 +4,7 @@ import { formatMs } from '../components/format';
 import { renderBars } from '../components/render';
 import { AttentionFigure } from './attention';
 import { byId } from './dom';
+import { t } from './i18n';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
 import { modelLabel } from './models';
@@ -25,7 +26,7 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
   const timing = byId('zs-timing');
   const error = byId('zs-error');
   const showAttention = byId<HTMLInputElement>('zs-attention');
-  const figure = new AttentionFigure(byId('zs-attention-area'), 'zs-attention-figure', 'Classify to see where the model looked.');
+  const figure = new AttentionFigure(byId('zs-attention-area'), 'zs-attention-figure', t('zs.attentionIdle'));
   /** The last result shown, so the toggle can show or hide its map without running again. */
   let shown: { picked: PickedImage; result: ClassifyResult } | null = null;
 
@@ -34,7 +35,7 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     const region = shown?.result.attentionRegion;
     if (!showAttention.checked || !shown || !map || !region) return figure.hide();
     figure.setImage(shown.picked.blob, shown.picked.description);
-    figure.showMap(map, region, `${modelLabel(shown.result.model)}’s image encoder (attention rollout over its layers)`);
+    figure.showMap(map, region, t('zs.attentionWhat', { model: modelLabel(shown.result.model) }));
   };
 
   const runner = new TaskRunner({
@@ -56,7 +57,7 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
       // Which model and image the bars are for (the tests read these).
       bars.dataset.model = id;
       bars.dataset.image = picked.description;
-      timing.textContent = `${formatMs(result.ms)} per image · ${labelList.length} labels`;
+      timing.textContent = t('zs.timing', { ms: formatMs(result.ms), n: labelList.length });
     });
 
   button.addEventListener('click', () => void start());

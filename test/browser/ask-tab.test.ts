@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attentionHeatMap } from '../../src/tasks/heat-map';
+import { ANOTHER_REPOSITORY } from '../../src/ui/models';
 import { MODELS } from '../../src/worker/registry';
 import { evaluateWithin, launchChromium, type Browser } from './chromium';
 import { servePreviewBuild, type PreviewBuild } from './preview-build';
@@ -63,8 +64,10 @@ describe('the Ask tab', () => {
     await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
     await page.getByRole('tab', { name: 'Ask' }).click();
 
-    // The picker: every VQA model of the catalogue, with its size (and nothing stored yet).
-    const options = await page.$$eval('#ask-model option', (els) => els.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent! })));
+    // The picker: every VQA model of the catalogue, with its size (and nothing stored yet), and "Another repository…".
+    const listed = await page.$$eval('#ask-model option', (els) => els.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent! })));
+    expect(listed.filter((o) => o.value === ANOTHER_REPOSITORY).map((o) => o.text)).toEqual(['Another repository…']);
+    const options = listed.filter((o) => o.value !== ANOTHER_REPOSITORY);
     expect(options.map((o) => o.value).sort()).toEqual(MODELS.filter((m) => m.task === 'vqa').map((m) => m.id).sort());
     for (const o of options) expect(o.text).toContain(`${MODELS.find((m) => m.id === o.value)!.megabytes} MB`);
     await page.locator('#ask-model').selectOption(MODEL);

@@ -21,11 +21,13 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchChromium(options: { webgpu?: boolean; args?: string[] } = {}): Promise<Browser> {
+/** `locale` (e.g. 'zh-CN') sets the browser's language: navigator.language(s), Accept-Language and --lang. */
+export async function launchChromium(options: { webgpu?: boolean; args?: string[]; locale?: string } = {}): Promise<Browser> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'iris-chromium-'));
   const args = [...BASE_ARGS, ...(options.args ?? [])];
   if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args });
+  if (options.locale) args.push(`--lang=${options.locale}`);
+  const context = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args, ...(options.locale ? { locale: options.locale } : {}) });
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleLines: string[] = [];
   const pageErrors: string[] = [];

@@ -1,12 +1,15 @@
 // The web components from the library build (`npm run build:lib`), used as a third-party page would: one
 // <script type="module"> tag pointing at another origin (a stand-in CDN), the worker started from there too.
 // Two <iris-classify> with the same model, an <iris-caption> and <iris-ask> (GIT, then BLIP VQA): results rendered, events in order, each
-// model loaded once; properties re-run the request; a bad image gives an `error` event.
+// model loaded once; properties re-run the request; a bad image gives an `error` event; the built-in text
+// follows the element's lang (Simplified Chinese under lang="zh-CN").
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedEn } from '../../src/i18n/shared-en';
+import { sharedZh } from '../../src/i18n/shared-zh';
 import { PUBLISHED_WORKER_FILE } from '../../src/worker/start';
 import { evaluateWithin, launchChromium, type Browser } from './chromium';
 import { serveStatic, type StaticServer } from './static-server';
@@ -215,5 +218,38 @@ describe('<iris-classify>, <iris-caption> and <iris-ask> from one script tag on 
     // The library and its worker came from the "CDN"; the page's origin served only the page, samples and models.
     expect(cdn.requests).toContain(`/${PUBLISHED_WORKER_FILE}`);
     expect(site.requests.filter((p) => !p.startsWith('/hub/') && !p.startsWith('/samples/') && p !== '/' && p !== '/favicon.ico')).toEqual([]);
+  });
+
+  it('speak the language in effect for the element: Chinese under lang="zh-CN", English otherwise', async () => {
+    const { page } = browser;
+    const failure = (lang: string) => evaluateWithin(page, (tag) => new Promise<{ code: string; message: string; text: string; detail: string | null; bars: string; loading: string }>((done) => {
+      const box = document.createElement('div');
+      box.lang = tag;
+      const element = document.createElement('iris-classify');
+      element.addEventListener('error', (event) => {
+        const { code, message } = (event as unknown as CustomEvent<{ code: string; message: string }>).detail;
+        const root = element.shadowRoot!;
+        const line = root.querySelector('.error')!;
+        done({
+          code, message, text: line.firstChild?.textContent ?? '', detail: line.querySelector('[lang="en"]')?.textContent ?? null,
+          bars: root.querySelector('ol')!.getAttribute('aria-label')!, loading: root.querySelector('progress')!.getAttribute('aria-label')!,
+        });
+        box.remove();
+      });
+      Object.assign(element, { model: 'iris/tiny-clip', labels: ['猫', '狗'], src: '/samples/not-there.png' });
+      box.append(element);
+      document.body.append(box);
+    }), lang, 60_000, `error event (lang ${lang})`);
+
+    const zh = await failure('zh-CN');
+    expect(zh.text.startsWith(sharedZh[`error.${zh.code}` as keyof typeof sharedZh])).toBe(true);
+    expect(zh.detail).toBe(zh.message); // the library's English message, marked lang="en"
+    expect(zh.bars).toBe(sharedZh['component.bars']);
+    expect(zh.loading).toBe(sharedZh['component.loading']);
+    const en = await failure('en');
+    expect(en.text).toBe(en.message);
+    expect(en.detail).toBeNull();
+    expect(en.bars).toBe(sharedEn['component.bars']);
+    expect(en.loading).toBe(sharedEn['component.loading']);
   });
 });

@@ -9,7 +9,7 @@ let server: ViteDevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   // The tiny demo models (public/hub, ignored by git) are generated deterministically in under a second.
-  if (!['tiny-vit-gpt2', 'tiny-git-vqa', 'tiny-blip-vqa'].every((m) => existsSync(`public/hub/iris/${m}/resolve/main/model.safetensors`))) {
+  if (!['tiny-vit-gpt2', 'tiny-git-vqa', 'tiny-chinese-clip', 'tiny-blip-vqa'].every((m) => existsSync(`public/hub/iris/${m}/resolve/main/model.safetensors`))) {
     const run = spawnSync(process.execPath, ['scripts/make-models.mjs', '--tiny'], { stdio: 'inherit' });
     if (run.status !== 0) throw new Error('scripts/make-models.mjs --tiny failed');
   }
