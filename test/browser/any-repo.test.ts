@@ -38,7 +38,7 @@ afterAll(async () => {
 
 async function openDemo(page: Page): Promise<void> {
   await page.goto(`${inject('baseUrl')}/?hub=${encodeURIComponent(hub.url)}`);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
 }
 
 /** Picks "Another repository…" in `picker` and enters `id`; returns the field's error text (empty: accepted). */

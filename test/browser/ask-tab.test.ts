@@ -61,7 +61,7 @@ describe('the Ask tab', () => {
   it('answers a suggested question and a typed one as iris.ask does, streamed, kept as a list; each word shows its map', async () => {
     const { page } = browser;
     await page.goto(preview.origin);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
     await page.getByRole('tab', { name: 'Ask' }).click();
 
     // The picker: every VQA model of the catalogue, with its size (and nothing stored yet), and "Another repository…".
@@ -128,7 +128,7 @@ describe('the Ask tab', () => {
   it('with the tiny BLIP VQA model picked, answers a typed question as iris.ask does, one word chip per answer word', async () => {
     const { page } = browser;
     await page.goto(preview.origin);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
     await page.getByRole('tab', { name: 'Ask' }).click();
     await page.locator('#ask-model').selectOption(BLIP_MODEL);
     await page.locator('#ask-max').fill(String(MAX_TOKENS));

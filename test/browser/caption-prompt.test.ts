@@ -39,7 +39,7 @@ describe('the Caption tab with a text prompt', () => {
   it('continues the prompt with a model that takes one, as iris.caption does; refuses it with one that does not', async () => {
     const { page } = browser;
     await page.goto(preview.origin);
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
     await page.getByRole('tab', { name: 'Caption' }).click();
     await page.getByRole('button', { name: /Sample: a drawing of a ginger cat/ }).click();
     await page.waitForFunction(() => document.querySelector('#drop')!.getAttribute('data-empty') === 'false');

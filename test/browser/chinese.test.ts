@@ -32,7 +32,7 @@ afterAll(async () => {
 
 async function openDemo(page: Page): Promise<void> {
   await page.goto(preview.origin);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
 }
 
 describe('the demo in Chinese (tiny Chinese-CLIP)', () => {

@@ -49,7 +49,7 @@ const partShot = (page: Page, selector: string, name: string) => page.locator(se
 
 async function openDemo(page: Page): Promise<void> {
   await page.goto(origin);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
 }
 
 /** The bars on screen: [label, "12.3%"] best first. */
@@ -514,7 +514,7 @@ describe('demo app (built, served by vite preview)', () => {
     await server.close();
     await context.setOffline(true);
     await page.reload();
-    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
     expect(await page.locator('#network').isVisible()).toBe(true);
     expect(await page.locator('#zs-model').inputValue()).toBe('iris/tiny-clip'); // the choice was remembered
     await page.getByRole('button', { name: /Sample: a drawing of a ginger cat/ }).click();

@@ -34,7 +34,7 @@ afterAll(async () => {
 });
 
 async function waitReady(page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
 }
 
 /** Words the page may show in Latin letters: the listed terms and the words of the models' labels and repos. */
@@ -136,7 +136,8 @@ describe('the demo in Chinese', () => {
 
   it('switches to English with the header switch, and stays English after a reload', async () => {
     const { page } = browser;
-    await page.getByRole('button', { name: 'English' }).click();
+    // The switch reloads the page: wait for the new page's load, not the old page's ready flag.
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'English' }).click()]);
     await waitReady(page);
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     expect(await page.locator('#tab-zero-shot').textContent()).toBe(en['tab.zeroShot']);
@@ -155,7 +156,7 @@ describe('the demo in Chinese', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/demo-en.png` });
 
     // And back: the choice is remembered either way.
-    await page.getByRole('button', { name: '中文' }).click();
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '中文' }).click()]);
     await waitReady(page);
     expect(await page.locator('#zs-run').textContent()).toBe(zh['zs.run']);
   });

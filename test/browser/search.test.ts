@@ -37,7 +37,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOT
 
 async function openSearchTab(page: Page): Promise<void> {
   await page.goto(origin);
-  await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
   await page.getByRole('tab', { name: 'Search' }).click();
   await page.locator('#search-model').selectOption(MODEL);
 }
