@@ -8,22 +8,17 @@
  * far), result (detail: AnswerResult), error (detail: {code, message}).
  */
 import type { AnswerResult, Iris, RequestOptions } from '../index';
-import { IrisElement } from './iris-element';
+import { GeneratingElement } from './generating-element';
 
-export class IrisAskElement extends IrisElement<AnswerResult> {
-  private readonly text: HTMLParagraphElement;
+export class IrisAskElement extends GeneratingElement<AnswerResult> {
   protected readonly properties = ['src', 'question', 'model', 'beams', 'maxTokens'];
 
   static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'question', 'beams', 'max-tokens'];
+    return [...super.observedAttributes, 'question'];
   }
 
   constructor() {
-    const text = document.createElement('p');
-    super(text);
-    this.text = text;
-    text.className = 'answer';
-    text.setAttribute('part', 'answer');
+    super('answer');
   }
 
   /** The question about the image. */
@@ -34,36 +29,9 @@ export class IrisAskElement extends IrisElement<AnswerResult> {
     this.setAttribute('question', value);
   }
 
-  get beams(): number {
-    return Number(this.getAttribute('beams') ?? 1) || 1;
-  }
-  set beams(value: number) {
-    this.setAttribute('beams', String(value));
-  }
-
-  /** Most answer tokens to generate; 0 means the model's own default. */
-  get maxTokens(): number {
-    return Number(this.getAttribute('max-tokens') ?? 0) || 0;
-  }
-  set maxTokens(value: number) {
-    if (value) this.setAttribute('max-tokens', String(value));
-    else this.removeAttribute('max-tokens');
-  }
-
   protected execute(iris: Iris, src: string, options: RequestOptions): Promise<AnswerResult> | null {
     if (!this.question.trim()) return null;
-    this.text.textContent = '';
-    return iris.ask(src, this.question, {
-      ...options,
-      model: this.model || undefined,
-      numBeams: this.beams,
-      maxNewTokens: this.maxTokens || undefined,
-      onToken: (text) => {
-        if (options.signal?.aborted) return;
-        this.text.textContent = text;
-        this.emit('token', { text });
-      },
-    });
+    return iris.ask(src, this.question, { ...options, model: this.model || undefined, ...this.streamedDecoding(options) });
   }
 
   protected render(result: AnswerResult): void {

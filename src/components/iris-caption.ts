@@ -8,53 +8,17 @@
  * CaptionResult), error (detail: {code, message}).
  */
 import type { CaptionResult, Iris, RequestOptions } from '../index';
-import { IrisElement } from './iris-element';
+import { GeneratingElement } from './generating-element';
 
-export class IrisCaptionElement extends IrisElement<CaptionResult> {
-  private readonly text: HTMLParagraphElement;
+export class IrisCaptionElement extends GeneratingElement<CaptionResult> {
   protected readonly properties = ['src', 'model', 'beams', 'maxTokens'];
 
-  static override get observedAttributes(): string[] {
-    return [...super.observedAttributes, 'beams', 'max-tokens'];
-  }
-
   constructor() {
-    const text = document.createElement('p');
-    super(text);
-    this.text = text;
-    text.className = 'caption';
-    text.setAttribute('part', 'caption');
-  }
-
-  get beams(): number {
-    return Number(this.getAttribute('beams') ?? 1) || 1;
-  }
-  set beams(value: number) {
-    this.setAttribute('beams', String(value));
-  }
-
-  /** Most tokens to generate; 0 means the model's own default. */
-  get maxTokens(): number {
-    return Number(this.getAttribute('max-tokens') ?? 0) || 0;
-  }
-  set maxTokens(value: number) {
-    if (value) this.setAttribute('max-tokens', String(value));
-    else this.removeAttribute('max-tokens');
+    super('caption');
   }
 
   protected execute(iris: Iris, src: string, options: RequestOptions): Promise<CaptionResult> {
-    this.text.textContent = '';
-    return iris.caption(src, {
-      ...options,
-      model: this.model || undefined,
-      numBeams: this.beams,
-      maxNewTokens: this.maxTokens || undefined,
-      onToken: (text) => {
-        if (options.signal?.aborted) return;
-        this.text.textContent = text;
-        this.emit('token', { text });
-      },
-    });
+    return iris.caption(src, { ...options, model: this.model || undefined, ...this.streamedDecoding(options) });
   }
 
   protected render(result: CaptionResult): void {

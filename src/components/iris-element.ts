@@ -1,5 +1,5 @@
 /**
- * What <iris-classify> and <iris-caption> have in common: a shadow DOM with the image, a progress bar for the
+ * What the Iris elements (<iris-classify>, <iris-caption>, <iris-ask>) have in common: a shadow DOM with the image, a progress bar for the
  * model load, an error line and the result; attributes and properties; and the `progress`, `result` and
  * `error` events. Any change of an attribute or property re-runs the request (coalesced to one run per
  * task turn); a newer run cancels the one in flight.
