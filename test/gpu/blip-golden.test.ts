@@ -6,7 +6,8 @@ import { Recorder } from '../../src/gpu/recorder';
 import { generate, type GenerationOptions } from '../../src/nn/generate';
 import { CaptionSession } from '../../src/nn/caption-session';
 import { BlipCaptionModel, BlipVqaModel } from '../../src/families/blip/model';
-import { createDawnGpu, requireF16 } from '../helpers/dawn';
+import { createDawnGpu } from '../helpers/dawn';
+import { expectF16Close, f16Tolerances, needF16 } from '../helpers/f16';
 import { f32, f32Row, goldenJson, f32Tolerances, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose } from '../helpers/reference';
@@ -181,34 +182,9 @@ describe('BLIP VQA (golden/blip-vqa)', () => {
 
 // ---- f16 matmul weights (shader-f16 adapters: lavapipe here) with the manifests' f16 tolerances -----------------
 
-function f16Tolerances(model: string) {
-  const t = goldenJson<{ suggested_tolerances: { float16_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(model, 'manifest.json').suggested_tolerances.float16_impl;
-  return { hidden: t.hidden_states_and_embeds, logits: t.logits };
-}
-
-/** Within tolerance, and every row (the golden tensor's last axis) at cosine similarity > 0.999 with the reference. */
-function expectF16Close(actual: ArrayLike<number>, expected: Float32Array, cols: number, t: { atol: number; rtol: number }, what: string) {
-  expectClose(actual, expected, t, what);
-  for (let r = 0; r < expected.length / cols; r++) {
-    let dot = 0, na = 0, nb = 0;
-    for (let c = 0; c < cols; c++) {
-      const a = actual[r * cols + c]!, b = expected[r * cols + c]!;
-      dot += a * b; na += a * a; nb += b * b;
-    }
-    expect(dot / Math.sqrt(na * nb), `${what} row ${r} cosine`).toBeGreaterThan(0.999);
-  }
-}
-
-function needF16(skip: () => void): boolean {
-  if (gpu.features.f16) return true;
-  if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
-  skip();
-  return false;
-}
-
 describe('BLIP with f16 matmul weights', () => {
   it('captioning: vision states and teacher-forced logits', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config } = goldenParameters(gpu, 'blip', { matmulPrecision: 'f16' });
     const model = BlipCaptionModel.load(params, config);
     const inputs = goldenTensors('blip', 'inputs');
@@ -231,7 +207,7 @@ describe('BLIP with f16 matmul weights', () => {
   });
 
   it('VQA: question states and the answer decoder over generated_ids', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config } = goldenParameters(gpu, 'blip-vqa', { matmulPrecision: 'f16' });
     const model = BlipVqaModel.load(params, config);
     const inputs = goldenTensors('blip-vqa', 'inputs');

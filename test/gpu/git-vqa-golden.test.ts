@@ -12,7 +12,8 @@ import { GitModel } from '../../src/families/git/model';
 import { CaptionSession } from '../../src/nn/caption-session';
 import { generate, type GenerationOptions } from '../../src/nn/generate';
 import type { VqaModel } from '../../src/tasks/vqa';
-import { createDawnGpu, requireF16 } from '../helpers/dawn';
+import { createDawnGpu } from '../helpers/dawn';
+import { f16Tolerances, needF16 } from '../helpers/f16';
 import { f32, f32Row, f32Tolerances, goldenJson, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
 import { allClose } from '../helpers/reference';
@@ -28,11 +29,6 @@ const question = Array.from(i64AsI32(inputs, 'question_input_ids'));
 const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
 const vocab = shapeOf(outputs, 'generate_logits').at(-1)!;
 const config = goldenJson<{ eos_token_id: number; bos_token_id: number; max_position_embeddings: number }>(GOLDEN, 'config.json');
-
-function f16Tolerances() {
-  const t = goldenJson<{ suggested_tolerances: { float16_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(GOLDEN, 'manifest.json').suggested_tolerances.float16_impl;
-  return { hidden: t.hidden_states_and_embeds, logits: t.logits };
-}
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, t: { atol: number; rtol: number }, what: string, cosineCols?: number) {
   const check = allClose(actual, expected, t.atol, t.rtol);
@@ -120,14 +116,10 @@ describe('GIT VQA (golden/git-vqa), f32', () => {
 
 describe('GIT VQA (golden/git-vqa), f16 matmul weights', () => {
   it('teacher-forced logits over the question and the answer, and every greedy step taken along generated_ids', async (ctx) => {
-    if (!gpu.features.f16) {
-      if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
-      ctx.skip();
-      return;
-    }
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config: json } = goldenParameters(gpu, GOLDEN, { matmulPrecision: 'f16' });
     const model = GitModel.load(params, json);
-    const t = f16Tolerances();
+    const t = f16Tolerances(GOLDEN);
     const all = await fullForward(model, generated);
     expectClose(all, f32(outputs, 'generated_full_logits'), t.logits, 'generated_full_logits (f16)', vocab);
     // The rows that chose each answer token (the position before it, after the P image tokens) are the

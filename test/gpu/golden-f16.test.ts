@@ -8,45 +8,19 @@ import { ChineseClipModel } from '../../src/families/chinese-clip/model';
 import { ClipModel } from '../../src/families/clip/model';
 import { GitModel } from '../../src/families/git/model';
 import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
-import { createDawnGpu, requireF16 } from '../helpers/dawn';
-import { f32, goldenJson, goldenTensors, i64AsI32, shapeOf, type GoldenModel } from '../helpers/golden';
+import { createDawnGpu } from '../helpers/dawn';
+import { expectF16Close, f16Tolerances, needF16 } from '../helpers/f16';
+import { f32, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
 import { goldenParameters } from '../helpers/golden-models';
-import { allClose } from '../helpers/reference';
 import { similarityLogits } from '../../src/nn/similarity';
 
 let gpu: Gpu;
 beforeAll(async () => { gpu = await createDawnGpu(); });
 afterAll(() => gpu?.destroy());
 
-function f16Tolerances(model: GoldenModel) {
-  const t = goldenJson<{ suggested_tolerances: { float16_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(model, 'manifest.json').suggested_tolerances.float16_impl;
-  return { hidden: t.hidden_states_and_embeds, logits: t.logits };
-}
-
-/** Within tolerance, and every row of `cols` values points the same way as the reference's. */
-function expectF16Close(actual: ArrayLike<number>, expected: Float32Array, cols: number, t: { atol: number; rtol: number }, what: string) {
-  const check = allClose(actual, expected, t.atol, t.rtol);
-  expect(check.ok, `${what}: ${check.detail}`).toBe(true);
-  for (let r = 0; r < expected.length / cols; r++) {
-    let dot = 0, na = 0, nb = 0;
-    for (let c = 0; c < cols; c++) {
-      const a = actual[r * cols + c]!, b = expected[r * cols + c]!;
-      dot += a * b; na += a * a; nb += b * b;
-    }
-    expect(dot / Math.sqrt(na * nb), `${what} row ${r} cosine`).toBeGreaterThan(0.999);
-  }
-}
-
-function needF16(skip: () => void): boolean {
-  if (gpu.features.f16) return true;
-  if (requireF16) throw new Error('this adapter lacks shader-f16 but IRIS_REQUIRE_F16=1');
-  skip();
-  return false;
-}
-
 describe('f16 matmul weights vs golden', () => {
   it('CLIP: pooled outputs and embeddings of both towers', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config } = goldenParameters(gpu, 'clip', { matmulPrecision: 'f16' });
     const model = ClipModel.load(params, config);
     const inputs = goldenTensors('clip', 'inputs');
@@ -64,7 +38,7 @@ describe('f16 matmul weights vs golden', () => {
   });
 
   it('Chinese-CLIP: both towers and the logits', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config } = goldenParameters(gpu, 'chinese-clip', { matmulPrecision: 'f16' });
     const model = ChineseClipModel.load(params, config);
     const inputs = goldenTensors('chinese-clip', 'inputs');
@@ -85,7 +59,7 @@ describe('f16 matmul weights vs golden', () => {
   });
 
   it('GIT: teacher-forced logits', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config } = goldenParameters(gpu, 'git', { matmulPrecision: 'f16' });
     const model = GitModel.load(params, config);
     const inputs = goldenTensors('git', 'inputs');
@@ -102,7 +76,7 @@ describe('f16 matmul weights vs golden', () => {
   });
 
   it('ViT-GPT2: teacher-forced logits', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const { params, config } = goldenParameters(gpu, 'vit-gpt2', { matmulPrecision: 'f16' });
     const model = VitGpt2Model.load(params, config);
     const inputs = goldenTensors('vit-gpt2', 'inputs');
@@ -121,7 +95,7 @@ describe('f16 matmul weights vs golden', () => {
   });
 
   it('the f16 path really stores f16 weights (half the bytes of f32)', async (ctx) => {
-    if (!needF16(() => ctx.skip())) return;
+    if (!needF16(gpu, () => ctx.skip())) return;
     const shape = shapeOf(goldenTensors('clip', 'model'), 'visual_projection.weight');
     const before = gpu.bytesAllocated;
     goldenParameters(gpu, 'clip', { matmulPrecision: 'f32' }).params.upload('visual_projection.weight', shape, 'matmul');
