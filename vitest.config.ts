@@ -42,6 +42,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 300_000,
           hookTimeout: 120_000,
+          // expect.poll's 1 s default is too short here: the page's main thread shares the two cores with the
+          // worker's model and SwiftShader (a camera frame's JPEG encoding once took longer in CI).
+          expect: { poll: { timeout: 30_000, interval: 100 } },
         },
       },
     ],
