@@ -14,13 +14,13 @@ import { Recorder, SpecCollector } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
-import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { bertLayer, loadBertLayer, type BertLayer } from '../../nn/bert';
 import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
 import type { ParameterSource } from '../../nn/params';
 import { softmaxRows } from '../../nn/similarity';
 import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
-import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from '../../nn/vision';
+import { ImageEmbedder, type EmbedderOptions, type ImageEmbeddingOutput } from '../../nn/image-embedder';
+import { parseVisionConfig, range, type VisionConfig } from '../../nn/vision';
 import type { ZeroShotModel } from '../../tasks/zero-shot';
 import { CHINESE_CLIP_CONTEXT } from './tokenizer';
 
@@ -58,26 +58,11 @@ export function parseChineseClipConfig(config: Json): ChineseClipConfig {
   return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: count(config, 'projection_dim', 512) };
 }
 
-export interface ChineseClipVisionOutput {
-  /** [B, 1 + patches, hidden] encoder output before post_layernorm (only with `hiddenStates`). */
-  lastHiddenState?: Float32Array;
-  /** [B, hidden] post_layernorm(CLS). */
-  pooled: Float32Array;
-  /** [B, projectionDim] visual_projection(pooled), not normalised. */
-  embeds: Float32Array;
-  attentions?: AttentionProbs[];
-}
-
 export interface ChineseClipTextOutput {
   /** [B, L, hidden] BERT encoder output (only with `hiddenStates`). */
   lastHiddenState?: Float32Array;
   /** [B, projectionDim] text_projection(last_hidden_state[:, 0]), not normalised. */
   embeds: Float32Array;
-}
-
-export interface ChineseClipEncodeOptions {
-  hiddenStates?: boolean;
-  attentions?: AttentionRequest;
 }
 
 interface TextTower {
@@ -92,9 +77,7 @@ export class ChineseClipModel implements ZeroShotModel {
   private constructor(
     readonly config: ChineseClipConfig,
     private readonly source: ParameterSource,
-    private readonly vision: VisionTower,
-    private readonly postLayerNorm: LayerNormParams,
-    private readonly visualProjection: Tensor,
+    private readonly image: ImageEmbedder,
     private readonly text: TextTower,
     private readonly textProjection: Tensor,
     readonly logitScale: number,
@@ -114,9 +97,7 @@ export class ChineseClipModel implements ZeroShotModel {
     };
     return new ChineseClipModel(
       config, p,
-      loadVisionTower(p, 'vision_model', v, 'CLIPVisionTransformer'),
-      loadLayerNorm(p, 'vision_model.post_layernorm', v.hidden, v.eps),
-      p.upload('visual_projection.weight', [projectionDim, v.hidden], 'matmul'),
+      ImageEmbedder.load(p, v, projectionDim, 'Chinese-CLIP'),
       text,
       p.upload('text_projection.weight', [projectionDim, t.hidden], 'matmul'),
       Math.exp(p.host('logit_scale', []).data[0]!),
@@ -141,33 +122,12 @@ export class ChineseClipModel implements ZeroShotModel {
   }
 
   /** pixel_values [B, 3, S, S] (already preprocessed) → pooled output and image embeddings. */
-  async encodeImages(pixels: Float32Array, batch: number, options: ChineseClipEncodeOptions = {}): Promise<ChineseClipVisionOutput> {
-    const size = this.imageSize;
-    if (pixels.length !== batch * 3 * size * size) {
-      throw new IrisError('bad-input', `Chinese-CLIP expects pixel_values [${batch}, 3, ${size}, ${size}], got ${pixels.length} values.`);
-    }
-    const rec = new Recorder(this.source.gpu, 'chinese-clip.vision');
-    const capture = AttentionCapture.create(options.attentions, this.config.vision.layers);
-    const { hidden, pooled, embeds } = this.recordImages(rec, rec.upload(pixels, [batch, 3, size, size], 'f32', 'pixel_values'), batch, capture);
-    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(hidden) : undefined];
-    await rec.submit();
-    const [pooledData, embedsData, hiddenData] = await Promise.all(reads);
-    const out: ChineseClipVisionOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
-    if (capture) out.attentions = await capture.results();
-    return out;
-  }
-
-  private recordImages(rec: Recorder, input: Tensor, batch: number, capture?: AttentionCapture) {
-    const hidden = encodeImage(rec, this.vision, input, batch, capture);
-    const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
-    const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
-    const embeds = matmul(rec, pooled, this.visualProjection);
-    rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
-    return { hidden, pooled, embeds };
+  encodeImages(pixels: Float32Array, batch: number, options?: EmbedderOptions): Promise<ImageEmbeddingOutput> {
+    return this.image.encode(pixels, batch, options);
   }
 
   /** input_ids [B, L] with attention_mask [B, L] (1 = token, 0 = padding; token types all 0) → text embeddings. */
-  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: ChineseClipEncodeOptions = {}): Promise<ChineseClipTextOutput> {
+  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: Pick<EmbedderOptions, 'hiddenStates'> = {}): Promise<ChineseClipTextOutput> {
     const t = this.config.text;
     if (ids.length !== batch * seq || attentionMask.length !== batch * seq) {
       throw new IrisError('bad-input', `Chinese-CLIP text expects input_ids and attention_mask of [${batch}, ${seq}].`);
@@ -198,8 +158,7 @@ export class ChineseClipModel implements ZeroShotModel {
   /** Every pipeline an image or a text request runs (texts of 3 and 8 tokens: both matmul tile sizes). */
   kernelSpecs(): ShaderSpec[] {
     const rec = new SpecCollector(this.source.gpu);
-    const size = this.imageSize;
-    this.recordImages(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    this.image.recordSpecs(rec);
     for (const seq of [3, 8]) this.recordTexts(rec, new Int32Array(seq), new Int32Array(seq).fill(1), 1, seq);
     return rec.finish();
   }

@@ -13,12 +13,13 @@ import type { Tensor } from '../../gpu/tensor';
 import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
 import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
-import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
+import { AttentionCapture, type AttentionProbs } from '../../nn/attention-maps';
 import type { ParameterSource } from '../../nn/params';
 import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
 import { softmaxRows } from '../../nn/similarity';
 import type { ZeroShotModel } from '../../tasks/zero-shot';
-import { encodeImage, loadVisionTower, parseVisionConfig, range, type VisionConfig, type VisionTower } from '../../nn/vision';
+import { ImageEmbedder, type EmbedderOptions, type ImageEmbeddingOutput } from '../../nn/image-embedder';
+import { parseVisionConfig, range, type VisionConfig } from '../../nn/vision';
 
 export interface ClipTextConfig extends TextTransformerConfig {
   eosTokenId: number;
@@ -68,24 +69,6 @@ export function textPoolingPositions(ids: Int32Array, batch: number, seq: number
   });
 }
 
-export interface ClipVisionOutput {
-  /** [B, 1 + patches, hidden] encoder output before post_layernorm (only with `hiddenStates`). */
-  lastHiddenState?: Float32Array;
-  /** [B, hidden] post_layernorm(CLS). */
-  pooled: Float32Array;
-  /** [B, projectionDim] visual_projection(pooled), not normalised. */
-  embeds: Float32Array;
-  /** Only with `attentions`: each requested layer's probabilities [B, heads, 1 + patches, 1 + patches]. */
-  attentions?: AttentionProbs[];
-}
-
-export interface ClipEncodeOptions {
-  /** Also read back the encoder output (lastHiddenState). */
-  hiddenStates?: boolean;
-  /** Also compute and read back these layers' attention probabilities (off by default: no extra dispatches). */
-  attentions?: AttentionRequest;
-}
-
 export interface ClipTextOutput {
   /** [B, L, hidden] after final_layer_norm (only with `hiddenStates`). */
   lastHiddenState?: Float32Array;
@@ -107,9 +90,7 @@ export class ClipModel implements ZeroShotModel {
   private constructor(
     readonly config: ClipConfig,
     private readonly source: ParameterSource,
-    private readonly vision: VisionTower,
-    private readonly postLayerNorm: LayerNormParams,
-    private readonly visualProjection: Tensor,
+    private readonly image: ImageEmbedder,
     private readonly text: TextTower,
     private readonly textProjection: Tensor,
     /** exp(logit_scale): the temperature that turns cosines into logits. */
@@ -119,7 +100,6 @@ export class ClipModel implements ZeroShotModel {
   static load(p: ParameterSource, configJson: Json): ClipModel {
     const config = parseClipConfig(configJson);
     const { text: t, vision: v, projectionDim } = config;
-    const vision = loadVisionTower(p, 'vision_model', v, 'CLIPVisionTransformer');
     const text: TextTower = {
       tokenEmbedding: p.upload('text_model.embeddings.token_embedding.weight', [t.vocabSize, t.hidden], 'f32'),
       positionEmbedding: p.upload('text_model.embeddings.position_embedding.weight', [t.maxPositions, t.hidden], 'f32'),
@@ -128,9 +108,8 @@ export class ClipModel implements ZeroShotModel {
     };
     const logitScale = Math.exp(p.host('logit_scale', []).data[0]!);
     return new ClipModel(
-      config, p, vision,
-      loadLayerNorm(p, 'vision_model.post_layernorm', v.hidden, v.eps),
-      p.upload('visual_projection.weight', [projectionDim, v.hidden], 'matmul'),
+      config, p,
+      ImageEmbedder.load(p, v, projectionDim, 'CLIP'),
       text,
       p.upload('text_projection.weight', [projectionDim, t.hidden], 'matmul'),
       logitScale,
@@ -155,39 +134,15 @@ export class ClipModel implements ZeroShotModel {
   }
 
   /** pixel_values [B, 3, S, S] (already preprocessed) → pooled output and image embeddings. */
-  async encodeImages(pixels: Float32Array, batch: number, options: ClipEncodeOptions = {}): Promise<ClipVisionOutput> {
-    const { gpu } = this.source;
-    const size = this.imageSize;
-    if (pixels.length !== batch * 3 * size * size) {
-      throw new IrisError('bad-input', `CLIP expects pixel_values [${batch}, 3, ${size}, ${size}], got ${pixels.length} values.`);
-    }
-    const rec = new Recorder(gpu, 'clip.vision');
-    const capture = AttentionCapture.create(options.attentions, this.config.vision.layers);
-    const input = rec.upload(pixels, [batch, 3, size, size], 'f32', 'pixel_values');
-    const { hidden, pooled, embeds } = this.recordImages(rec, input, batch, capture);
-    const reads = [rec.read(pooled), rec.read(embeds), options.hiddenStates ? rec.read(hidden) : undefined];
-    await rec.submit();
-    const [pooledData, embedsData, hiddenData] = await Promise.all(reads);
-    const out: ClipVisionOutput = { pooled: pooledData as Float32Array, embeds: embedsData as Float32Array, lastHiddenState: hiddenData as Float32Array | undefined };
-    if (capture) out.attentions = await capture.results();
-    return out;
-  }
-
-  /** The vision forward pass; every tensor it returns is released after the recording's submit. */
-  private recordImages(rec: Recorder, input: Tensor, batch: number, capture?: AttentionCapture): { hidden: Tensor; pooled: Tensor; embeds: Tensor } {
-    const hidden = encodeImage(rec, this.vision, input, batch, capture);
-    const cls = selectRows(rec, hidden, new Array<number>(batch).fill(0));
-    const pooled = applyLayerNorm(rec, cls, this.postLayerNorm);
-    const embeds = matmul(rec, pooled, this.visualProjection);
-    rec.releaseAfterSubmit(hidden, cls, pooled, embeds);
-    return { hidden, pooled, embeds };
+  encodeImages(pixels: Float32Array, batch: number, options?: EmbedderOptions): Promise<ImageEmbeddingOutput> {
+    return this.image.encode(pixels, batch, options);
   }
 
   /**
    * input_ids [B, L] with attention_mask [B, L] (1 = token, 0 = padding) → pooled output and text
    * embeddings. The causal mask and the padding mask are both applied, as in transformers.
    */
-  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: ClipEncodeOptions = {}): Promise<ClipTextOutput> {
+  async encodeTexts(ids: Int32Array, attentionMask: Int32Array | Uint32Array, batch: number, seq: number, options: EmbedderOptions = {}): Promise<ClipTextOutput> {
     const { gpu } = this.source;
     const t = this.config.text;
     if (ids.length !== batch * seq || attentionMask.length !== batch * seq) {
@@ -229,8 +184,7 @@ export class ClipModel implements ZeroShotModel {
    */
   kernelSpecs(): ShaderSpec[] {
     const rec = new SpecCollector(this.source.gpu);
-    const size = this.imageSize;
-    this.recordImages(rec, rec.upload(new Float32Array(0), [1, 3, size, size], 'f32'), 1);
+    this.image.recordSpecs(rec);
     for (const seq of [3, 8]) this.recordTexts(rec, new Int32Array(seq), new Int32Array(seq).fill(1), 1, seq);
     return rec.finish();
   }
