@@ -11,6 +11,12 @@ export type Json = Record<string, unknown>;
 const paths = new WeakMap<Json, string>();
 const pathOf = (config: Json, key: string): string => [paths.get(config), key].filter(Boolean).join('.');
 
+/** The section's key path for error messages ("text_config"), or "config" for the file's top level. */
+export const sectionName = (config: Json): string => paths.get(config) ?? 'config';
+
+/** A field's key path for error messages ("text_config.hidden_act"). */
+export const keyPath = pathOf;
+
 /** The largest count or width a config may give: beyond it, no model Iris can run, only a RangeError. */
 export const MAX_CONFIG_COUNT = 2 ** 24;
 

@@ -11,6 +11,7 @@ import { attention, type AttentionArgs, type AttentionMask } from '../kernels/at
 import type { Activation } from '../kernels/common';
 import { layerNorm } from '../kernels/layernorm';
 import { matmul, type MatmulOptions } from '../kernels/matmul';
+import { activationOf, count, field, keyPath, requireDivisible, sectionName, type Json } from './config';
 import type { ParameterSource } from './params';
 
 export interface Linear {
@@ -102,6 +103,28 @@ export interface TextTransformerConfig {
   maxPositions: number;
   eps: number;
   activation: Activation;
+}
+
+/** A config class's defaults for the fields of a TextTransformerConfig (the activation by its config name). */
+export type TextTransformerDefaults = Omit<TextTransformerConfig, 'activation'> & { activation: string };
+
+/**
+ * The BERT-style fields (vocab_size, hidden_size, …, layer_norm_eps, hidden_act) of config section `c`, with
+ * the config class's defaults; the width must split evenly into the heads.
+ */
+export function parseTextTransformerConfig(c: Json, defaults: TextTransformerDefaults): TextTransformerConfig {
+  const config: TextTransformerConfig = {
+    vocabSize: count(c, 'vocab_size', defaults.vocabSize),
+    hidden: count(c, 'hidden_size', defaults.hidden),
+    intermediate: count(c, 'intermediate_size', defaults.intermediate),
+    layers: count(c, 'num_hidden_layers', defaults.layers),
+    heads: count(c, 'num_attention_heads', defaults.heads),
+    maxPositions: count(c, 'max_position_embeddings', defaults.maxPositions),
+    eps: field(c, 'layer_norm_eps', defaults.eps),
+    activation: activationOf(field(c, 'hidden_act', defaults.activation), keyPath(c, 'hidden_act')),
+  };
+  requireDivisible(config.hidden, config.heads, sectionName(c));
+  return config;
 }
 
 export interface EncoderShape {

@@ -9,7 +9,7 @@ import { SpecCollector, type Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import { patchEmbed, visionEmbeddings } from '../kernels/embedding';
 import type { Activation } from '../kernels/common';
-import { activationOf, count, field, requireDivisible, type Json } from './config';
+import { activationOf, count, field, keyPath, requireDivisible, sectionName, type Json } from './config';
 import type { AttentionCapture } from './attention-maps';
 import type { ParameterSource } from './params';
 import {
@@ -36,27 +36,41 @@ export interface VisionConfig {
  */
 export type VisionLayout = 'CLIPVisionTransformer' | 'ViTModel';
 
-/** The config defaults that differ between the two layouts' config classes (CLIPVisionConfig, ViTConfig). */
-const LAYOUT_DEFAULTS: Record<VisionLayout, { patchSize: number; eps: number; activation: string }> = {
-  CLIPVisionTransformer: { patchSize: 32, eps: 1e-5, activation: 'quick_gelu' },
-  ViTModel: { patchSize: 16, eps: 1e-12, activation: 'gelu' },
+/** A vision config class's defaults for the fields that differ between the classes (the activation by its config name). */
+export interface VisionConfigDefaults {
+  imageSize: number;
+  patchSize: number;
+  eps: number;
+  activation: string;
+}
+
+/** The defaults of the two layouts' config classes (CLIPVisionConfig, ViTConfig). */
+const LAYOUT_DEFAULTS: Record<VisionLayout, VisionConfigDefaults> = {
+  CLIPVisionTransformer: { imageSize: 224, patchSize: 32, eps: 1e-5, activation: 'quick_gelu' },
+  ViTModel: { imageSize: 224, patchSize: 16, eps: 1e-12, activation: 'gelu' },
 };
 
-/** CLIPVisionConfig / GitVisionConfig / ViTConfig, with each class's defaults. */
-export function parseVisionConfig(c: Json, layout: VisionLayout): VisionConfig {
-  const defaults = LAYOUT_DEFAULTS[layout];
+/**
+ * CLIPVisionConfig / GitVisionConfig / ViTConfig, with each class's defaults (another tower's config class
+ * gives its own). The width must split into the heads, and the image into whole patches.
+ */
+export function parseVisionConfig(c: Json, classDefaults: VisionLayout | VisionConfigDefaults): VisionConfig {
+  const defaults = typeof classDefaults === 'string' ? LAYOUT_DEFAULTS[classDefaults] : classDefaults;
   const config: VisionConfig = {
     hidden: count(c, 'hidden_size', 768),
     intermediate: count(c, 'intermediate_size', 3072),
     layers: count(c, 'num_hidden_layers', 12),
     heads: count(c, 'num_attention_heads', 12),
-    imageSize: count(c, 'image_size', 224),
+    imageSize: count(c, 'image_size', defaults.imageSize),
     patchSize: count(c, 'patch_size', defaults.patchSize),
     channels: count(c, 'num_channels', 3),
     eps: field(c, 'layer_norm_eps', defaults.eps),
-    activation: activationOf(field(c, 'hidden_act', defaults.activation), 'vision_config.hidden_act'),
+    activation: activationOf(field(c, 'hidden_act', defaults.activation), keyPath(c, 'hidden_act')),
   };
-  requireDivisible(config.hidden, config.heads, 'vision_config');
+  requireDivisible(config.hidden, config.heads, sectionName(c));
+  if (config.imageSize % config.patchSize !== 0) {
+    throw new IrisError('bad-config', `${sectionName(c)}: image_size ${config.imageSize} is not a multiple of patch_size ${config.patchSize}.`);
+  }
   return config;
 }
 

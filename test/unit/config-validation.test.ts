@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IrisError, type IrisErrorCode } from '../../src/errors';
+import { parseBlipConfig } from '../../src/families/blip/model';
+import { parseChineseClipConfig } from '../../src/families/chinese-clip/model';
 import { parseClipConfig } from '../../src/families/clip/model';
 import type { Json } from '../../src/nn/config';
 import { parseGitConfig } from '../../src/families/git/model';
@@ -12,13 +14,30 @@ import { parseVitGpt2Config } from '../../src/families/vit-gpt2/model';
 import { MAX_PROCESSOR_SIDE, parsePreprocessorConfig } from '../../src/image/preprocess-config';
 import { GOLDEN_DIR } from '../helpers/golden';
 
-const models: { name: string; parse: (c: Json) => unknown; counts: string[][]; heads: [string[], string[]][]; activations: string[][]; eps: string[] }[] = [
+const models: { name: string; parse: (c: Json) => unknown; counts: string[][]; heads: [string[], string[]][]; activations: string[][]; eps: string[]; vision: string }[] = [
   {
     name: 'clip', parse: parseClipConfig,
     counts: [['text_config', 'num_hidden_layers'], ['text_config', 'num_attention_heads'], ['text_config', 'hidden_size'], ['vision_config', 'num_hidden_layers'], ['vision_config', 'patch_size'], ['projection_dim']],
     heads: [[['text_config', 'hidden_size'], ['text_config', 'num_attention_heads']], [['vision_config', 'hidden_size'], ['vision_config', 'num_attention_heads']]],
     activations: [['text_config', 'hidden_act'], ['vision_config', 'hidden_act']],
     eps: ['text_config', 'layer_norm_eps'],
+    vision: 'vision_config',
+  },
+  {
+    name: 'chinese-clip', parse: parseChineseClipConfig,
+    counts: [['text_config', 'num_hidden_layers'], ['text_config', 'num_attention_heads'], ['text_config', 'type_vocab_size'], ['vision_config', 'hidden_size'], ['vision_config', 'image_size'], ['projection_dim']],
+    heads: [[['text_config', 'hidden_size'], ['text_config', 'num_attention_heads']], [['vision_config', 'hidden_size'], ['vision_config', 'num_attention_heads']]],
+    activations: [['text_config', 'hidden_act'], ['vision_config', 'hidden_act']],
+    eps: ['text_config', 'layer_norm_eps'],
+    vision: 'vision_config',
+  },
+  {
+    name: 'blip', parse: parseBlipConfig,
+    counts: [['text_config', 'num_hidden_layers'], ['text_config', 'hidden_size'], ['text_config', 'encoder_hidden_size'], ['vision_config', 'num_attention_heads'], ['vision_config', 'patch_size']],
+    heads: [[['text_config', 'hidden_size'], ['text_config', 'num_attention_heads']], [['vision_config', 'hidden_size'], ['vision_config', 'num_attention_heads']]],
+    activations: [['text_config', 'hidden_act'], ['vision_config', 'hidden_act']],
+    eps: ['vision_config', 'layer_norm_eps'],
+    vision: 'vision_config',
   },
   {
     name: 'git', parse: parseGitConfig,
@@ -26,6 +45,7 @@ const models: { name: string; parse: (c: Json) => unknown; counts: string[][]; h
     heads: [[['hidden_size'], ['num_attention_heads']]],
     activations: [['hidden_act']],
     eps: ['layer_norm_eps'],
+    vision: 'vision_config',
   },
   {
     name: 'vit-gpt2', parse: parseVitGpt2Config,
@@ -33,6 +53,7 @@ const models: { name: string; parse: (c: Json) => unknown; counts: string[][]; h
     heads: [[['decoder', 'n_embd'], ['decoder', 'n_head']]],
     activations: [['decoder', 'activation_function']],
     eps: ['decoder', 'layer_norm_epsilon'],
+    vision: 'encoder',
   },
 ];
 
@@ -93,6 +114,13 @@ describe.each(models)('$name config.json', (model) => {
 
   it.each([['"1e-5"', '1e-5'], ['true', true], ['{}', {}]] as const)('layer-norm eps = %s is bad-config', (_, value) => {
     expectError(() => model.parse(withField(config, model.eps, value)), 'bad-config', /must be a finite number/);
+  });
+
+  it('an image size that is not a whole number of patches is bad-config, naming the section', () => {
+    const section = model.vision;
+    const patch = read(config, [section, 'patch_size'], NaN);
+    expect(patch, `${model.name}: ${section}.patch_size is in the golden config`).toBeGreaterThan(1);
+    expectError(() => model.parse(withField(config, [section, 'image_size'], patch * 3 + 1)), 'bad-config', new RegExp(`^${section}: image_size \\d+ is not a multiple of patch_size ${patch}`));
   });
 });
 

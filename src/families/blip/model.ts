@@ -23,16 +23,16 @@ import { Recorder } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { attention, type AttentionArgs, type HeadsView } from '../../kernels/attention';
 import { embed, selectRows } from '../../kernels/embedding';
-import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { count, field, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
 import {
-  applyLayerNorm, concat, linear, loadLayerNorm, loadLinear,
+  applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, parseTextTransformerConfig,
   type EncoderLayer, type LayerNormParams, type Linear, type TextTransformerConfig,
 } from '../../nn/transformer';
-import { encodeImage, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
+import { encodeImage, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface BlipTextConfig extends TextTransformerConfig {
   /** Width of the states cross-attention reads (the vision hidden size; the text width for the answer decoder). */
@@ -54,31 +54,12 @@ export function parseBlipConfig(c: Json): BlipConfig {
   if (c.model_type !== 'blip') throw new IrisError('unsupported-model', `Expected a BLIP checkpoint (model_type "blip"), got "${String(c.model_type)}".`);
   const v = section(c, 'vision_config');
   const t = section(c, 'text_config');
-  const vision: VisionConfig = {
-    hidden: count(v, 'hidden_size', 768),
-    intermediate: count(v, 'intermediate_size', 3072),
-    layers: count(v, 'num_hidden_layers', 12),
-    heads: count(v, 'num_attention_heads', 12),
-    imageSize: count(v, 'image_size', 384),
-    patchSize: count(v, 'patch_size', 16),
-    channels: count(v, 'num_channels', 3),
-    eps: field(v, 'layer_norm_eps', 1e-5),
-    activation: activationOf(field(v, 'hidden_act', 'gelu'), 'vision_config.hidden_act'),
-  };
-  requireDivisible(vision.hidden, vision.heads, 'vision_config');
-  if (vision.imageSize % vision.patchSize !== 0) throw new IrisError('bad-config', `vision_config: image_size ${vision.imageSize} is not a multiple of patch_size ${vision.patchSize}.`);
+  // BlipVisionConfig's defaults: 384-pixel images in 16-pixel patches.
+  const vision = parseVisionConfig(v, { imageSize: 384, patchSize: 16, eps: 1e-5, activation: 'gelu' });
   const text: BlipTextConfig = {
-    vocabSize: count(t, 'vocab_size', 30524),
-    hidden: count(t, 'hidden_size', 768),
-    intermediate: count(t, 'intermediate_size', 3072),
-    layers: count(t, 'num_hidden_layers', 12),
-    heads: count(t, 'num_attention_heads', 8),
-    maxPositions: count(t, 'max_position_embeddings', 512),
-    eps: field(t, 'layer_norm_eps', 1e-12),
-    activation: activationOf(field(t, 'hidden_act', 'gelu'), 'text_config.hidden_act'),
+    ...parseTextTransformerConfig(t, { vocabSize: 30524, hidden: 768, intermediate: 3072, layers: 12, heads: 8, maxPositions: 512, eps: 1e-12, activation: 'gelu' }),
     encoderHidden: count(t, 'encoder_hidden_size', 768),
   };
-  requireDivisible(text.hidden, text.heads, 'text_config');
   return {
     vision, text,
     bosTokenId: field(t, 'bos_token_id', 30522),

@@ -15,10 +15,10 @@ import type { Tensor } from '../../gpu/tensor';
 import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
 import { bertLayer, loadBertLayer, type BertLayer } from '../../nn/bert';
-import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { count, field, section, type Json } from '../../nn/config';
 import type { ParameterSource } from '../../nn/params';
 import { softmaxRows } from '../../nn/similarity';
-import { applyLayerNorm, loadLayerNorm, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
+import { applyLayerNorm, loadLayerNorm, parseTextTransformerConfig, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
 import { ImageEmbedder, type EmbedderOptions, type ImageEmbeddingOutput } from '../../nn/image-embedder';
 import { parseVisionConfig, range, type VisionConfig } from '../../nn/vision';
 import type { ZeroShotModel } from '../../tasks/zero-shot';
@@ -44,17 +44,9 @@ export function parseChineseClipConfig(config: Json): ChineseClipConfig {
     throw new IrisError('unsupported-model', 'Chinese-CLIP: only absolute position embeddings (text_config.position_embedding_type "absolute") are supported.');
   }
   const text: ChineseClipTextConfig = {
-    vocabSize: count(t, 'vocab_size', 30522),
-    hidden: count(t, 'hidden_size', 768),
-    intermediate: count(t, 'intermediate_size', 3072),
-    layers: count(t, 'num_hidden_layers', 12),
-    heads: count(t, 'num_attention_heads', 12),
-    maxPositions: count(t, 'max_position_embeddings', 512),
-    eps: field(t, 'layer_norm_eps', 1e-12),
-    activation: activationOf(field(t, 'hidden_act', 'gelu'), 'text_config.hidden_act'),
+    ...parseTextTransformerConfig(t, { vocabSize: 30522, hidden: 768, intermediate: 3072, layers: 12, heads: 12, maxPositions: 512, eps: 1e-12, activation: 'gelu' }),
     typeVocabSize: count(t, 'type_vocab_size', 2),
   };
-  requireDivisible(text.hidden, text.heads, 'text_config');
   return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: count(config, 'projection_dim', 512) };
 }
 

@@ -12,10 +12,10 @@ import { Recorder, SpecCollector } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
-import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { count, field, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs } from '../../nn/attention-maps';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, type EncoderLayer, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
+import { applyLayerNorm, clipLayerNames, encoderLayer, loadEncoderLayer, loadLayerNorm, parseTextTransformerConfig, type EncoderLayer, type LayerNormParams, type TextTransformerConfig } from '../../nn/transformer';
 import { softmaxRows } from '../../nn/similarity';
 import type { ZeroShotModel } from '../../tasks/zero-shot';
 import { ImageEmbedder, type EmbedderOptions, type ImageEmbeddingOutput } from '../../nn/image-embedder';
@@ -37,17 +37,9 @@ export function parseClipConfig(config: Json): ClipConfig {
   }
   const t = section(config, 'text_config');
   const text: ClipTextConfig = {
-    vocabSize: count(t, 'vocab_size', 49408),
-    hidden: count(t, 'hidden_size', 512),
-    intermediate: count(t, 'intermediate_size', 2048),
-    layers: count(t, 'num_hidden_layers', 12),
-    heads: count(t, 'num_attention_heads', 8),
-    maxPositions: count(t, 'max_position_embeddings', 77),
-    eps: field(t, 'layer_norm_eps', 1e-5),
-    activation: activationOf(field(t, 'hidden_act', 'quick_gelu'), 'text_config.hidden_act'),
+    ...parseTextTransformerConfig(t, { vocabSize: 49408, hidden: 512, intermediate: 2048, layers: 12, heads: 8, maxPositions: 77, eps: 1e-5, activation: 'quick_gelu' }),
     eosTokenId: field(t, 'eos_token_id', 49407),
   };
-  requireDivisible(text.hidden, text.heads, 'text_config');
   return { text, vision: parseVisionConfig(section(config, 'vision_config'), 'CLIPVisionTransformer'), projectionDim: count(config, 'projection_dim', 512) };
 }
 

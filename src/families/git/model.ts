@@ -16,12 +16,12 @@ import { Recorder } from '../../gpu/recorder';
 import type { Tensor } from '../../gpu/tensor';
 import { attention, type AttentionArgs } from '../../kernels/attention';
 import { embed, selectRows } from '../../kernels/embedding';
-import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
+import { field, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
+import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, parseTextTransformerConfig, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface GitConfig extends TextTransformerConfig {
@@ -35,22 +35,13 @@ export function parseGitConfig(c: Json): GitConfig {
   if (c.model_type !== 'git') throw new IrisError('unsupported-model', `Expected a GIT checkpoint (model_type "git"), got "${String(c.model_type)}".`);
   if (c.num_image_with_embedding) throw new IrisError('unsupported-model', 'GIT video checkpoints (num_image_with_embedding) are not supported.');
   if (field(c, 'position_embedding_type', 'absolute') !== 'absolute') throw new IrisError('unsupported-model', 'Only absolute position embeddings are supported for GIT.');
-  const config: GitConfig = {
-    vocabSize: count(c, 'vocab_size', 30522),
-    hidden: count(c, 'hidden_size', 768),
-    intermediate: count(c, 'intermediate_size', 3072),
-    layers: count(c, 'num_hidden_layers', 6),
-    heads: count(c, 'num_attention_heads', 12),
-    maxPositions: count(c, 'max_position_embeddings', 1024),
-    eps: field(c, 'layer_norm_eps', 1e-12),
-    activation: activationOf(field(c, 'hidden_act', 'gelu'), 'hidden_act'),
+  return {
+    ...parseTextTransformerConfig(c, { vocabSize: 30522, hidden: 768, intermediate: 3072, layers: 6, heads: 12, maxPositions: 1024, eps: 1e-12, activation: 'gelu' }),
     bosTokenId: field(c, 'bos_token_id', 101),
     eosTokenId: field(c, 'eos_token_id', 102),
     padTokenId: field(c, 'pad_token_id', 0),
     vision: parseVisionConfig(section(c, 'vision_config'), 'CLIPVisionTransformer'),
   };
-  requireDivisible(config.hidden, config.heads, 'config');
-  return config;
 }
 
 /** Post-LN BERT layer: x = LN(x + attn(x)); x = LN(x + ffn(x)). k|v are projected together into the cache. */
