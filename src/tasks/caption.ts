@@ -12,9 +12,13 @@ import { CaptionSession, type CaptionDecoder } from '../nn/caption-session';
 import type { Json } from '../nn/config';
 import { generate } from '../nn/generate';
 import type { Tokenizer } from '../tokenizers';
-import { resolveGeneration, type CaptionOptions } from './generation-config';
+import { resolveGeneration, type StreamedRequest } from './generation-config';
 
-export interface CaptionRequest extends CaptionOptions {
+/**
+ * A caption request. Its attention maps are the decoder's attention to the image patches (cross-attention,
+ * or a decoder-only model's text → image attention), and the image encoder's class-token rollout.
+ */
+export interface CaptionRequest extends StreamedRequest {
   /**
    * Text the caption continues ("a picture of"), for models that take one (CaptionModel.textPrompt); the
    * caption's text starts with it, as transformers' BLIP decodes it. Leave it out for an unconditional caption.
@@ -22,16 +26,6 @@ export interface CaptionRequest extends CaptionOptions {
   prompt?: string;
   /** The model's id, named in error messages (the worker passes the one it loaded). */
   model?: string;
-  /** Called with the caption so far after every decoding step. */
-  onToken?: (text: string) => void;
-  signal?: AbortSignal;
-  /**
-   * Also return attention maps (off by default; costs one extra teacher-forced pass over the finished
-   * caption): per token, the decoder's attention to the image patches (ViT-GPT2's cross-attention, GIT's
-   * text → image attention) of layer `layer` (default -1, the last) averaged over heads, and the image
-   * encoder's class-token rollout.
-   */
-  attentionMaps?: boolean | { layer?: number };
 }
 
 /** What Captioner.caption returns (the worker turns it into the API's CaptionResult). */

@@ -18,6 +18,19 @@ export interface CaptionOptions {
   repetitionPenalty?: number;
 }
 
+/** What a streamed generating request (a caption, an answer) takes besides its decoding options. */
+export interface StreamedRequest extends CaptionOptions {
+  /** Called with the text so far after every decoding step. */
+  onToken?: (text: string) => void;
+  signal?: AbortSignal;
+  /**
+   * Also return attention maps (off by default; costs one extra teacher-forced pass over the finished text):
+   * per generated token, its attention to the image patches in layer `layer` (default -1, the last),
+   * averaged over heads. What that attention is depends on the family's decoder.
+   */
+  attentionMaps?: boolean | { layer?: number };
+}
+
 /** The longest caption and the widest beam a request may ask for (GPU memory and time grow with both). */
 export const MAX_NEW_TOKENS = 512;
 export const MAX_BEAMS = 16;

@@ -20,19 +20,10 @@ import { generate } from '../nn/generate';
 import type { Tokenizer } from '../tokenizers';
 import type { CaptionAttention, CaptionToken } from './caption';
 import { captionTokens } from './caption';
-import { resolveGeneration, type CaptionOptions } from './generation-config';
+import { resolveGeneration, type StreamedRequest } from './generation-config';
 
-export interface AnswerRequest extends CaptionOptions {
-  /** Called with the answer so far after every decoding step. */
-  onToken?: (text: string) => void;
-  signal?: AbortSignal;
-  /**
-   * Also return attention maps (one extra teacher-forced pass over the question and answer): for each answer
-   * token, its attention to the image patches of layer `layer` (default -1, the last), mean over heads.
-   * What "attention to the image" is depends on the family (see VqaModel.attention).
-   */
-  attentionMaps?: boolean | { layer?: number };
-}
+/** A question's request. Its attention maps are per answer token (see VqaModel.attention for what they are). */
+export type AnswerRequest = StreamedRequest;
 
 /** What QuestionAnswerer.ask returns (the worker turns it into the API's AnswerResult). */
 export interface GeneratedAnswer {
