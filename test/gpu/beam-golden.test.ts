@@ -4,12 +4,13 @@
 // Every count, length and option is read from the golden files (tensor shapes, beam.json / manifest text).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
-import { CaptionSession, type CaptionDecoder } from '../../src/nn/caption-session';
-import { generate, type GenerationOptions } from '../../src/nn/generate';
+import type { CaptionDecoder } from '../../src/nn/caption-session';
 import { GitModel } from '../../src/families/git/model';
 import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
 import { createDawnGpu } from '../helpers/dawn';
 import { f32, f32Row, f32Tolerances, goldenJson, goldenTensors, i64AsI32, shapeOf, type GoldenModel } from '../helpers/golden';
+import { decode, decodingOptions } from '../helpers/golden-decoding';
+import type { LoadModel } from '../helpers/golden-folder';
 import { goldenParameters } from '../helpers/golden-models';
 
 let gpu: Gpu;
@@ -59,17 +60,9 @@ function eosOf(model: GoldenModel): number[] {
   return Array.isArray(eos) ? eos : [eos];
 }
 
-async function runBeam(decoder: CaptionDecoder, pixels: Float32Array, prompt: number[], c: BeamCase, eosTokenIds: number[]) {
-  const options: GenerationOptions = {
-    maxNewTokens: c.maxNewTokens, numBeams: c.numBeams, minLength: 0, lengthPenalty: c.lengthPenalty, earlyStopping: c.earlyStopping,
-    noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds,
-  };
-  const session = new CaptionSession(decoder, pixels, prompt.length + c.maxNewTokens);
-  try {
-    return await generate(session, prompt, options);
-  } finally {
-    session.dispose();
-  }
+function runBeam(decoder: CaptionDecoder, pixels: Float32Array, prompt: number[], c: BeamCase, eosTokenIds: number[]) {
+  const { maxNewTokens, numBeams, lengthPenalty, earlyStopping } = c;
+  return decode(decoder, pixels, prompt, decodingOptions({ maxNewTokens, numBeams, lengthPenalty, earlyStopping, eosTokenIds }));
 }
 
 function expectBeam(result: { ids: number[]; score: number }, c: BeamCase, model: GoldenModel) {
@@ -78,35 +71,25 @@ function expectBeam(result: { ids: number[]; score: number }, c: BeamCase, model
   expect(Math.abs(result.score - c.score), `sequences_scores ${result.score} vs ${c.score}`).toBeLessThanOrEqual(tol.atol + tol.rtol * Math.abs(c.score));
 }
 
-describe('GIT beam search (golden/git/beam)', () => {
-  const inputs = goldenTensors('git', 'inputs');
-  const prompt = Array.from(i64AsI32(inputs, 'generate_input_ids'));
-  let model: GitModel;
-  beforeAll(() => {
-    const { params, config } = goldenParameters(gpu, 'git');
-    model = GitModel.load(params, config);
-  });
-  for (const c of beamFileCases('git')) {
-    it(`num_beams=${c.numBeams}: ids exact, sequences_scores in tolerance`, async () => {
-      expectBeam(await runBeam(model, f32Row(inputs, 'pixel_values', 0), prompt, c, eosOf('git')), c, 'git');
+/** One test per beam<N>_generated_ids of golden/<model>/beam.safetensors, decoding from `prompt` on image 0. */
+function describeBeamFile<M extends CaptionDecoder>(title: string, name: GoldenModel, load: LoadModel<M>, prompt: (model: M) => number[]) {
+  describe(`${title} beam search (golden/${name}/beam)`, () => {
+    const pixels = f32Row(goldenTensors(name, 'inputs'), 'pixel_values', 0);
+    let model: M;
+    beforeAll(() => {
+      const { params, config } = goldenParameters(gpu, name);
+      model = load(params, config);
     });
-  }
-});
+    for (const c of beamFileCases(name)) {
+      it(`num_beams=${c.numBeams}: ids exact, sequences_scores in tolerance`, async () => {
+        expectBeam(await runBeam(model, pixels, prompt(model), c, eosOf(name)), c, name);
+      });
+    }
+  });
+}
 
-describe('ViT-GPT2 beam search (golden/vit-gpt2/beam)', () => {
-  const inputs = goldenTensors('vit-gpt2', 'inputs');
-  let model: VitGpt2Model;
-  beforeAll(() => {
-    const { params, config } = goldenParameters(gpu, 'vit-gpt2');
-    model = VitGpt2Model.load(params, config);
-  });
-  for (const c of beamFileCases('vit-gpt2')) {
-    it(`num_beams=${c.numBeams}: ids exact, sequences_scores in tolerance`, async () => {
-      const prompt = [model.config.decoderStartTokenId];
-      expectBeam(await runBeam(model, f32Row(inputs, 'pixel_values', 0), prompt, c, eosOf('vit-gpt2')), c, 'vit-gpt2');
-    });
-  }
-});
+describeBeamFile('GIT', 'git', GitModel.load, () => Array.from(i64AsI32(goldenTensors('git', 'inputs'), 'generate_input_ids')));
+describeBeamFile('ViT-GPT2', 'vit-gpt2', VitGpt2Model.load, (model) => [model.config.decoderStartTokenId]);
 
 describe('GIT as VQA, beam search (golden/git-vqa)', () => {
   const inputs = goldenTensors('git-vqa', 'inputs');

@@ -1,33 +1,21 @@
 // BLIP on Dawn against ../shared/golden/{blip,blip-vqa} (transformers 4.57.6, f32): vision and question states,
 // teacher-forced logits, greedy ids (exact) with per-step logits, KV cache == full forward, beam ids.
+// The same with f16 matmul weights at the manifests' f16 tolerances; kernelSpecs() in kernel-specs.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
-import { generate, type GenerationOptions } from '../../src/nn/generate';
-import { CaptionSession } from '../../src/nn/caption-session';
-import { BlipCaptionModel, BlipVqaModel } from '../../src/families/blip/model';
+import type { CaptionDecoder } from '../../src/nn/caption-session';
+import { BlipCaptionModel, BlipVqaModel, type CrossMemory } from '../../src/families/blip/model';
 import { createDawnGpu } from '../helpers/dawn';
-import { expectF16Close, f16Tolerances, needF16 } from '../helpers/f16';
-import { f32, f32Row, goldenJson, f32Tolerances, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
-import { goldenParameters } from '../helpers/golden-models';
-import { allClose } from '../helpers/reference';
+import { f32, goldenJson, i64AsI32 } from '../helpers/golden';
+import { decode, expectGreedyAsGolden, goldenSearch } from '../helpers/golden-decoding';
+import { f16Golden, GoldenFolder } from '../helpers/golden-folder';
+import { submitAndRead } from '../helpers/read-back';
 
 let gpu: Gpu;
 beforeAll(async () => { gpu = await createDawnGpu(); });
 afterAll(() => gpu?.destroy());
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, t: { atol: number; rtol: number }, what: string) {
-  const check = allClose(actual, expected, t.atol, t.rtol);
-  expect(check.ok, `${what}: ${check.detail}`).toBe(true);
-}
-
-/** Decoding options that can reach the golden sequence's length (it stopped there: at [SEP] or max_new_tokens). */
-const search = (prompt: readonly number[], generated: readonly number[], eos: number, numBeams = 1): GenerationOptions => ({
-  maxNewTokens: generated.length - prompt.length, numBeams, minLength: 0, lengthPenalty: 1, earlyStopping: false,
-  noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds: [eos],
-});
-
-const rowOf = (logits: Float32Array, vocab: number, t: number) => logits.subarray(t * vocab, (t + 1) * vocab);
 /** The beam width the golden beam search ran with, as its manifest describes beam_generated_ids ("num_beams=3 …"). */
 function goldenNumBeams(model: string): number {
   const manifest = goldenJson<{ files: { path: string; tensors?: Record<string, { description?: string }> }[] }>(model, 'manifest.json');
@@ -37,257 +25,136 @@ function goldenNumBeams(model: string): number {
   return Number(beams[1]);
 }
 
+/** Beam search (num_beams from the manifest) from bos on image 0 equals beam_generated_ids exactly. */
+async function expectGoldenBeams(decoder: CaptionDecoder, golden: GoldenFolder, bos: number, sep: number): Promise<void> {
+  const beamIds = golden.ids('beam_generated_ids');
+  const generated = golden.ids('generated_ids');
+  const longest = generated.length > beamIds.length ? generated : beamIds;
+  const result = await decode(decoder, golden.image(0), [bos], goldenSearch([bos], longest, sep, goldenNumBeams(golden.name)));
+  expect(result.ids).toEqual(beamIds);
+}
+
+/** One forward without a cache over `ids` on image 0 through `text` (the decoder's BERT): logits of every position. */
+async function fullForward(decoder: CaptionDecoder<CrossMemory>, text: BlipCaptionModel['decoder'], golden: GoldenFolder, ids: number[]): Promise<Float32Array> {
+  const rec = new Recorder(gpu);
+  const memory = decoder.imageMemory(rec, golden.image(0));
+  const cache = decoder.createCache(1, ids.length);
+  const [all] = await submitAndRead(rec, text.logits(rec, cache, memory, { ids: Int32Array.from(ids) }, 'all'));
+  cache.release();
+  memory.release();
+  return all as Float32Array;
+}
+
+/** Captioning teacher-forced over the golden batch: the vision states and the decoder's logits of every position. */
+async function captionTeacherForced(model: BlipCaptionModel, golden: GoldenFolder) {
+  const [batch, textTokens] = golden.shape('input_ids', 'inputs') as [number, number];
+  const rec = new Recorder(gpu);
+  const states = model.vision.encode(rec, rec.upload(f32(golden.inputs, 'pixel_values'), golden.shape('pixel_values', 'inputs'), 'f32'), batch);
+  const memory = model.decoder.crossMemory(rec, states);
+  const cache = model.createCache(batch, textTokens);
+  const logits = model.decoder.logits(rec, cache, memory, { ids: i64AsI32(golden.inputs, 'input_ids'), textMask: i64AsI32(golden.inputs, 'attention_mask') }, 'all');
+  const [vision, all] = await submitAndRead(rec, states, logits);
+  cache.release();
+  memory.release();
+  return { vision: vision!, logits: all!, visionShape: states.shape, logitsShape: logits.shape };
+}
+
+/** The golden questions (input_ids with the padding mask) through the text encoder, cross-attending to the image. */
+async function questionStates(model: BlipVqaModel, golden: GoldenFolder) {
+  const [batch] = golden.shape('input_ids', 'inputs') as [number];
+  const rec = new Recorder(gpu);
+  const image = model.vision.encode(rec, rec.upload(f32(golden.inputs, 'pixel_values'), golden.shape('pixel_values', 'inputs'), 'f32'), batch);
+  const question = model.questionStates(rec, image, i64AsI32(golden.inputs, 'input_ids'), batch, i64AsI32(golden.inputs, 'attention_mask'));
+  const [vision, states] = await submitAndRead(rec, image, question);
+  return { vision: vision!, states: states!, statesShape: question.shape };
+}
+
+/** The answer decoder for the first golden question, with its padding: the question states cover every position. */
+function firstQuestionDecoder(model: BlipVqaModel, golden: GoldenFolder): CaptionDecoder<CrossMemory> {
+  const questionTokens = golden.shape('input_ids', 'inputs')[1]!;
+  const first = (name: string) => golden.ids(name, 'inputs').slice(0, questionTokens);
+  return model.answerDecoderFor(first('input_ids'), first('attention_mask'));
+}
+
 describe('BLIP captioning (golden/blip)', () => {
-  const inputs = goldenTensors('blip', 'inputs');
-  const outputs = goldenTensors('blip', 'outputs');
-  const tol = f32Tolerances('blip');
-  const [batch, textTokens] = shapeOf(inputs, 'input_ids') as [number, number];
-  const vocab = shapeOf(outputs, 'logits').at(-1)!;
-  const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
+  const golden = new GoldenFolder('blip');
   let model: BlipCaptionModel;
-  beforeAll(() => {
-    const { params, config } = goldenParameters(gpu, 'blip');
-    model = BlipCaptionModel.load(params, config);
-  });
+  beforeAll(() => { model = golden.load(gpu, BlipCaptionModel.load); });
 
   it('teacher-forced: vision states and decoder logits of every position', async () => {
-    const rec = new Recorder(gpu);
-    const states = model.vision.encode(rec, gpu.fromHost(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
-    const memory = model.decoder.crossMemory(rec, states);
-    const cache = model.createCache(batch, textTokens);
-    const logits = model.decoder.logits(rec, cache, memory, { ids: i64AsI32(inputs, 'input_ids'), textMask: i64AsI32(inputs, 'attention_mask') }, 'all');
-    const reads = [rec.read(states), rec.read(logits)];
-    await rec.submit();
-    const [vision, out] = await Promise.all(reads);
-    cache.release();
-    memory.release();
-    expect(states.shape).toEqual(shapeOf(outputs, 'vision_last_hidden_state'));
-    expect(logits.shape).toEqual(shapeOf(outputs, 'logits'));
-    expectClose(vision!, f32(outputs, 'vision_last_hidden_state'), tol.hidden, 'vision_last_hidden_state');
-    expectClose(out!, f32(outputs, 'logits'), tol.logits, 'logits');
+    const { vision, logits, visionShape, logitsShape } = await captionTeacherForced(model, golden);
+    expect(visionShape).toEqual(golden.shape('vision_last_hidden_state'));
+    expect(logitsShape).toEqual(golden.shape('logits'));
+    golden.expectOutput(vision, 'vision_last_hidden_state', 'hidden');
+    golden.expectOutput(logits, 'logits', 'logits');
   });
 
   it('unconditional greedy generation from bos equals generated_ids exactly, with per-step logits in tolerance', async () => {
     const prompt = [model.config.bosTokenId];
-    expect(generated[0]).toBe(prompt[0]);
-    const session = new CaptionSession(model, f32Row(inputs, 'pixel_values', 0), generated.length);
-    const result = await generate(session, prompt, search(prompt, generated, model.config.sepTokenId));
-    session.dispose();
-    expect(result.ids).toEqual(generated);
-    const steps = f32(outputs, 'generate_logits');
-    result.stepLogits!.forEach((logits, t) => expectClose(logits, rowOf(steps, vocab, t), tol.logits, `step ${t}`));
+    expect(golden.ids('generated_ids')[0]).toBe(prompt[0]);
+    await expectGreedyAsGolden(model, golden, prompt, 'generated_ids', 'generate_logits', model.config.sepTokenId);
   });
 
   it('KV-cache steps equal one full forward over the generated sequence', async () => {
-    const rec = new Recorder(gpu);
-    const memory = model.imageMemory(rec, f32Row(inputs, 'pixel_values', 0));
-    const cache = model.createCache(1, generated.length);
-    const full = model.decoder.logits(rec, cache, memory, { ids: Int32Array.from(generated) }, 'all');
-    const read = rec.read(full);
-    await rec.submit();
-    const all = (await read) as Float32Array;
-    cache.release();
-    memory.release();
-    expectClose(all, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
+    const all = await fullForward(model, model.decoder, golden, golden.ids('generated_ids'));
+    golden.expectOutput(all, 'generated_full_logits', 'logits');
   });
 
   it('with a prompt: bos over its [CLS], its [SEP] dropped, the caption continues it (conditional_generated_ids)', async () => {
-    const promptIds = Array.from(i64AsI32(inputs, 'prompt_input_ids'));
+    const promptIds = golden.ids('prompt_input_ids', 'inputs');
     const prompt = [model.config.bosTokenId, ...promptIds.slice(1, -1)];
-    const expected = Array.from(i64AsI32(outputs, 'conditional_generated_ids'));
-    expect(expected.slice(0, prompt.length)).toEqual(prompt);
-    const session = new CaptionSession(model, f32Row(inputs, 'pixel_values', 0), expected.length);
-    const result = await generate(session, prompt, search(prompt, expected, model.config.sepTokenId));
-    session.dispose();
-    expect(result.ids).toEqual(expected);
-    const steps = f32(outputs, 'conditional_generate_logits');
-    result.stepLogits!.forEach((logits, t) => expectClose(logits, rowOf(steps, vocab, t), tol.logits, `conditional step ${t}`));
+    expect(golden.ids('conditional_generated_ids').slice(0, prompt.length)).toEqual(prompt);
+    await expectGreedyAsGolden(model, golden, prompt, 'conditional_generated_ids', 'conditional_generate_logits', model.config.sepTokenId);
   });
 
-  it('beam search (num_beams from the data) equals beam_generated_ids exactly', async () => {
-    const beamIds = Array.from(i64AsI32(outputs, 'beam_generated_ids'));
-    const prompt = [model.config.bosTokenId];
-    const longest = generated.length > beamIds.length ? generated : beamIds;
-    const session = new CaptionSession(model, f32Row(inputs, 'pixel_values', 0), longest.length);
-    const result = await generate(session, prompt, search(prompt, longest, model.config.sepTokenId, goldenNumBeams('blip')));
-    session.dispose();
-    expect(result.ids).toEqual(beamIds);
-  });
+  it('beam search (num_beams from the data) equals beam_generated_ids exactly', () =>
+    expectGoldenBeams(model, golden, model.config.bosTokenId, model.config.sepTokenId));
 });
 
 describe('BLIP VQA (golden/blip-vqa)', () => {
-  const inputs = goldenTensors('blip-vqa', 'inputs');
-  const outputs = goldenTensors('blip-vqa', 'outputs');
-  const tol = f32Tolerances('blip-vqa');
-  const [batch, questionTokens] = shapeOf(inputs, 'input_ids') as [number, number];
-  const vocab = shapeOf(outputs, 'generate_logits').at(-1)!;
-  const questionIds = i64AsI32(inputs, 'input_ids');
-  const questionMask = i64AsI32(inputs, 'attention_mask');
-  const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
-  const firstQuestion = (): [number[], number[]] => [Array.from(questionIds.subarray(0, questionTokens)), Array.from(questionMask.subarray(0, questionTokens))];
+  const golden = new GoldenFolder('blip-vqa');
   let model: BlipVqaModel;
-  beforeAll(() => {
-    const { params, config } = goldenParameters(gpu, 'blip-vqa');
-    model = BlipVqaModel.load(params, config);
-  });
+  beforeAll(() => { model = golden.load(gpu, BlipVqaModel.load); });
 
   it('vision states and question states (text encoder with the padding mask, cross-attending to the image)', async () => {
-    const rec = new Recorder(gpu);
-    const image = model.vision.encode(rec, gpu.fromHost(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
-    const question = model.questionStates(rec, image, questionIds, batch, questionMask);
-    const reads = [rec.read(image), rec.read(question)];
-    await rec.submit();
-    const [vision, states] = await Promise.all(reads);
-    expect(question.shape).toEqual(shapeOf(outputs, 'question_last_hidden_state'));
-    expect(question.shape[1]).toBe(questionTokens);
-    expectClose(vision!, f32(outputs, 'vision_last_hidden_state'), tol.hidden, 'vision_last_hidden_state');
-    expectClose(states!, f32(outputs, 'question_last_hidden_state'), tol.hidden, 'question_last_hidden_state');
+    const { vision, states, statesShape } = await questionStates(model, golden);
+    expect(statesShape).toEqual(golden.shape('question_last_hidden_state'));
+    expect(statesShape[1]).toBe(golden.shape('input_ids', 'inputs')[1]);
+    golden.expectOutput(vision, 'vision_last_hidden_state', 'hidden');
+    golden.expectOutput(states, 'question_last_hidden_state', 'hidden');
   });
 
   it('answer decoder: one full forward over generated_ids, cross-attending to every question position', async () => {
-    const rec = new Recorder(gpu);
-    const decoder = model.answerDecoderFor(...firstQuestion());
-    const memory = decoder.imageMemory(rec, f32Row(inputs, 'pixel_values', 0));
-    const cache = decoder.createCache(1, generated.length);
-    const full = model.answerDecoder.logits(rec, cache, memory, { ids: Int32Array.from(generated) }, 'all');
-    const read = rec.read(full);
-    await rec.submit();
-    const all = (await read) as Float32Array;
-    cache.release();
-    memory.release();
-    expectClose(all, f32(outputs, 'generated_full_logits'), tol.logits, 'generated_full_logits');
+    const all = await fullForward(firstQuestionDecoder(model, golden), model.answerDecoder, golden, golden.ids('generated_ids'));
+    golden.expectOutput(all, 'generated_full_logits', 'logits');
   });
 
-  it('greedy answer from bos equals generated_ids exactly, with per-step logits in tolerance', async () => {
-    const prompt = [model.config.bosTokenId];
+  it('greedy answer from bos equals generated_ids exactly, with per-step logits in tolerance', () =>
     // generate() got input_ids[:1] with its padding: the question states cover every position, padded ones too.
-    const session = new CaptionSession(model.answerDecoderFor(...firstQuestion()), f32Row(inputs, 'pixel_values', 0), generated.length);
-    const result = await generate(session, prompt, search(prompt, generated, model.config.sepTokenId));
-    session.dispose();
-    expect(result.ids).toEqual(generated);
-    const steps = f32(outputs, 'generate_logits');
-    result.stepLogits!.forEach((logits, t) => expectClose(logits, rowOf(steps, vocab, t), tol.logits, `step ${t}`));
-  });
+    expectGreedyAsGolden(firstQuestionDecoder(model, golden), golden, [model.config.bosTokenId], 'generated_ids', 'generate_logits', model.config.sepTokenId));
 
-  it('beam search (num_beams from the data) equals beam_generated_ids exactly', async () => {
-    const beamIds = Array.from(i64AsI32(outputs, 'beam_generated_ids'));
-    const prompt = [model.config.bosTokenId];
-    const longest = generated.length > beamIds.length ? generated : beamIds;
-    const session = new CaptionSession(model.answerDecoderFor(...firstQuestion()), f32Row(inputs, 'pixel_values', 0), longest.length);
-    const result = await generate(session, prompt, search(prompt, longest, model.config.sepTokenId, goldenNumBeams('blip-vqa')));
-    session.dispose();
-    expect(result.ids).toEqual(beamIds);
-  });
+  it('beam search (num_beams from the data) equals beam_generated_ids exactly', () =>
+    expectGoldenBeams(firstQuestionDecoder(model, golden), golden, model.config.bosTokenId, model.config.sepTokenId));
 });
 
 // ---- f16 matmul weights (shader-f16 adapters: lavapipe here) with the manifests' f16 tolerances -----------------
 
 describe('BLIP with f16 matmul weights', () => {
   it('captioning: vision states and teacher-forced logits', async (ctx) => {
-    if (!needF16(gpu, () => ctx.skip())) return;
-    const { params, config } = goldenParameters(gpu, 'blip', { matmulPrecision: 'f16' });
-    const model = BlipCaptionModel.load(params, config);
-    const inputs = goldenTensors('blip', 'inputs');
-    const outputs = goldenTensors('blip', 'outputs');
-    const t = f16Tolerances('blip');
-    const [batch, textTokens] = shapeOf(inputs, 'input_ids') as [number, number];
-    const rec = new Recorder(gpu);
-    const states = model.vision.encode(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
-    const memory = model.decoder.crossMemory(rec, states);
-    const cache = model.createCache(batch, textTokens);
-    const logits = model.decoder.logits(rec, cache, memory, { ids: i64AsI32(inputs, 'input_ids'), textMask: i64AsI32(inputs, 'attention_mask') }, 'all');
-    const reads = [rec.read(states), rec.read(logits)];
-    await rec.submit();
-    const [vision, out] = await Promise.all(reads);
-    cache.release();
-    memory.release();
-    const cols = (name: string) => shapeOf(outputs, name).at(-1)!;
-    expectF16Close(vision!, f32(outputs, 'vision_last_hidden_state'), cols('vision_last_hidden_state'), t.hidden, 'vision_last_hidden_state');
-    expectF16Close(out!, f32(outputs, 'logits'), cols('logits'), t.logits, 'logits');
+    const f16 = f16Golden(gpu, () => ctx.skip(), 'blip', BlipCaptionModel.load);
+    if (!f16) return;
+    const { vision, logits } = await captionTeacherForced(f16.model, f16.golden);
+    f16.golden.expectOutput(vision, 'vision_last_hidden_state', 'hidden');
+    f16.golden.expectOutput(logits, 'logits', 'logits');
   });
 
   it('VQA: question states and the answer decoder over generated_ids', async (ctx) => {
-    if (!needF16(gpu, () => ctx.skip())) return;
-    const { params, config } = goldenParameters(gpu, 'blip-vqa', { matmulPrecision: 'f16' });
-    const model = BlipVqaModel.load(params, config);
-    const inputs = goldenTensors('blip-vqa', 'inputs');
-    const outputs = goldenTensors('blip-vqa', 'outputs');
-    const t = f16Tolerances('blip-vqa');
-    const [batch, questionTokens] = shapeOf(inputs, 'input_ids') as [number, number];
-    const questionIds = i64AsI32(inputs, 'input_ids');
-    const questionMask = i64AsI32(inputs, 'attention_mask');
-    const generated = Array.from(i64AsI32(outputs, 'generated_ids'));
-    const rec = new Recorder(gpu);
-    const image = model.vision.encode(rec, rec.upload(f32(inputs, 'pixel_values'), shapeOf(inputs, 'pixel_values'), 'f32'), batch);
-    const question = model.questionStates(rec, image, questionIds, batch, questionMask);
-    const decoder = model.answerDecoderFor(Array.from(questionIds.subarray(0, questionTokens)), Array.from(questionMask.subarray(0, questionTokens)));
-    const memory = decoder.imageMemory(rec, f32Row(inputs, 'pixel_values', 0));
-    const cache = decoder.createCache(1, generated.length);
-    const full = model.answerDecoder.logits(rec, cache, memory, { ids: Int32Array.from(generated) }, 'all');
-    const reads = [rec.read(question), rec.read(full)];
-    await rec.submit();
-    const [states, logits] = await Promise.all(reads);
-    cache.release();
-    memory.release();
-    const cols = (name: string) => shapeOf(outputs, name).at(-1)!;
-    expectF16Close(states!, f32(outputs, 'question_last_hidden_state'), cols('question_last_hidden_state'), t.hidden, 'question_last_hidden_state');
-    expectF16Close(logits!, f32(outputs, 'generated_full_logits'), cols('generated_full_logits'), t.logits, 'generated_full_logits');
-  });
-});
-
-// ---- kernelSpecs() lists every pipeline a request runs (a fresh device, its synchronous compiles counted) ----------
-
-describe('BLIP kernelSpecs() covers every pipeline a request runs', () => {
-  async function countingGpu(): Promise<{ device: Gpu; syncCompiles: () => number }> {
-    const device = await createDawnGpu();
-    let count = 0;
-    const sync = device.device.createComputePipeline.bind(device.device);
-    device.device.createComputePipeline = (d) => { count++; return sync(d); };
-    return { device, syncCompiles: () => count };
-  }
-
-  it('captioning: greedy and 3-beam decoding, with and without a prompt', async () => {
-    const { device, syncCompiles } = await countingGpu();
-    try {
-      const { params, config } = goldenParameters(device, 'blip');
-      const model = BlipCaptionModel.load(params, config);
-      await device.pipelines.prepare(model.kernelSpecs());
-      const inputs = goldenTensors('blip', 'inputs');
-      const promptIds = Array.from(i64AsI32(inputs, 'prompt_input_ids'));
-      const start = model.config.bosTokenId;
-      for (const prompt of [[start], [start, ...promptIds.slice(1, -1)]]) {
-        for (const beams of [1, 3]) {
-          const session = new CaptionSession(model, f32Row(inputs, 'pixel_values', 0), prompt.length + 4);
-          await generate(session, prompt, { ...search(prompt, [...prompt, 0, 0, 0, 0], model.config.sepTokenId, beams), minLength: prompt.length + 4 });
-          session.dispose();
-        }
-      }
-      expect(syncCompiles()).toBe(0);
-    } finally {
-      device.destroy();
-    }
-  });
-
-  it('VQA: the golden questions, a short one, greedy and 3-beam answers', async () => {
-    const { device, syncCompiles } = await countingGpu();
-    try {
-      const { params, config } = goldenParameters(device, 'blip-vqa');
-      const model = BlipVqaModel.load(params, config);
-      await device.pipelines.prepare(model.kernelSpecs());
-      const inputs = goldenTensors('blip-vqa', 'inputs');
-      const length = shapeOf(inputs, 'input_ids')[1]!;
-      const ids = Array.from(i64AsI32(inputs, 'input_ids').subarray(0, length));
-      const { bosTokenId, sepTokenId } = model.config;
-      for (const question of [ids, [ids[0]!, ids[1]!, sepTokenId]]) {
-        for (const beams of [1, 3]) {
-          const session = new CaptionSession(model.answerDecoderFor(question), f32Row(inputs, 'pixel_values', 0), 5);
-          await generate(session, [bosTokenId], { ...search([bosTokenId], [bosTokenId, 0, 0, 0, 0], sepTokenId, beams), minLength: 5 });
-          session.dispose();
-        }
-      }
-      expect(syncCompiles()).toBe(0);
-    } finally {
-      device.destroy();
-    }
+    const f16 = f16Golden(gpu, () => ctx.skip(), 'blip-vqa', BlipVqaModel.load);
+    if (!f16) return;
+    const { model, golden } = f16;
+    const { states } = await questionStates(model, golden);
+    const logits = await fullForward(firstQuestionDecoder(model, golden), model.answerDecoder, golden, golden.ids('generated_ids'));
+    golden.expectOutput(states, 'question_last_hidden_state', 'hidden');
+    golden.expectOutput(logits, 'generated_full_logits', 'logits');
   });
 });

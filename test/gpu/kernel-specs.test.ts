@@ -4,91 +4,83 @@
 import { describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import type { ShaderSpec } from '../../src/gpu/pipelines';
+import { BlipCaptionModel, BlipVqaModel } from '../../src/families/blip/model';
 import { ClipModel } from '../../src/families/clip/model';
-import { generate, type GenerationOptions } from '../../src/nn/generate';
-import { CaptionSession } from '../../src/nn/caption-session';
 import { GitModel } from '../../src/families/git/model';
 import { VitGpt2Model } from '../../src/families/vit-gpt2/model';
-import { createDawnGpu } from '../helpers/dawn';
+import type { CaptionDecoder } from '../../src/nn/caption-session';
+import { expectNoSyncCompiles } from '../helpers/expect';
 import { f32, f32Row, goldenTensors, i64AsI32, shapeOf } from '../helpers/golden';
+import { decode, decodingOptions } from '../helpers/golden-decoding';
+import type { LoadModel } from '../helpers/golden-folder';
 import { goldenParameters } from '../helpers/golden-models';
 
-/** A fresh device whose synchronous pipeline compiles (PipelineCache.get misses) are counted. */
-async function countingGpu(): Promise<{ gpu: Gpu; syncCompiles: () => number }> {
-  const gpu = await createDawnGpu();
-  let count = 0;
-  const sync = gpu.device.createComputePipeline.bind(gpu.device);
-  gpu.device.createComputePipeline = (d) => { count++; return sync(d); };
-  return { gpu, syncCompiles: () => count };
-}
-
-async function prepared(gpu: Gpu, specs: ShaderSpec[]): Promise<void> {
+/**
+ * Golden folder `name`'s model on `gpu` with its kernelSpecs() prepared; with `layout`, first the load-time
+ * transposes' specs (layoutSpecs()), as the worker's load does.
+ */
+async function preparedModel<M extends { kernelSpecs(): ShaderSpec[] }>(gpu: Gpu, name: string, load: LoadModel<M>, layout = false): Promise<M> {
+  const { params, config } = goldenParameters(gpu, name);
+  if (layout) await gpu.pipelines.prepare(params.layoutSpecs());
+  const model = load(params, config);
+  const specs = model.kernelSpecs();
   expect(specs.length).toBeGreaterThan(5);
   await gpu.pipelines.prepare(specs);
   expect(gpu.pipelines.size).toBeGreaterThan(5);
+  return model;
 }
 
-const decoding = (eos: number, numBeams: number): GenerationOptions => ({
-  maxNewTokens: 4, numBeams, minLength: 5, lengthPenalty: 1, earlyStopping: false,
-  noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds: [eos],
-});
+/** Image 0 of golden folder `name`. */
+const firstImage = (name: string): Float32Array => f32Row(goldenTensors(name, 'inputs'), 'pixel_values', 0);
+
+/** Greedy (1 beam) and 3-beam decoding of four tokens from `prompt`, none of them EOS (minLength). */
+async function decodeGreedyAndBeams(decoder: CaptionDecoder, pixels: Float32Array, prompt: number[], eos: number, maxTokens?: number): Promise<void> {
+  for (const numBeams of [1, 3]) {
+    await decode(decoder, pixels, prompt, decodingOptions({ maxNewTokens: 4, numBeams, minLength: prompt.length + 4, eosTokenIds: [eos] }), maxTokens);
+  }
+}
 
 describe('kernelSpecs() covers every pipeline a request runs', () => {
-  it('CLIP: images (the golden batch and one) and texts (the golden batch, one short text)', async () => {
-    const { gpu, syncCompiles } = await countingGpu();
-    try {
-      const { params, config } = goldenParameters(gpu, 'clip');
-      const model = ClipModel.load(params, config);
-      await prepared(gpu, model.kernelSpecs());
-      const inputs = goldenTensors('clip', 'inputs');
-      const pixels = f32(inputs, 'pixel_values');
-      const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
-      const ids = i64AsI32(inputs, 'input_ids');
-      await model.encodeImages(pixels, shapeOf(inputs, 'pixel_values')[0]!);
-      await model.encodeImages(f32Row(inputs, 'pixel_values', 0), 1);
-      await model.encodeTexts(ids, i64AsI32(inputs, 'attention_mask'), texts, seq);
-      const short = ids.slice(0, Math.min(3, seq)); // a few tokens: the decoding-sized matmul tiles
-      await model.encodeTexts(short, new Int32Array(short.length).fill(1), 1, short.length);
-      expect(syncCompiles()).toBe(0);
-    } finally {
-      gpu.destroy();
-    }
-  });
+  it('CLIP: images (the golden batch and one) and texts (the golden batch, one short text)', () => expectNoSyncCompiles(async (gpu) => {
+    const model = await preparedModel(gpu, 'clip', ClipModel.load);
+    const inputs = goldenTensors('clip', 'inputs');
+    const pixels = f32(inputs, 'pixel_values');
+    const [texts, seq] = shapeOf(inputs, 'input_ids') as [number, number];
+    const ids = i64AsI32(inputs, 'input_ids');
+    await model.encodeImages(pixels, shapeOf(inputs, 'pixel_values')[0]!);
+    await model.encodeImages(f32Row(inputs, 'pixel_values', 0), 1);
+    await model.encodeTexts(ids, i64AsI32(inputs, 'attention_mask'), texts, seq);
+    const short = ids.slice(0, Math.min(3, seq)); // a few tokens: the decoding-sized matmul tiles
+    await model.encodeTexts(short, new Int32Array(short.length).fill(1), 1, short.length);
+  }));
 
-  it('GIT: greedy and 3-beam decoding', async () => {
-    const { gpu, syncCompiles } = await countingGpu();
-    try {
-      const { params, config } = goldenParameters(gpu, 'git');
-      const model = GitModel.load(params, config);
-      await prepared(gpu, model.kernelSpecs());
-      const pixels = f32Row(goldenTensors('git', 'inputs'), 'pixel_values', 0);
-      for (const beams of [1, 3]) {
-        const session = new CaptionSession(model, pixels, 8);
-        await generate(session, [model.config.bosTokenId], decoding(model.config.eosTokenId, beams));
-        session.dispose();
-      }
-      expect(syncCompiles()).toBe(0);
-    } finally {
-      gpu.destroy();
-    }
-  });
+  it('GIT: greedy and 3-beam decoding', () => expectNoSyncCompiles(async (gpu) => {
+    const model = await preparedModel(gpu, 'git', GitModel.load);
+    await decodeGreedyAndBeams(model, firstImage('git'), [model.config.bosTokenId], model.config.eosTokenId, 8);
+  }));
 
-  it('ViT-GPT2: greedy and 3-beam decoding', async () => {
-    const { gpu, syncCompiles } = await countingGpu();
-    try {
-      const { params, config } = goldenParameters(gpu, 'vit-gpt2');
-      await gpu.pipelines.prepare(params.layoutSpecs()); // as the worker's load does: the Conv1D transposes
-      const model = VitGpt2Model.load(params, config);
-      await prepared(gpu, model.kernelSpecs());
-      const pixels = f32Row(goldenTensors('vit-gpt2', 'inputs'), 'pixel_values', 0);
-      for (const beams of [1, 3]) {
-        const session = new CaptionSession(model, pixels, 8);
-        await generate(session, [model.config.decoderStartTokenId], decoding(model.config.eosTokenId, beams));
-        session.dispose();
-      }
-      expect(syncCompiles()).toBe(0);
-    } finally {
-      gpu.destroy();
+  it('ViT-GPT2: greedy and 3-beam decoding', () => expectNoSyncCompiles(async (gpu) => {
+    const model = await preparedModel(gpu, 'vit-gpt2', VitGpt2Model.load, true); // layout: the Conv1D transposes
+    await decodeGreedyAndBeams(model, firstImage('vit-gpt2'), [model.config.decoderStartTokenId], model.config.eosTokenId, 8);
+  }));
+
+  it('BLIP captioning: greedy and 3-beam decoding, with and without a prompt', () => expectNoSyncCompiles(async (gpu) => {
+    const model = await preparedModel(gpu, 'blip', BlipCaptionModel.load);
+    const promptIds = Array.from(i64AsI32(goldenTensors('blip', 'inputs'), 'prompt_input_ids'));
+    const start = model.config.bosTokenId;
+    for (const prompt of [[start], [start, ...promptIds.slice(1, -1)]]) {
+      await decodeGreedyAndBeams(model, firstImage('blip'), prompt, model.config.sepTokenId);
     }
-  });
+  }));
+
+  it('BLIP VQA: the golden questions, a short one, greedy and 3-beam answers', () => expectNoSyncCompiles(async (gpu) => {
+    const model = await preparedModel(gpu, 'blip-vqa', BlipVqaModel.load);
+    const inputs = goldenTensors('blip-vqa', 'inputs');
+    const length = shapeOf(inputs, 'input_ids')[1]!;
+    const ids = Array.from(i64AsI32(inputs, 'input_ids').subarray(0, length));
+    const { bosTokenId, sepTokenId } = model.config;
+    for (const question of [ids, [ids[0]!, ids[1]!, sepTokenId]]) {
+      await decodeGreedyAndBeams(model.answerDecoderFor(question), firstImage('blip-vqa'), [bosTokenId], sepTokenId);
+    }
+  }));
 });

@@ -18,5 +18,14 @@ export async function createDawnGpu(options?: DeviceOptions): Promise<Gpu> {
   return Gpu.create(dawnGpu(), options);
 }
 
+/** A fresh device whose synchronous pipeline compiles (PipelineCache.get misses) are counted. */
+export async function countingDawnGpu(): Promise<{ gpu: Gpu; syncCompiles: () => number }> {
+  const gpu = await createDawnGpu();
+  let count = 0;
+  const sync = gpu.device.createComputePipeline.bind(gpu.device);
+  gpu.device.createComputePipeline = (d) => { count++; return sync(d); };
+  return { gpu, syncCompiles: () => count };
+}
+
 /** CI sets IRIS_REQUIRE_F16=1: there an adapter without shader-f16 is a failure, not a skip. */
 export const requireF16 = process.env.IRIS_REQUIRE_F16 === '1';

@@ -6,6 +6,7 @@ export const GOLDEN_DIR = path.resolve(process.cwd(), '../shared/golden');
 // Loaders for the reference data computed by Hugging Face transformers.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { Tolerance } from './expect';
 import { readSafetensors, tensorOf, type GoldenTensor } from './safetensors-node';
 
 export const GOLDEN = GOLDEN_DIR;
@@ -16,8 +17,8 @@ export const GOLDEN = GOLDEN_DIR;
 export type GoldenModel = string;
 
 export interface GoldenSuggestedTolerances {
-  hidden: { atol: number; rtol: number };
-  logits: { atol: number; rtol: number };
+  hidden: Tolerance;
+  logits: Tolerance;
 }
 
 export function goldenJson<T = Record<string, unknown>>(model: GoldenModel, file: string): T {
@@ -28,12 +29,16 @@ export function goldenTensors(model: GoldenModel, file: 'inputs' | 'outputs' | '
   return readSafetensors(resolve(GOLDEN, model, `${file}.safetensors`));
 }
 
-/** The manifest's f32 tolerances (hidden states/embeddings and logits). */
-export function f32Tolerances(model: GoldenModel): GoldenSuggestedTolerances {
-  const manifest = goldenJson<{ suggested_tolerances: { float32_impl: { hidden_states_and_embeds: { atol: number; rtol: number }; logits: { atol: number; rtol: number } } } }>(model, 'manifest.json');
-  const t = manifest.suggested_tolerances.float32_impl;
+/** The manifest's suggested tolerances (hidden states/embeddings and logits) for an f32 or an f16 implementation. */
+export function goldenTolerances(model: GoldenModel, precision: 'f32' | 'f16'): GoldenSuggestedTolerances {
+  type Suggested = { hidden_states_and_embeds: Tolerance; logits: Tolerance };
+  const manifest = goldenJson<{ suggested_tolerances: { float32_impl: Suggested; float16_impl: Suggested } }>(model, 'manifest.json');
+  const t = manifest.suggested_tolerances[precision === 'f32' ? 'float32_impl' : 'float16_impl'];
   return { hidden: t.hidden_states_and_embeds, logits: t.logits };
 }
+
+/** The manifest's f32 tolerances (hidden states/embeddings and logits). */
+export const f32Tolerances = (model: GoldenModel): GoldenSuggestedTolerances => goldenTolerances(model, 'f32');
 
 export const f32 = (tensors: Map<string, GoldenTensor>, name: string) => tensorOf(tensors, name, 'F32').data;
 export const i64AsI32 = (tensors: Map<string, GoldenTensor>, name: string) => Int32Array.from(tensorOf(tensors, name, 'I64').data, Number);

@@ -10,3 +10,10 @@ export async function readTensor(gpu: Gpu, tensor: Tensor): Promise<Float32Array
   await rec.submit();
   return read;
 }
+
+/** Submits `rec`, the recording that computes `tensors`, and reads them back, in order. */
+export async function submitAndRead(rec: Recorder, ...tensors: Tensor[]): Promise<(Float32Array | Int32Array | Uint32Array)[]> {
+  const reads = tensors.map((t) => rec.read(t));
+  await rec.submit();
+  return Promise.all(reads);
+}
