@@ -1,12 +1,13 @@
 // Node-side driver of test/browser/pages/models.html: opens it in Chromium and calls its model runs, on the
 // page thread or in its dedicated Worker, with a deadline. Also what the golden-model browser tests share:
 // a hub server over golden folders with the page, the golden inputs as run arguments, and the checks.
-import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
+import { beforeEach, expect, inject } from 'vitest';
 import { f32, f32Row, f32Tolerances, goldenTensors, i64AsI32, shapeOf, type GoldenModel, type GoldenSuggestedTolerances } from '../helpers/golden';
 import { HubServer } from '../helpers/hub-server';
 import { allClose } from '../helpers/reference';
 import type { GoldenTensor } from '../helpers/safetensors-node';
 import { evaluateWithin, launchChromium, type Browser } from './chromium';
+import { forTheFile } from './per-file';
 import type { ModelsApi } from './pages/models';
 import type { GenerateResult, ImageInputs, ModelSource, RunName, Runs, TeacherForcedResult } from './pages/model-runs';
 
@@ -44,26 +45,14 @@ export interface GoldenModelsPage<M extends string> {
  * started before its tests and closed after them; the server's request log is reset before each test.
  */
 export function useGoldenModelsPage<M extends string>(repos: Record<M, string>): GoldenModelsPage<M> {
-  let browser: Browser | undefined;
-  let server: HubServer | undefined;
-  beforeAll(async () => {
-    server = await HubServer.start({ repos: Object.fromEntries(Object.entries<string>(repos).map(([folder, repo]) => [repo, folder])) });
-    browser = await openModelsPage();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  beforeEach(() => server?.resetLog());
-  const started = <T>(value: T | undefined, what: string): T => {
-    if (!value) throw new Error(`the ${what} is started in beforeAll: use it inside a test`);
-    return value;
-  };
+  const server = forTheFile('hub server', () => HubServer.start({ repos: Object.fromEntries(Object.entries<string>(repos).map(([folder, repo]) => [repo, folder])) }), (hub) => hub.close());
+  const browser = forTheFile('browser', openModelsPage, (opened) => opened.close());
+  beforeEach(() => server().resetLog());
   return {
-    get browser() { return started(browser, 'browser'); },
-    get server() { return started(server, 'hub server'); },
-    source: (model, db) => ({ baseUrl: started(server, 'hub server').url, repo: repos[model], db }),
-    run: (where, name, args) => runModel(started(browser, 'browser'), where, name, args),
+    get browser() { return browser(); },
+    get server() { return server(); },
+    source: (model, db) => ({ baseUrl: server().url, repo: repos[model], db }),
+    run: (where, name, args) => runModel(browser(), where, name, args),
   };
 }
 
