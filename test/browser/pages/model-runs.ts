@@ -256,23 +256,6 @@ async function gitForward(m: GitModel, label: string, pixels: ArrayLike<number>,
 /** A teacher-forced forward's logits as the full-forward half of a CacheVsFullResult. */
 const asFull = ({ logitsShape, logits }: TeacherForcedResult): Pick<CacheVsFullResult, 'fullShape' | 'full'> => ({ fullShape: logitsShape, full: logits });
 
-function gitTeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
-  return gitModel(args).then((m) => gitForward(m, 'test.git.teacher-forced', args.pixelValues, args.images, args.inputIds, args.attentionMask));
-}
-
-async function gitGenerate(args: GenerateArgs): Promise<GenerateResult> {
-  const m = await gitModel(args);
-  return greedyCaption(m, Float32Array.from(args.pixelValues), [m.config.bosTokenId], args.maxNewTokens, m.config.eosTokenId);
-}
-
-/** Greedy decoding with the KV cache, then one no-cache forward over the sequence it produced. */
-async function gitCacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
-  const m = await gitModel(args);
-  const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(m, pixels, [m.config.bosTokenId], args.maxNewTokens, m.config.eosTokenId);
-  return { ...cached, ...asFull(await gitForward(m, 'test.git.full-forward', pixels, 1, cached.ids)) };
-}
-
 /**
  * GIT answering a question through the family's VqaModel (the prompt it builds from the question ids):
  * greedy with the KV cache, then one no-cache forward over the question and the answer.
@@ -301,21 +284,31 @@ async function vitGpt2Forward(m: VitGpt2Model, label: string, pixels: ArrayLike<
   return { encoder: encoder!, logitsShape: [...logits.shape], logits: out! };
 }
 
-function vitGpt2TeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
-  return vitGpt2Model(args).then((m) => vitGpt2Forward(m, 'test.vit-gpt2.teacher-forced', args.pixelValues, args.images, args.inputIds, args.attentionMask));
+/** The runs of a captioning family on one image: the forward (`forward`), the greedy caption from its `start` token, and both. */
+function captionerRuns<M extends CaptionDecoder & { config: { eosTokenId: number } }>(
+  family: string,
+  load: (source: ModelSource) => Promise<M>,
+  forward: (m: M, label: string, pixels: ArrayLike<number>, images: number, ids: number[], textMask?: number[]) => Promise<TeacherForcedResult>,
+  start: (m: M) => number,
+) {
+  const caption = (m: M, pixels: Float32Array, maxNewTokens: number) => greedyCaption(m, pixels, [start(m)], maxNewTokens, m.config.eosTokenId);
+  return {
+    /** The golden texts teacher-forced over the golden images. */
+    teacherForced: async (args: TeacherForcedArgs): Promise<TeacherForcedResult> =>
+      forward(await load(args), `test.${family}.teacher-forced`, args.pixelValues, args.images, args.inputIds, args.attentionMask),
+    generate: async (args: GenerateArgs): Promise<GenerateResult> => caption(await load(args), Float32Array.from(args.pixelValues), args.maxNewTokens),
+    /** Greedy decoding with the KV cache, then one no-cache forward over the sequence it produced. */
+    cacheVsFull: async (args: GenerateArgs): Promise<CacheVsFullResult> => {
+      const m = await load(args);
+      const pixels = Float32Array.from(args.pixelValues);
+      const cached = await caption(m, pixels, args.maxNewTokens);
+      return { ...cached, ...asFull(await forward(m, `test.${family}.full-forward`, pixels, 1, cached.ids)) };
+    },
+  };
 }
 
-async function vitGpt2Generate(args: GenerateArgs): Promise<GenerateResult> {
-  const m = await vitGpt2Model(args);
-  return greedyCaption(m, Float32Array.from(args.pixelValues), [m.config.decoderStartTokenId], args.maxNewTokens, m.config.eosTokenId);
-}
-
-async function vitGpt2CacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
-  const m = await vitGpt2Model(args);
-  const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(m, pixels, [m.config.decoderStartTokenId], args.maxNewTokens, m.config.eosTokenId);
-  return { ...cached, ...asFull(await vitGpt2Forward(m, 'test.vit-gpt2.full-forward', pixels, 1, cached.ids)) };
-}
+const git = captionerRuns('git', gitModel, gitForward, (m) => m.config.bosTokenId);
+const vitGpt2 = captionerRuns('vit-gpt2', vitGpt2Model, vitGpt2Forward, (m) => m.config.decoderStartTokenId);
 
 /** Smooth colour gradients with a bright disc: deterministic, and not constant under any crop. */
 function syntheticImage(width: number, height: number): RgbaImage {
@@ -410,7 +403,8 @@ async function blipVqa(args: BlipVqaArgs): Promise<BlipVqaResult> {
 }
 
 export const runs = {
-  clip, chineseClip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+  clip, chineseClip, gitTeacherForced: git.teacherForced, gitGenerate: git.generate, gitCacheVsFull: git.cacheVsFull, gitVqa,
+  vitGpt2TeacherForced: vitGpt2.teacherForced, vitGpt2Generate: vitGpt2.generate, vitGpt2CacheVsFull: vitGpt2.cacheVsFull, zeroShot,
   blipTeacherForced, blipGenerate, blipVqa,
 };
 export type Runs = typeof runs;
