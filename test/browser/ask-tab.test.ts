@@ -2,34 +2,22 @@
 // a suggested question and a typed one, each answer streamed on screen and equal to what iris.ask returns,
 // the questions and answers kept as a list for the image (newest first) and cleared by a new image, the model
 // picker with sizes and stored state, and each answer word's attention map equal to the API's.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { attentionHeatMap } from '../../src/tasks/heat-map';
 import { ANOTHER_REPOSITORY } from '../../src/ui/models';
 import { MODELS } from '../../src/worker/registry';
-import { evaluateWithin, launchChromium, type Browser } from './chromium';
-import { servePreviewBuild, type PreviewBuild } from './preview-build';
+import { evaluateWithin } from './chromium';
+import { DESKTOP, openDemo, pickSample, SCREENSHOTS, useDemoBuild } from './demo-page';
 
-const SCREENSHOTS = 'test-results/screenshots';
 const MODEL = 'iris/tiny-git-vqa';
 /** The other family's tiny VQA model (BlipForQuestionAnswering: a question encoder and an answer decoder). */
 const BLIP_MODEL = 'iris/tiny-blip-vqa';
 /** Short answers: the tiny GIT decodes about one token per second on SwiftShader. */
 const MAX_TOKENS = 3;
 
-let preview: PreviewBuild;
-let browser: Browser;
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  preview = await servePreviewBuild('iris-ask-');
-  browser = await launchChromium();
-  await browser.page.setViewportSize({ width: 1280, height: 900 });
-});
-afterAll(async () => {
-  await browser?.close();
-  await preview?.close();
-});
+const demo = useDemoBuild('iris-ask-', { viewport: DESKTOP });
 
 /** The answer iris.ask gives for the sample on screen, with its attention maps. */
 function askApi(page: Page, question: string, model = MODEL) {
@@ -59,10 +47,8 @@ const answered = (page: Page, count: number) => page.waitForFunction((n) => {
 
 describe('the Ask tab', () => {
   it('answers a suggested question and a typed one as iris.ask does, streamed, kept as a list; each word shows its map', async () => {
-    const { page } = browser;
-    await page.goto(preview.origin);
-    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
-    await page.getByRole('tab', { name: 'Ask' }).click();
+    const { page } = demo.browser;
+    await openDemo(page, demo.preview.origin, 'Ask');
 
     // The picker: every VQA model of the catalogue, with its size (and nothing stored yet), and "Another repository…".
     const listed = await page.$$eval('#ask-model option', (els) => els.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent! })));
@@ -72,8 +58,7 @@ describe('the Ask tab', () => {
     for (const o of options) expect(o.text).toContain(`${MODELS.find((m) => m.id === o.value)!.megabytes} MB`);
     await page.locator('#ask-model').selectOption(MODEL);
     await page.locator('#ask-max').fill(String(MAX_TOKENS));
-    await page.getByRole('button', { name: /Sample: a drawing of a ginger cat/ }).click();
-    await page.waitForFunction(() => document.querySelector('#drop')!.getAttribute('data-empty') === 'false');
+    await pickSample(page, /Sample: a drawing of a ginger cat/);
 
     await watchAnswers(page);
     const suggestion = (await page.locator('#ask-suggestions .suggestion').first().textContent())!;
@@ -122,18 +107,15 @@ describe('the Ask tab', () => {
     await page.getByRole('button', { name: 'Ask', exact: true }).click();
     await expect.poll(() => page.locator('#ask-error').textContent()).toMatch(/question is empty/);
     expect(await page.locator('#ask-history .qa').count()).toBe(1);
-    expect(browser.pageErrors).toEqual([]);
+    expect(demo.browser.pageErrors).toEqual([]);
   });
 
   it('with the tiny BLIP VQA model picked, answers a typed question as iris.ask does, one word chip per answer word', async () => {
-    const { page } = browser;
-    await page.goto(preview.origin);
-    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
-    await page.getByRole('tab', { name: 'Ask' }).click();
+    const { page } = demo.browser;
+    await openDemo(page, demo.preview.origin, 'Ask');
     await page.locator('#ask-model').selectOption(BLIP_MODEL);
     await page.locator('#ask-max').fill(String(MAX_TOKENS));
-    await page.getByRole('button', { name: /Sample: a drawing of a ginger cat/ }).click();
-    await page.waitForFunction(() => document.querySelector('#drop')!.getAttribute('data-empty') === 'false');
+    await pickSample(page, /Sample: a drawing of a ginger cat/);
     const typed = 'what colour is the cat?';
     await page.locator('#ask-question').fill(typed);
     await page.locator('#ask-question').press('Enter');
@@ -145,6 +127,6 @@ describe('the Ask tab', () => {
     const words = api.tokens.filter((t) => !t.special && t.text.trim() !== '');
     expect(await page.locator('#ask-history .qa').first().locator('.token').count()).toBe(words.length);
     expect(await page.locator('#ask-model option:checked').textContent()).toContain('on this device');
-    expect(browser.pageErrors).toEqual([]);
+    expect(demo.browser.pageErrors).toEqual([]);
   });
 });

@@ -4,9 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateWithin, launchChromium, type Browser } from './chromium';
-import { servePreviewBuild, type PreviewBuild } from './preview-build';
+import { describe, expect, it } from 'vitest';
+import { evaluateWithin } from './chromium';
+import { openDemo, pickSample, useDemoBuild } from './demo-page';
 
 const PROMPTED = 'iris/tiny-blip';
 const UNPROMPTED = 'iris/tiny-git';
@@ -15,16 +15,7 @@ const MAX_TOKENS = 3;
 const vectors = JSON.parse(readFileSync(join(process.cwd(), '../shared/tokenizers/blip/vectors.json'), 'utf8')) as { cases: { text: string }[] };
 const PROMPT = vectors.cases.find((c) => c.text === 'a picture of')!.text;
 
-let preview: PreviewBuild;
-let browser: Browser;
-beforeAll(async () => {
-  preview = await servePreviewBuild('iris-caption-prompt-');
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await preview?.close();
-});
+const demo = useDemoBuild('iris-caption-prompt-');
 
 async function captionThroughUi(page: Page, model: string): Promise<void> {
   await page.locator('#cap-model').selectOption(model);
@@ -37,12 +28,9 @@ async function captionThroughUi(page: Page, model: string): Promise<void> {
 
 describe('the Caption tab with a text prompt', () => {
   it('continues the prompt with a model that takes one, as iris.caption does; refuses it with one that does not', async () => {
-    const { page } = browser;
-    await page.goto(preview.origin);
-    await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
-    await page.getByRole('tab', { name: 'Caption' }).click();
-    await page.getByRole('button', { name: /Sample: a drawing of a ginger cat/ }).click();
-    await page.waitForFunction(() => document.querySelector('#drop')!.getAttribute('data-empty') === 'false');
+    const { page } = demo.browser;
+    await openDemo(page, demo.preview.origin, 'Caption');
+    await pickSample(page, /Sample: a drawing of a ginger cat/);
 
     await captionThroughUi(page, PROMPTED);
     const api = await evaluateWithin(page, async ({ model, prompt, max }) => {
@@ -66,6 +54,6 @@ describe('the Caption tab with a text prompt', () => {
     expect(refused.code).toBe('bad-input');
     expect(await page.locator('#cap-error').textContent()).toContain(refused.message);
     expect(await page.locator('#cap-text').textContent()).toBe('');
-    expect(browser.pageErrors).toEqual([]);
+    expect(demo.browser.pageErrors).toEqual([]);
   });
 });

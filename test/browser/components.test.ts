@@ -181,13 +181,14 @@ describe('<iris-classify>, <iris-caption> and <iris-ask> from one script tag on 
       element.question = 'what color is the roof?';
     }), null, 60_000, 'new question');
     expect(asked).toEqual({ question: 'what color is the roof?', shown: 'same' });
-    const refused = await evaluateWithin(page, () => new Promise<string>((done) => {
+    // The code of the error event a new <iris-ask> with `model` fires.
+    const askedWith = (model: string, what: string) => evaluateWithin(page, (m) => new Promise<string>((done) => {
       const element = document.createElement('iris-ask');
       element.addEventListener('error', (event) => done((event as unknown as CustomEvent<{ code: string }>).detail.code));
-      Object.assign(element, { model: 'iris/tiny-git', question: 'what is this?', src: '/samples/cat.png' });
+      Object.assign(element, { model: m, question: 'what is this?', src: '/samples/cat.png' });
       document.body.append(element);
-    }), null, 60_000, 'caption model asked');
-    expect(refused).toBe('bad-input');
+    }), model, 60_000, what);
+    expect(await askedWith('iris/tiny-git', 'caption model asked')).toBe('bad-input');
 
     // <iris-ask model="iris/tiny-blip-vqa">: BLIP's question encoder and answer decoder behind the same element; the
     // streamed token events grow to the answer shown. A caption-only BLIP is refused like a captioning GIT.
@@ -207,13 +208,7 @@ describe('<iris-classify>, <iris-caption> and <iris-ask> from one script tag on 
     expect(blip.shown).toBe(blip.answer);
     expect(blip.streamed.length).toBeGreaterThan(0);
     expect(blip.streamed[blip.streamed.length - 1]).toBe(blip.answer);
-    const blipRefused = await evaluateWithin(page, () => new Promise<string>((done) => {
-      const element = document.createElement('iris-ask');
-      element.addEventListener('error', (event) => done((event as unknown as CustomEvent<{ code: string }>).detail.code));
-      Object.assign(element, { model: 'iris/tiny-blip', question: 'what is this?', src: '/samples/cat.png' });
-      document.body.append(element);
-    }), null, 60_000, 'BLIP caption model asked');
-    expect(blipRefused).toBe('bad-input');
+    expect(await askedWith('iris/tiny-blip', 'BLIP caption model asked')).toBe('bad-input');
     expect(browser.pageErrors).toEqual([]);
     // The library and its worker came from the "CDN"; the page's origin served only the page, samples and models.
     expect(cdn.requests).toContain(`/${PUBLISHED_WORKER_FILE}`);

@@ -3,66 +3,23 @@
 // skipped with its reason), search by text and check the grid against the library's own search in the same
 // page, "more like this", cancel a run mid-way and finish it, and the placeholders after a reload.
 // Screenshots (desktop and phone width) go to test-results/screenshots/.
-import { mkdirSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evaluateWithin, launchChromium, type Browser } from './chromium';
-import { servePreviewBuild, type PreviewBuild } from './preview-build';
+import { describe, expect, it } from 'vitest';
+import { evaluateWithin } from './chromium';
+import { DESKTOP, openDemo, SCREENSHOTS, syntheticPngs, useDemoBuild } from './demo-page';
 
-const SCREENSHOTS = 'test-results/screenshots';
-const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const MODEL = 'iris/tiny-clip';
 const INDEX = `demo-photos:${MODEL}`;
 const QUERY = 'a photo of a cat';
 
-let preview: PreviewBuild;
-let origin: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  preview = await servePreviewBuild('iris-search-');
-  ({ origin } = preview);
-  browser = await launchChromium();
-  await browser.page.setViewportSize(DESKTOP);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await preview?.close();
-});
+const demo = useDemoBuild('iris-search-', { viewport: DESKTOP });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, fullPage: true });
 
 async function openSearchTab(page: Page): Promise<void> {
-  await page.goto(origin);
-  await page.waitForFunction(() => document.body?.dataset.ready === 'true', null, { timeout: 60_000 });
-  await page.getByRole('tab', { name: 'Search' }).click();
+  await openDemo(page, demo.preview.origin, 'Search');
   await page.locator('#search-model').selectOption(MODEL);
-}
-
-/** Synthetic PNGs (a patterned canvas per seed), drawn in the page, as file payloads for setInputFiles. */
-async function pngs(page: Page, count: number, prefix: string): Promise<{ name: string; mimeType: string; buffer: Buffer }[]> {
-  const encoded = await page.evaluate(async (n) => {
-    const out: string[] = [];
-    for (let seed = 1; seed <= n; seed++) {
-      const canvas = new OffscreenCanvas(48, 40);
-      const context = canvas.getContext('2d')!;
-      for (let y = 0; y < 40; y += 4) {
-        for (let x = 0; x < 48; x += 4) {
-          context.fillStyle = `rgb(${(x * seed * 7) % 256}, ${(y * seed * 13) % 256}, ${((x + y) * seed * 3) % 256})`;
-          context.fillRect(x, y, 4, 4);
-        }
-      }
-      const bytes = new Uint8Array(await (await canvas.convertToBlob({ type: 'image/png' })).arrayBuffer());
-      let binary = '';
-      for (const b of bytes) binary += String.fromCharCode(b);
-      out.push(btoa(binary));
-    }
-    return out;
-  }, count);
-  return encoded.map((b64, i) => ({ name: `${prefix}${i + 1}.png`, mimeType: 'image/png', buffer: Buffer.from(b64, 'base64') }));
 }
 
 /** The grid on screen: key, shown score, exact score, thumbnail alt text (or null for a placeholder). */
@@ -90,10 +47,10 @@ async function searchThroughUi(page: Page, text: string): Promise<void> {
 
 describe('demo "Search" tab (built, served by vite preview, tiny CLIP)', () => {
   it('indexes 4 PNGs and skips a text file, then searches by text and "more like this" as the library does', async () => {
-    const { page } = browser;
+    const { page } = demo.browser;
     await openSearchTab(page);
     await expect.poll(() => page.locator('#search-size').textContent()).toMatch(/^0 photos in the index \(Tiny CLIP\)/);
-    const files = [...(await pngs(page, 4, 'photo-')), { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }];
+    const files = [...(await syntheticPngs(page, 4, 'photo-')), { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') }];
     await page.locator('#search-files-input').setInputFiles(files);
     await expect.poll(() => page.locator('#search-progress-text').textContent(), { timeout: 60_000 }).toBe('Done: 4 of 5');
     expect(await page.locator('#search-bar').evaluate((bar: HTMLProgressElement) => bar.value)).toBe(1);
@@ -127,14 +84,14 @@ describe('demo "Search" tab (built, served by vite preview, tiny CLIP)', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await shot(page, 'phone-search-1');
     await page.setViewportSize(DESKTOP);
-    expect(browser.pageErrors).toEqual([]);
+    expect(demo.browser.pageErrors).toEqual([]);
   });
 
   it('a cancelled run keeps what was committed, and indexing the rest completes it', async () => {
-    const { page } = browser;
+    const { page } = demo.browser;
     await page.getByRole('button', { name: 'Empty this index' }).click();
     await expect.poll(() => page.locator('#search-size').textContent()).toMatch(/^0 photos/);
-    const files = await pngs(page, 20, 'many-');
+    const files = await syntheticPngs(page, 20, 'many-');
     // Cancel as soon as the first batch (8 images) is committed; the batch already on the GPU then is still kept.
     await page.evaluate(() => {
       const text = document.querySelector('#search-progress-text')!;
@@ -162,7 +119,7 @@ describe('demo "Search" tab (built, served by vite preview, tiny CLIP)', () => {
   });
 
   it('after a reload, indexed photos whose files are gone show a placeholder with the name and score', async () => {
-    const { page } = browser;
+    const { page } = demo.browser;
     await openSearchTab(page);
     await expect.poll(() => page.locator('#search-size').textContent()).toMatch(/^20 photos in the index/);
     await searchThroughUi(page, QUERY);
@@ -174,6 +131,6 @@ describe('demo "Search" tab (built, served by vite preview, tiny CLIP)', () => {
     await page.setViewportSize(PHONE);
     await shot(page, 'phone-search-2-placeholders');
     await page.setViewportSize(DESKTOP);
-    expect(browser.pageErrors).toEqual([]);
+    expect(demo.browser.pageErrors).toEqual([]);
   });
 });

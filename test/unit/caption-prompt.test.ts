@@ -11,20 +11,12 @@ import { loadBlipTokenizer } from '../../src/families/blip/tokenizer';
 import { DEFAULT_PREPROCESS_CONFIGS } from '../../src/image/preprocess';
 import { checkCaptionArguments } from '../../src/tasks/arguments';
 import { Captioner, type CaptionModel } from '../../src/tasks/caption';
+import { thrown } from '../helpers/errors';
 import { GOLDEN_DIR } from '../helpers/golden';
 
 const vectors = JSON.parse(readFileSync(path.resolve(process.cwd(), '../shared/tokenizers/blip/vectors.json'), 'utf8')) as { cases: { text: string; ids: number[] }[]; special_ids: Record<string, number> };
 const tokenizer = loadBlipTokenizer({ vocabTxt: readFileSync(path.resolve(process.cwd(), '../shared/tokenizers/bert/vocab.txt'), 'utf8') });
 const config = JSON.parse(readFileSync(path.join(GOLDEN_DIR, 'blip/config.json'), 'utf8')) as { text_config: { bos_token_id: number; max_position_embeddings: number } };
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 // The prompt ids need only the model's config (no weights, no GPU).
 const blip = blipCaptionModel({ config: { bosTokenId: vectors.special_ids['[DEC]'], sepTokenId: vectors.special_ids['[SEP]'], padTokenId: 0, text: { maxPositions: config.text_config.max_position_embeddings } } } as unknown as BlipCaptionModel);

@@ -12,20 +12,12 @@ import type { Task } from '../../src/tasks/task';
 import { Hub } from '../../src/weights/hub';
 import { loadCheckpoint } from '../../src/worker/load';
 import { resolveModel } from '../../src/worker/registry';
+import { thrown } from '../helpers/errors';
 import { GOLDEN_DIR } from '../helpers/golden';
 import { HubServer } from '../helpers/hub-server';
 import { memoryStore } from '../helpers/stores';
 
 const goldenConfig = (family: string): Json => JSON.parse(readFileSync(join(GOLDEN_DIR, family, 'config.json'), 'utf8')) as Json;
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('families', () => {
   for (const family of FAMILIES) {

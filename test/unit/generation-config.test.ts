@@ -1,22 +1,12 @@
 // Decoding options checked where they come in: the caller's (bad-input, before any download) and a
 // checkpoint's generation_config.json (bad-config), whole numbers where counts are meant, finite penalties.
 import { describe, expect, it } from 'vitest';
-import { isIrisError } from '../../src/errors';
 import { checkCaptionArguments } from '../../src/tasks/arguments';
 import { MAX_BEAMS, MAX_NEW_TOKENS, resolveGeneration, type CaptionOptions } from '../../src/tasks/generation-config';
-import { expectBadInput } from '../helpers/errors';
+import { expectBadInput, expectIrisError } from '../helpers/errors';
 import { goldenJson } from '../helpers/golden';
 
-function expectBadConfig(run: () => unknown, pattern: RegExp): void {
-  let error: unknown;
-  try {
-    run();
-  } catch (e) {
-    error = e;
-  }
-  expect(isIrisError(error, 'bad-config'), String(error)).toBe(true);
-  expect((error as Error).message).toMatch(pattern);
-}
+const expectBadConfig = (run: () => unknown, pattern: RegExp): void => expectIrisError(run, 'bad-config', pattern);
 
 /** Each option, its generation_config.json name, and values that are wrong for it. */
 const WRONG: { option: keyof CaptionOptions; json: string; values: unknown[] }[] = [

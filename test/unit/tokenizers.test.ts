@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isIrisError } from '../../src/errors';
 import { loadBertTokenizer, loadClipTokenizer, loadGpt2Tokenizer, type Tokenizer } from '../../src/tokenizers';
+import { expectIrisError } from '../helpers/errors';
 
 const SHARED = path.resolve(process.cwd(), '../shared/tokenizers');
 const read = (file: string): string => readFileSync(path.join(SHARED, file), 'utf8');
@@ -213,16 +213,7 @@ describe('loading from tokenizer.json', () => {
 });
 
 describe('bad files throw IrisError("tokenizer")', () => {
-  const expectTokenizerError = (load: () => unknown, message: RegExp): void => {
-    let caught: unknown;
-    try {
-      load();
-    } catch (error) {
-      caught = error;
-    }
-    expect(isIrisError(caught, 'tokenizer'), String(caught)).toBe(true);
-    expect((caught as Error).message).toMatch(message);
-  };
+  const expectTokenizerError = (load: () => unknown, message: RegExp): void => expectIrisError(load, 'tokenizer', message);
 
   it('rejects malformed or missing files with a message that says what is wrong', () => {
     expectTokenizerError(() => loadClipTokenizer({ vocabJson: '{"a": 0,', mergesTxt: clipFiles.mergesTxt }), /vocab\.json is not valid JSON/);

@@ -4,14 +4,15 @@
 // number arrays; the Node-side test compares them with the golden outputs.
 import { Gpu } from '../../../src/gpu/gpu';
 import { Recorder } from '../../../src/gpu/recorder';
+import type { Tensor } from '../../../src/gpu/tensor';
 import { parsePreprocessorConfig } from '../../../src/image/preprocess';
 import type { RgbaImage } from '../../../src/image/rgba-image';
 import { ChineseClipModel } from '../../../src/families/chinese-clip/model';
-import { ClipModel } from '../../../src/families/clip/model';
+import { ClipModel, type ClipTextOutput, type ClipVisionOutput } from '../../../src/families/clip/model';
 import { l2Normalize, similarityLogits } from '../../../src/nn/similarity';
 import type { Json } from '../../../src/nn/config';
 import { generate, type GenerationOptions } from '../../../src/nn/generate';
-import { CaptionSession } from '../../../src/nn/caption-session';
+import { CaptionSession, type CaptionDecoder, type ImageMemory } from '../../../src/nn/caption-session';
 import { gitVqaModel } from '../../../src/families/git';
 import { GitModel } from '../../../src/families/git/model';
 import { parametersFrom } from '../../../src/nn/params';
@@ -133,6 +134,21 @@ export interface ZeroShotResult {
 
 const list = (values: ArrayLike<number>): number[] => Array.from(values);
 
+/** Where a run ran: the page thread, or the dedicated Worker (no window there). */
+const context = (): 'page' | 'worker' => (typeof window === 'undefined' ? 'worker' : 'page');
+
+/** Submits `rec` and reads `tensors` back (released after the submit): their values, in order. */
+async function submitAndRead(rec: Recorder, ...tensors: Tensor[]): Promise<number[][]> {
+  const reads = tensors.map((t) => rec.read(t));
+  rec.releaseAfterSubmit(...tensors);
+  await rec.submit();
+  return (await Promise.all(reads)).map(list);
+}
+
+/** pixelValues as a [images, 3, size, size] f32 upload. */
+const uploadPixels = (rec: Recorder, pixels: ArrayLike<number>, images: number, size: number): Tensor =>
+  rec.upload(Float32Array.from(pixels), [images, 3, size, size], 'f32', 'pixel_values');
+
 let shared: Promise<Gpu> | undefined;
 /** One device per page (or worker): every model and run shares it, and with it the compiled pipelines. */
 function device(): Promise<Gpu> {
@@ -164,13 +180,11 @@ const vitGpt2Model = (s: ModelSource) => model(s, (files, gpu) => VitGpt2Model.l
 
 const chineseClipModel = (s: ModelSource) => model(s, (files, gpu) => ChineseClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
 
-async function chineseClip(args: ClipArgs): Promise<ChineseClipResult> {
-  const m = await chineseClipModel(args);
+/** What both dual encoders give for the golden images and texts: each tower's states and embeddings, and logits_per_image. */
+function towerOutputs(m: { config: { projectionDim: number }; logitScale: number }, vision: ClipVisionOutput, text: Omit<ClipTextOutput, 'pooled' | 'pooledPositions'>): ChineseClipResult {
   const dim = m.config.projectionDim;
-  const vision = await m.encodeImages(Float32Array.from(args.pixelValues), args.images, { hiddenStates: true });
-  const text = await m.encodeTexts(Int32Array.from(args.inputIds), Int32Array.from(args.attentionMask), args.texts, args.seq, { hiddenStates: true });
   return {
-    context: typeof window === 'undefined' ? 'worker' : 'page',
+    context: context(),
     visionLastHiddenState: list(vision.lastHiddenState!),
     visionPooled: list(vision.pooled),
     imageEmbedsUnnormalized: list(vision.embeds),
@@ -183,32 +197,30 @@ async function chineseClip(args: ClipArgs): Promise<ChineseClipResult> {
   };
 }
 
+async function chineseClip(args: ClipArgs): Promise<ChineseClipResult> {
+  const m = await chineseClipModel(args);
+  const vision = await m.encodeImages(Float32Array.from(args.pixelValues), args.images, { hiddenStates: true });
+  const text = await m.encodeTexts(Int32Array.from(args.inputIds), Int32Array.from(args.attentionMask), args.texts, args.seq, { hiddenStates: true });
+  return towerOutputs(m, vision, text);
+}
+
+/** CLIP's towers as Chinese-CLIP's, and its text pooler (at the EOS positions), the text tower without the mask and logits_per_text. */
 async function clip(args: ClipArgs): Promise<ClipResult> {
   const m = await clipModel(args);
   const gpu = await device();
-  const dim = m.config.projectionDim;
   const vision = await m.encodeImages(Float32Array.from(args.pixelValues), args.images, { hiddenStates: true });
   const ids = Int32Array.from(args.inputIds);
   const text = await m.encodeTexts(ids, Int32Array.from(args.attentionMask), args.texts, args.seq, { hiddenStates: true });
   const noMask = await m.encodeTexts(ids, new Int32Array(ids.length).fill(1), args.texts, args.seq, { hiddenStates: true });
   return {
-    context: typeof window === 'undefined' ? 'worker' : 'page',
+    ...towerOutputs(m, vision, text),
     adapter: [gpu.adapter.vendor, gpu.adapter.architecture, gpu.adapter.description].filter(Boolean).join(' / '),
     f16: gpu.features.f16,
-    visionLastHiddenState: list(vision.lastHiddenState!),
-    visionPooled: list(vision.pooled),
-    imageEmbedsUnnormalized: list(vision.embeds),
-    imageEmbeds: list(l2Normalize(vision.embeds, dim)),
-    textLastHiddenState: list(text.lastHiddenState!),
     textPooled: list(text.pooled),
     textPooledPositions: text.pooledPositions,
-    textEmbedsUnnormalized: list(text.embeds),
-    textEmbeds: list(l2Normalize(text.embeds, dim)),
     textLastHiddenStateNoMask: list(noMask.lastHiddenState!),
     textPooledNoMask: list(noMask.pooled),
-    logitScale: m.logitScale,
-    logitsPerImage: list(similarityLogits(vision.embeds, text.embeds, dim, m.logitScale)),
-    logitsPerText: list(similarityLogits(text.embeds, vision.embeds, dim, m.logitScale)),
+    logitsPerText: list(similarityLogits(text.embeds, vision.embeds, m.config.projectionDim, m.logitScale)),
   };
 }
 
@@ -216,118 +228,87 @@ const greedy = (maxNewTokens: number, eos: number): GenerationOptions => ({
   maxNewTokens, numBeams: 1, minLength: 0, lengthPenalty: 1, earlyStopping: false, noRepeatNgramSize: 0, repetitionPenalty: 1, eosTokenIds: [eos],
 });
 
-async function greedyCaption(session: CaptionSession, prompt: number[], options: GenerationOptions): Promise<GenerateResult> {
+/** Greedy decoding from `prompt` with the KV cache (a CaptionSession over `decoder`), at most `maxNewTokens` new tokens. */
+async function greedyCaption<M extends ImageMemory>(decoder: CaptionDecoder<M>, pixels: Float32Array, prompt: number[], maxNewTokens: number, eos: number): Promise<GenerateResult> {
+  const session = new CaptionSession(decoder, pixels, prompt.length + maxNewTokens);
   try {
-    const result = await generate(session, prompt, options);
+    const result = await generate(session, prompt, greedy(maxNewTokens, eos));
     return { ids: result.ids, stepLogits: result.stepLogits!.flatMap(list) };
   } finally {
     session.dispose();
   }
 }
 
-async function gitTeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
-  const m = await gitModel(args);
-  const size = m.imageSize;
-  const rec = new Recorder(m.gpuDevice, 'test.git.teacher-forced');
-  const pixels = rec.upload(Float32Array.from(args.pixelValues), [args.images, 3, size, size], 'f32', 'pixel_values');
-  const { encoderOutput, imageTokens } = m.encodeImage(rec, pixels, args.images);
-  const cache = m.createCache(args.images, args.inputIds.length / args.images);
-  const logits = m.step(rec, cache, { ids: Int32Array.from(args.inputIds), textMask: Int32Array.from(args.attentionMask), imageTokens, logits: 'all' });
-  const reads = [rec.read(encoderOutput), rec.read(imageTokens), rec.read(logits)];
-  rec.releaseAfterSubmit(encoderOutput, imageTokens, logits);
-  await rec.submit();
-  const [encoder, projected, out] = await Promise.all(reads);
+/**
+ * One GIT forward with an empty cache: the image encoder over `pixels`, its projected tokens, then the decoder
+ * over the image tokens and `ids` (with `textMask`, if any): both image outputs and every position's logits.
+ */
+async function gitForward(m: GitModel, label: string, pixels: ArrayLike<number>, images: number, ids: number[], textMask?: number[]): Promise<TeacherForcedResult> {
+  const rec = new Recorder(m.gpuDevice, label);
+  const { encoderOutput, imageTokens } = m.encodeImage(rec, uploadPixels(rec, pixels, images, m.imageSize), images);
+  const cache = m.createCache(images, ids.length / images);
+  const logits = m.step(rec, cache, { ids: Int32Array.from(ids), ...(textMask ? { textMask: Int32Array.from(textMask) } : {}), imageTokens, logits: 'all' });
+  const [encoder, projected, out] = await submitAndRead(rec, encoderOutput, imageTokens, logits);
   cache.release();
-  return { encoder: list(encoder!), projected: list(projected!), logitsShape: [...logits.shape], logits: list(out!) };
+  return { encoder: encoder!, projected: projected!, logitsShape: [...logits.shape], logits: out! };
 }
 
-async function gitGenerate(args: GenerateArgs): Promise<GenerateResult> {
-  const m = await gitModel(args);
-  const session = new CaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
-  return greedyCaption(session, [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
-}
-
-/** Greedy decoding with the KV cache, then one no-cache forward over the sequence it produced. */
-async function gitCacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
-  const m = await gitModel(args);
-  const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(new CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
-  const size = m.imageSize;
-  const rec = new Recorder(m.gpuDevice, 'test.git.full-forward');
-  const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
-  const cache = m.createCache(1, cached.ids.length);
-  const full = m.step(rec, cache, { ids: Int32Array.from(cached.ids), imageTokens, logits: 'all' });
-  const read = rec.read(full);
-  rec.releaseAfterSubmit(encoderOutput, imageTokens, full);
-  await rec.submit();
-  const out = await read;
-  cache.release();
-  return { ...cached, fullShape: [...full.shape], full: list(out) };
-}
+/** A teacher-forced forward's logits as the full-forward half of a CacheVsFullResult. */
+const asFull = ({ logitsShape, logits }: TeacherForcedResult): Pick<CacheVsFullResult, 'fullShape' | 'full'> => ({ fullShape: logitsShape, full: logits });
 
 /**
  * GIT answering a question through the family's VqaModel (the prompt it builds from the question ids):
  * greedy with the KV cache, then one no-cache forward over the question and the answer.
  */
-async function gitVqa(args: VqaArgs): Promise<CacheVsFullResult> {
+async function gitVqa(args: VqaArgs): Promise<CacheVsFullResult & { context: string }> {
   const m = await gitModel(args);
   const { decoder, prompt } = gitVqaModel(m).decoding(args.questionIds);
   const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(new CaptionSession(decoder, pixels, prompt.length + args.maxNewTokens), prompt, greedy(args.maxNewTokens, m.config.eosTokenId));
-  const size = m.imageSize;
-  const rec = new Recorder(m.gpuDevice, 'test.git-vqa.full-forward');
-  const { encoderOutput, imageTokens } = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
-  const cache = m.createCache(1, cached.ids.length);
-  const full = m.step(rec, cache, { ids: Int32Array.from(cached.ids), imageTokens, logits: 'all' });
-  const read = rec.read(full);
-  rec.releaseAfterSubmit(encoderOutput, imageTokens, full);
-  await rec.submit();
-  const out = await read;
-  cache.release();
-  return { ...cached, fullShape: [...full.shape], full: list(out) };
+  const cached = await greedyCaption(decoder, pixels, prompt, args.maxNewTokens, m.config.eosTokenId);
+  return { context: context(), ...cached, ...asFull(await gitForward(m, 'test.git-vqa.full-forward', pixels, 1, cached.ids)) };
 }
 
-async function vitGpt2TeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
-  const m = await vitGpt2Model(args);
-  const size = m.imageSize;
-  const rec = new Recorder(m.gpuDevice, 'test.vit-gpt2.teacher-forced');
-  const states = m.encodeImage(rec, rec.upload(Float32Array.from(args.pixelValues), [args.images, 3, size, size], 'f32', 'pixel_values'), args.images);
+/**
+ * One ViT-GPT2 forward with an empty cache: the encoder over `pixels`, then the decoder (cross-attending to it)
+ * over `ids` (with `textMask`, if any): the encoder's states and every position's logits.
+ */
+async function vitGpt2Forward(m: VitGpt2Model, label: string, pixels: ArrayLike<number>, images: number, ids: number[], textMask?: number[]): Promise<TeacherForcedResult> {
+  const rec = new Recorder(m.gpuDevice, label);
+  const states = m.encodeImage(rec, uploadPixels(rec, pixels, images, m.imageSize), images);
   const memory = m.crossAttentionMemory(rec, states);
-  const cache = m.createCache(args.images, args.inputIds.length / args.images);
-  const logits = m.step(rec, cache, memory, { ids: Int32Array.from(args.inputIds), textMask: Int32Array.from(args.attentionMask), logits: 'all' });
-  const reads = [rec.read(states), rec.read(logits)];
-  rec.releaseAfterSubmit(states, logits);
-  await rec.submit();
-  const [encoder, out] = await Promise.all(reads);
+  const cache = m.createCache(images, ids.length / images);
+  const logits = m.step(rec, cache, memory, { ids: Int32Array.from(ids), ...(textMask ? { textMask: Int32Array.from(textMask) } : {}), logits: 'all' });
+  const [encoder, out] = await submitAndRead(rec, states, logits);
   cache.release();
   memory.release();
-  return { encoder: list(encoder!), logitsShape: [...logits.shape], logits: list(out!) };
+  return { encoder: encoder!, logitsShape: [...logits.shape], logits: out! };
 }
 
-async function vitGpt2Generate(args: GenerateArgs): Promise<GenerateResult> {
-  const m = await vitGpt2Model(args);
-  const session = new CaptionSession(m, Float32Array.from(args.pixelValues), 1 + args.maxNewTokens);
-  return greedyCaption(session, [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
+/** The runs of a captioning family on one image: the forward (`forward`), the greedy caption from its `start` token, and both. */
+function captionerRuns<M extends CaptionDecoder & { config: { eosTokenId: number } }>(
+  family: string,
+  load: (source: ModelSource) => Promise<M>,
+  forward: (m: M, label: string, pixels: ArrayLike<number>, images: number, ids: number[], textMask?: number[]) => Promise<TeacherForcedResult>,
+  start: (m: M) => number,
+) {
+  const caption = (m: M, pixels: Float32Array, maxNewTokens: number) => greedyCaption(m, pixels, [start(m)], maxNewTokens, m.config.eosTokenId);
+  return {
+    /** The golden texts teacher-forced over the golden images. */
+    teacherForced: async (args: TeacherForcedArgs): Promise<TeacherForcedResult> =>
+      forward(await load(args), `test.${family}.teacher-forced`, args.pixelValues, args.images, args.inputIds, args.attentionMask),
+    generate: async (args: GenerateArgs): Promise<GenerateResult> => caption(await load(args), Float32Array.from(args.pixelValues), args.maxNewTokens),
+    /** Greedy decoding with the KV cache, then one no-cache forward over the sequence it produced. */
+    cacheVsFull: async (args: GenerateArgs): Promise<CacheVsFullResult> => {
+      const m = await load(args);
+      const pixels = Float32Array.from(args.pixelValues);
+      const cached = await caption(m, pixels, args.maxNewTokens);
+      return { ...cached, ...asFull(await forward(m, `test.${family}.full-forward`, pixels, 1, cached.ids)) };
+    },
+  };
 }
 
-async function vitGpt2CacheVsFull(args: GenerateArgs): Promise<CacheVsFullResult> {
-  const m = await vitGpt2Model(args);
-  const pixels = Float32Array.from(args.pixelValues);
-  const cached = await greedyCaption(new CaptionSession(m, pixels, 1 + args.maxNewTokens), [m.config.decoderStartTokenId], greedy(args.maxNewTokens, m.config.eosTokenId));
-  const size = m.imageSize;
-  const rec = new Recorder(m.gpuDevice, 'test.vit-gpt2.full-forward');
-  const states = m.encodeImage(rec, rec.upload(pixels, [1, 3, size, size], 'f32', 'pixel_values'), 1);
-  const memory = m.crossAttentionMemory(rec, states);
-  const cache = m.createCache(1, cached.ids.length);
-  const full = m.step(rec, cache, memory, { ids: Int32Array.from(cached.ids), logits: 'all' });
-  const read = rec.read(full);
-  rec.releaseAfterSubmit(states, full);
-  await rec.submit();
-  const out = await read;
-  cache.release();
-  memory.release();
-  return { ...cached, fullShape: [...full.shape], full: list(out) };
-}
+const git = captionerRuns('git', gitModel, gitForward, (m) => m.config.bosTokenId);
+const vitGpt2 = captionerRuns('vit-gpt2', vitGpt2Model, vitGpt2Forward, (m) => m.config.decoderStartTokenId);
 
 /** Smooth colour gradients with a bright disc: deterministic, and not constant under any crop. */
 function syntheticImage(width: number, height: number): RgbaImage {
@@ -377,26 +358,21 @@ const blipVqaModel = (s: ModelSource) => model(s, (files, gpu) => BlipVqaModel.l
 
 async function blipTeacherForced(args: TeacherForcedArgs): Promise<TeacherForcedResult> {
   const m = await blipCaptionModel(args);
-  const size = m.imageSize;
   const rec = new Recorder(m.gpuDevice, 'test.blip.teacher-forced');
-  const states = m.vision.encode(rec, rec.upload(Float32Array.from(args.pixelValues), [args.images, 3, size, size], 'f32', 'pixel_values'), args.images);
+  const states = m.vision.encode(rec, uploadPixels(rec, args.pixelValues, args.images, m.imageSize), args.images);
   const memory = m.decoder.crossMemory(rec, states);
   const cache = m.createCache(args.images, args.inputIds.length / args.images);
   const logits = m.decoder.logits(rec, cache, memory, { ids: Int32Array.from(args.inputIds), textMask: Int32Array.from(args.attentionMask) }, 'all');
-  const reads = [rec.read(states), rec.read(logits)];
-  rec.releaseAfterSubmit(states, logits);
-  await rec.submit();
-  const [encoder, out] = await Promise.all(reads);
+  const [encoder, out] = await submitAndRead(rec, states, logits);
   cache.release();
   memory.release();
-  return { encoder: list(encoder!), logitsShape: [...logits.shape], logits: list(out!) };
+  return { encoder: encoder!, logitsShape: [...logits.shape], logits: out! };
 }
 
 /** Greedy BLIP caption from `prompt` ([DEC], or [DEC] + a prompt's word pieces). */
 async function blipGenerate(args: GenerateArgs & { prompt: number[] }): Promise<GenerateResult> {
   const m = await blipCaptionModel(args);
-  const session = new CaptionSession(m, Float32Array.from(args.pixelValues), args.prompt.length + args.maxNewTokens);
-  return greedyCaption(session, args.prompt, greedy(args.maxNewTokens, m.config.sepTokenId));
+  return greedyCaption(m, Float32Array.from(args.pixelValues), args.prompt, args.maxNewTokens, m.config.sepTokenId);
 }
 
 export interface BlipVqaArgs extends ModelSource, ImageInputs {
@@ -417,21 +393,18 @@ async function blipVqa(args: BlipVqaArgs): Promise<BlipVqaResult> {
   const size = m.imageSize;
   const pixels = Float32Array.from(args.pixelValues);
   const rec = new Recorder(m.gpu, 'test.blip-vqa.states');
-  const image = m.vision.encode(rec, rec.upload(pixels, [args.images, 3, size, size], 'f32', 'pixel_values'), args.images);
+  const image = m.vision.encode(rec, uploadPixels(rec, pixels, args.images, size), args.images);
   const question = m.questionStates(rec, image, Int32Array.from(args.inputIds), args.images, Int32Array.from(args.attentionMask));
-  const reads = [rec.read(image), rec.read(question)];
-  rec.releaseAfterSubmit(image, question);
-  await rec.submit();
-  const [vision, states] = await Promise.all(reads);
+  const [vision, states] = await submitAndRead(rec, image, question);
   const L = args.inputIds.length / args.images;
   const decoder = m.answerDecoderFor(args.inputIds.slice(0, L), args.attentionMask.slice(0, L));
-  const session = new CaptionSession(decoder, pixels.slice(0, 3 * size * size), 1 + args.maxNewTokens);
-  const answer = await greedyCaption(session, [m.config.bosTokenId], greedy(args.maxNewTokens, m.config.sepTokenId));
-  return { ...answer, vision: list(vision!), question: list(states!) };
+  const answer = await greedyCaption(decoder, pixels.slice(0, 3 * size * size), [m.config.bosTokenId], args.maxNewTokens, m.config.sepTokenId);
+  return { ...answer, vision: vision!, question: states! };
 }
 
 export const runs = {
-  clip, chineseClip, gitTeacherForced, gitGenerate, gitCacheVsFull, gitVqa, vitGpt2TeacherForced, vitGpt2Generate, vitGpt2CacheVsFull, zeroShot,
+  clip, chineseClip, gitTeacherForced: git.teacherForced, gitGenerate: git.generate, gitCacheVsFull: git.cacheVsFull, gitVqa,
+  vitGpt2TeacherForced: vitGpt2.teacherForced, vitGpt2Generate: vitGpt2.generate, vitGpt2CacheVsFull: vitGpt2.cacheVsFull, zeroShot,
   blipTeacherForced, blipGenerate, blipVqa,
 };
 export type Runs = typeof runs;
