@@ -8,7 +8,8 @@ import type { Tensor } from '../../../src/gpu/tensor';
 import { parsePreprocessorConfig } from '../../../src/image/preprocess';
 import type { RgbaImage } from '../../../src/image/rgba-image';
 import { ChineseClipModel } from '../../../src/families/chinese-clip/model';
-import { ClipModel, type ClipTextOutput, type ClipVisionOutput } from '../../../src/families/clip/model';
+import { ClipModel, type ClipTextOutput } from '../../../src/families/clip/model';
+import type { ImageEmbeddingOutput } from '../../../src/nn/image-embedder';
 import { l2Normalize, similarityLogits } from '../../../src/nn/similarity';
 import type { Json } from '../../../src/nn/config';
 import { generate, type GenerationOptions } from '../../../src/nn/generate';
@@ -181,7 +182,7 @@ const vitGpt2Model = (s: ModelSource) => model(s, (files, gpu) => VitGpt2Model.l
 const chineseClipModel = (s: ModelSource) => model(s, (files, gpu) => ChineseClipModel.load(parametersFrom(files.weights(), gpu), files.json('config.json') as Json));
 
 /** What both dual encoders give for the golden images and texts: each tower's states and embeddings, and logits_per_image. */
-function towerOutputs(m: { config: { projectionDim: number }; logitScale: number }, vision: ClipVisionOutput, text: Omit<ClipTextOutput, 'pooled' | 'pooledPositions'>): ChineseClipResult {
+function towerOutputs(m: { config: { projectionDim: number }; logitScale: number }, vision: ImageEmbeddingOutput, text: Omit<ClipTextOutput, 'pooled' | 'pooledPositions'>): ChineseClipResult {
   const dim = m.config.projectionDim;
   return {
     context: context(),
