@@ -102,14 +102,10 @@ export class RetrievalService {
     } else if (typeof query === 'object' && query !== null && 'vector' in query && query.vector instanceof Float32Array) {
       vector = query.vector;
     } else {
+      const image = typeof query === 'string' ? undefined : await decodeImage(query as ImageInput, { signal }); // before any download
       const classifier = await this.host.classifier(index.model, signal, onModelProgress);
-      if (typeof query === 'string') {
-        vector = await classifier.embedTexts([query]);
-      } else {
-        const image = await decodeImage(query as ImageInput, { signal });
-        throwIfAborted(signal, 'The search');
-        vector = await classifier.embedImages([image]);
-      }
+      throwIfAborted(signal, 'The search');
+      vector = image ? await classifier.embedImages([image]) : await classifier.embedTexts([query as string]);
     }
     throwIfAborted(signal, 'The search');
     const searchStart = performance.now();
@@ -125,8 +121,8 @@ export class RetrievalService {
     }
     const topK = options.topK ?? texts.length;
     if (!Number.isInteger(topK) || topK < 1) throw new IrisError('bad-input', `topK must be a positive integer, got ${topK}.`);
+    const pixels = await decodeImage(image, { signal }); // a bad image is refused before any download
     const classifier = await this.host.classifier(options.model ?? this.host.defaultModel, signal, onModelProgress);
-    const pixels = await decodeImage(image, { signal });
     throwIfAborted(signal, 'Ranking texts');
     const imageVector = await classifier.embedImages([pixels]);
     const textVectors = await classifier.embedTexts(texts);

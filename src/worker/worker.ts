@@ -58,8 +58,8 @@ class IrisWorker implements WorkerApi {
       checkClassifyArguments(labels, options); // before the model loads: a wrong call never downloads
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS['zero-shot'];
+      const pixels = await decodeImage(image, { signal }); // a bad image is refused before any download too
       const classifier = await this.load(model, 'zero-shot', signal, onProgress);
-      const pixels = await decodeImage(image, { signal });
       throwIfAborted(signal, 'Classification');
       if (options.attentionMap) {
         const { ranked, attention } = await classifier.classifyWithAttention([pixels], labels, options);
@@ -76,8 +76,8 @@ class IrisWorker implements WorkerApi {
       checkCaptionArguments(options);
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS.caption;
-      const captioner = await this.load(model, 'caption', signal, onProgress);
       const pixels = await decodeImage(image, { signal });
+      const captioner = await this.load(model, 'caption', signal, onProgress);
       const result = await captioner.caption(pixels, { ...options, model, signal, onToken });
       const ms = performance.now() - start;
       return {
@@ -94,9 +94,9 @@ class IrisWorker implements WorkerApi {
       checkCaptionArguments(options);
       const start = performance.now();
       const model = options.model ?? DEFAULT_MODELS.vqa;
+      const pixels = await decodeImage(image, { signal });
       const answerer = await this.load(model, 'vqa', signal, onProgress);
       answerer.questionIds(question); // too long for the model: refused before any GPU work
-      const pixels = await decodeImage(image, { signal });
       const asked = performance.now();
       const result = await answerer.ask(pixels, question, { ...options, signal, onToken });
       const tokens = answerer.answerTokens(result.answerIds);
@@ -111,8 +111,9 @@ class IrisWorker implements WorkerApi {
 
   embedImage(id: number, image: ImageInput, options: { model?: string }, onProgress?: Progress): Promise<Float32Array> {
     return this.run(id, async (signal) => {
+      const pixels = await decodeImage(image, { signal });
       const classifier = await this.load(options.model ?? DEFAULT_MODELS['zero-shot'], 'zero-shot', signal, onProgress);
-      const embedding = await classifier.embedImages([await decodeImage(image, { signal })]);
+      const embedding = await classifier.embedImages([pixels]);
       return Comlink.transfer(embedding, [embedding.buffer]);
     });
   }

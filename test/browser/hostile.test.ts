@@ -138,6 +138,29 @@ describe('the API under hostile calls (tiny models)', () => {
     expect(r.good).toMatchObject({ ok: false, code: 'download-failed' });
   });
 
+  it('an undecodable or empty image is bad-image before any download, for every request that takes one, also with the Hub unreachable', async () => {
+    const r = await evaluateWithin(api, async () => {
+      const { createIris } = window.irisApi as unknown as { createIris: typeof import('../../src/index').createIris };
+      const offline = await createIris({ baseUrl: 'http://127.0.0.1:9' });
+      const { attempt } = window.irisApi;
+      const garbage = new Blob([new TextEncoder().encode('not an image')], { type: 'image/png' });
+      const empty = new Blob([]);
+      const clip = 'openai/clip-vit-base-patch32';
+      return {
+        classify: await attempt(() => offline.classify(garbage, ['cat', 'dog'], { model: clip })),
+        caption: await attempt(() => offline.caption(empty, { model: 'microsoft/git-base-coco' })),
+        ask: await attempt(() => offline.ask(garbage, 'what is this?', { model: 'microsoft/git-base-vqav2' })),
+        embedImage: await attempt(() => offline.embedImage(empty, { model: clip })),
+        rankTexts: await attempt(() => offline.rankTexts(garbage, ['a cat', 'a dog'], { model: clip })),
+        good: await attempt(() => offline.embedImage(window.irisApi.testImage(), { model: clip })), // reaches the network: fails there
+      };
+    }, null, 120_000, 'offline bad images');
+    for (const request of ['classify', 'caption', 'ask', 'embedImage', 'rankTexts'] as const) {
+      expect(r[request], request).toMatchObject({ ok: false, code: 'bad-image' });
+    }
+    expect(r.good).toMatchObject({ ok: false, code: 'download-failed' });
+  });
+
   it('a request cancelled while queued rejects at once, before the request ahead of it ends', async () => {
     const order = await evaluateWithin(api, async () => {
       const { iris, testImage } = window.irisApi;
