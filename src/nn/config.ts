@@ -9,13 +9,12 @@ export type Json = Record<string, unknown>;
 
 /** Where each section came from ("text_config"), so an error can name the full key. */
 const paths = new WeakMap<Json, string>();
-const pathOf = (config: Json, key: string): string => [paths.get(config), key].filter(Boolean).join('.');
+
+/** A field's key path for error messages ("text_config.hidden_act"). */
+export const keyPath = (config: Json, key: string): string => [paths.get(config), key].filter(Boolean).join('.');
 
 /** The section's key path for error messages ("text_config"), or "config" for the file's top level. */
 export const sectionName = (config: Json): string => paths.get(config) ?? 'config';
-
-/** A field's key path for error messages ("text_config.hidden_act"). */
-export const keyPath = pathOf;
 
 /** The largest count or width a config may give: beyond it, no model Iris can run, only a RangeError. */
 export const MAX_CONFIG_COUNT = 2 ** 24;
@@ -39,13 +38,13 @@ export function count(config: Json, key: string, fallback: number): number {
 export function section(config: Json, key: string): Json {
   const value = config[key];
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new IrisError('bad-config', `config.json: "${pathOf(config, key)}" should be an object.`);
-  paths.set(value as Json, pathOf(config, key));
+  if (typeof value !== 'object' || Array.isArray(value)) throw new IrisError('bad-config', `config.json: "${keyPath(config, key)}" should be an object.`);
+  paths.set(value as Json, keyPath(config, key));
   return value as Json;
 }
 
 function badConfig(config: Json, key: string, value: unknown, expected: string): IrisError {
-  return new IrisError('bad-config', `config.json: "${pathOf(config, key)}" is ${JSON.stringify(value) ?? String(value)}; it must be ${expected}.`, {
+  return new IrisError('bad-config', `config.json: "${keyPath(config, key)}" is ${JSON.stringify(value) ?? String(value)}; it must be ${expected}.`, {
     hint: 'The checkpoint\'s config.json is damaged or not a transformers config; delete the cached model and load it again, or fix the file.',
   });
 }
