@@ -12,19 +12,17 @@ import { renderTokens } from './caption';
 import { byId, clamp, element } from './dom';
 import { t } from './i18n';
 import type { PickedImage } from './image-input';
-import { LoadProgressView } from './load-progress';
 import { TaskRunner } from './task-runner';
 
 /** Questions that make sense for most pictures. */
 export const SUGGESTED_QUESTIONS = ['What is in the picture?', 'What color is it?', 'How many are there?', 'Where is this?'];
 
 export function setupAsk(iris: Iris, image: () => PickedImage | null, onLoaded: (model: string) => void): TaskRunner & { start(): Promise<void>; clear(): void } {
-  const model = byId<HTMLSelectElement>('ask-model');
+  const runner = new TaskRunner({ iris, task: 'vqa', tab: 'ask', image, onLoaded });
+  const { button } = runner;
   const question = byId<HTMLInputElement>('ask-question');
   const maxTokens = byId<HTMLInputElement>('ask-max');
-  const button = byId<HTMLButtonElement>('ask-run');
   const timing = byId('ask-timing');
-  const error = byId('ask-error');
   const history = byId<HTMLOListElement>('ask-history');
   const withAttention = byId<HTMLInputElement>('ask-attention');
   const figure = new AttentionFigure(byId('ask-attention-area'), 'ask-attention-figure', t('ask.attentionIdle'));
@@ -40,12 +38,6 @@ export function setupAsk(iris: Iris, image: () => PickedImage | null, onLoaded: 
     });
     suggestions.append(chip);
   }
-
-  const runner = new TaskRunner({
-    iris, task: 'vqa', button, error, image, onLoaded,
-    load: new LoadProgressView(byId('ask-load'), 'ask-load'),
-    model: () => model.value,
-  });
 
   const start = () =>
     runner.run(async (id, picked, signal) => {

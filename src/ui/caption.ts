@@ -9,18 +9,16 @@ import { AttentionFigure } from './attention';
 import { byId, clamp, element } from './dom';
 import { t } from './i18n';
 import type { PickedImage } from './image-input';
-import { LoadProgressView } from './load-progress';
 import { TaskRunner } from './task-runner';
 
 export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoaded: (model: string) => void): TaskRunner & { start(): Promise<void> } {
-  const model = byId<HTMLSelectElement>('cap-model');
+  const runner = new TaskRunner({ iris, task: 'caption', tab: 'cap', image, onLoaded });
+  const { button } = runner;
   const beams = byId<HTMLInputElement>('cap-beams');
   const maxTokens = byId<HTMLInputElement>('cap-max');
   const prompt = byId<HTMLInputElement>('cap-prompt');
-  const button = byId<HTMLButtonElement>('cap-run');
   const text = byId('cap-text');
   const timing = byId('cap-timing');
-  const error = byId('cap-error');
   const withAttention = byId<HTMLInputElement>('cap-attention');
   const figure = new AttentionFigure(byId('cap-attention-area'), 'cap-attention-figure', t('cap.attentionIdle'));
   const decoding = () => document.querySelector<HTMLInputElement>('input[name="decoding"]:checked')?.value ?? 'greedy';
@@ -29,12 +27,6 @@ export function setupCaption(iris: Iris, image: () => PickedImage | null, onLoad
   const syncBeams = () => (beams.disabled = decoding() !== 'beam');
   document.querySelectorAll('input[name="decoding"]').forEach((radio) => radio.addEventListener('change', syncBeams));
   syncBeams();
-
-  const runner = new TaskRunner({
-    iris, task: 'caption', button, error, image, onLoaded,
-    load: new LoadProgressView(byId('cap-load'), 'cap-load'),
-    model: () => model.value,
-  });
 
   const start = () =>
     runner.run(async (id, picked, signal) => {

@@ -3,7 +3,7 @@
  * the button reads "Cancel" and aborts it (the worker stops between GPU steps and stays usable).
  */
 import { isIrisError, type Iris } from '../index';
-import { showError } from './dom';
+import { byId, showError } from './dom';
 import { t } from './i18n';
 import type { PickedImage } from './image-input';
 import { LoadProgressView } from './load-progress';
@@ -12,10 +12,8 @@ import type { Task } from './models';
 export interface TaskRunnerParts {
   iris: Iris;
   task: Task;
-  button: HTMLButtonElement;
-  error: HTMLElement;
-  load: LoadProgressView;
-  model(): string;
+  /** The tab's id prefix: its run controls are `${tab}-model`, `${tab}-run`, `${tab}-error` and `${tab}-load`. */
+  tab: string;
   image(): PickedImage | null;
   /** A model finished loading (the cache list may have grown). */
   onLoaded(model: string): void;
@@ -27,8 +25,19 @@ export class TaskRunner {
   /** Models loaded in the worker by this tab, so a new image can run at once. */
   readonly loaded = new Set<string>();
 
+  /** The tab's model picker and its run button (Cancel while running). */
+  readonly model: HTMLSelectElement;
+  readonly button: HTMLButtonElement;
+  private readonly error: HTMLElement;
+  private readonly load: LoadProgressView;
+
   constructor(private readonly parts: TaskRunnerParts) {
-    this.idleLabel = parts.button.textContent ?? '';
+    const { tab } = parts;
+    this.model = byId<HTMLSelectElement>(`${tab}-model`);
+    this.button = byId<HTMLButtonElement>(`${tab}-run`);
+    this.error = byId(`${tab}-error`);
+    this.load = new LoadProgressView(byId(`${tab}-load`), `${tab}-load`);
+    this.idleLabel = this.button.textContent ?? '';
   }
 
   get busy(): boolean {
@@ -41,7 +50,8 @@ export class TaskRunner {
       this.controller.abort();
       return;
     }
-    const { iris, task, button, error, load } = this.parts;
+    const { iris, task } = this.parts;
+    const { button, error, load } = this;
     const image = this.parts.image();
     if (!image) {
       error.textContent = t('run.pickImage');
@@ -50,7 +60,7 @@ export class TaskRunner {
     const controller = new AbortController();
     const { signal } = controller;
     this.controller = controller;
-    const model = this.parts.model();
+    const model = this.model.value;
     error.textContent = '';
     button.textContent = t('run.cancel');
     button.classList.add('cancel');

@@ -6,7 +6,6 @@ import { AttentionFigure } from './attention';
 import { byId } from './dom';
 import { t } from './i18n';
 import type { PickedImage } from './image-input';
-import { LoadProgressView } from './load-progress';
 import { modelLabel } from './models';
 import { TaskRunner } from './task-runner';
 import { promptsOf } from '../worker/registry';
@@ -18,13 +17,12 @@ export function parseList(text: string, separators = /\n/): string[] {
 }
 
 export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoaded: (model: string) => void): TaskRunner & { start(): Promise<void> } {
-  const model = byId<HTMLSelectElement>('zs-model');
+  const runner = new TaskRunner({ iris, task: 'zero-shot', tab: 'zs', image, onLoaded });
+  const { model, button } = runner;
   const labels = byId<HTMLTextAreaElement>('zs-labels');
   const templates = byId<HTMLTextAreaElement>('zs-templates');
-  const button = byId<HTMLButtonElement>('zs-run');
   const bars = byId<HTMLOListElement>('zs-bars');
   const timing = byId('zs-timing');
-  const error = byId('zs-error');
   const showAttention = byId<HTMLInputElement>('zs-attention');
   const figure = new AttentionFigure(byId('zs-attention-area'), 'zs-attention-figure', t('zs.attentionIdle'));
   /** The last result shown, so the toggle can show or hide its map without running again. */
@@ -37,12 +35,6 @@ export function setupZeroShot(iris: Iris, image: () => PickedImage | null, onLoa
     figure.setImage(shown.picked.blob, shown.picked.description);
     figure.showMap(map, region, t('zs.attentionWhat', { model: modelLabel(shown.result.model) }));
   };
-
-  const runner = new TaskRunner({
-    iris, task: 'zero-shot', button, error, image, onLoaded,
-    load: new LoadProgressView(byId('zs-load'), 'zs-load'),
-    model: () => model.value,
-  });
 
   const start = () =>
     runner.run(async (id, picked, signal) => {
