@@ -8,29 +8,50 @@
 import type { Recorder } from '../gpu/recorder';
 import type { Tensor } from '../gpu/tensor';
 import type { AttentionArgs, AttentionMask } from '../kernels/attention';
+import type { Activation } from '../kernels/common';
 import type { ParameterSource } from './params';
 import { applyLayerNorm, linear, loadFusedQkv, loadLayerNorm, loadLinear, selfAttention, type EncoderShape, type LayerNormParams, type Linear } from './transformer';
 
-export interface BertLayer {
-  qkv: Linear;
-  attentionOut: Linear;
-  attentionNorm: LayerNormParams;
+/** BERT's feed-forward sublayer (BertIntermediate + BertOutput), shared by every post-LN BERT-style layer. */
+export interface BertFeedForward {
   intermediate: Linear;
   output: Linear;
   outputNorm: LayerNormParams;
 }
 
+export interface BertLayer extends BertFeedForward {
+  qkv: Linear;
+  attentionOut: Linear;
+  attentionNorm: LayerNormParams;
+}
+
+/** `prefix` is one layer: its `intermediate.dense`, `output.dense` and `output.LayerNorm`. */
+export function loadBertFeedForward(p: ParameterSource, prefix: string, shape: { hidden: number; intermediate: number }, eps: number): BertFeedForward {
+  const { hidden, intermediate } = shape;
+  return {
+    intermediate: loadLinear(p, `${prefix}.intermediate.dense`, intermediate, hidden),
+    output: loadLinear(p, `${prefix}.output.dense`, hidden, intermediate),
+    outputNorm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, hidden, eps),
+  };
+}
+
+/** x = LN(x + output.dense(act(intermediate.dense(x)))); consumes `x` (released) and returns the new states. */
+export function bertFeedForward(rec: Recorder, layer: BertFeedForward, x: Tensor, activation: Activation): Tensor {
+  return rec.scope(() => {
+    const inner = linear(rec, x, layer.intermediate, { activation });
+    return applyLayerNorm(rec, linear(rec, inner, layer.output, { residual: x }), layer.outputNorm);
+  }, x);
+}
+
 /** `prefix` is one layer, e.g. "text_model.encoder.layer.0". */
 export function loadBertLayer(p: ParameterSource, prefix: string, shape: EncoderShape, eps: number): BertLayer {
-  const { hidden, intermediate } = shape;
+  const { hidden } = shape;
   const self = `${prefix}.attention.self`;
   return {
     qkv: loadFusedQkv(p, [`${self}.query`, `${self}.key`, `${self}.value`], hidden),
     attentionOut: loadLinear(p, `${prefix}.attention.output.dense`, hidden, hidden),
     attentionNorm: loadLayerNorm(p, `${prefix}.attention.output.LayerNorm`, hidden, eps),
-    intermediate: loadLinear(p, `${prefix}.intermediate.dense`, intermediate, hidden),
-    output: loadLinear(p, `${prefix}.output.dense`, hidden, intermediate),
-    outputNorm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, hidden, eps),
+    ...loadBertFeedForward(p, prefix, shape, eps),
   };
 }
 
@@ -45,9 +66,5 @@ export function bertLayer(
     const heads = selfAttention(rec, qkv, batch, seq, shape.heads, shape.hidden, mask, onAttention);
     return applyLayerNorm(rec, linear(rec, heads, layer.attentionOut, { residual: x }), layer.attentionNorm);
   }, x);
-  // x = LN(x + ffn(x))
-  return rec.scope(() => {
-    const inner = linear(rec, attended, layer.intermediate, { activation: shape.activation });
-    return applyLayerNorm(rec, linear(rec, inner, layer.output, { residual: attended }), layer.outputNorm);
-  }, attended);
+  return bertFeedForward(rec, layer, attended, shape.activation);
 }

@@ -45,6 +45,18 @@ export function linear(rec: Recorder, x: Tensor, layer: Linear, options: Omit<Ma
   return matmul(rec, x, layer.weight, { bias: layer.bias, ...options });
 }
 
+/**
+ * `${prefix}.key` and `${prefix}.value` as one [2·hidden, inFeatures] projection: k|v computed by one matmul
+ * and written together into a KV cache (or a cross-attention memory).
+ */
+export function loadKeyValue(p: ParameterSource, prefix: string, hidden: number, inFeatures: number): Linear {
+  const part = (name: 'key' | 'value', kind: 'weight' | 'bias') => p.host(`${prefix}.${name}.${kind}`, kind === 'weight' ? [hidden, inFeatures] : [hidden]).data;
+  return {
+    weight: p.uploadHost(concat([part('key', 'weight'), part('value', 'weight')]), [2 * hidden, inFeatures], 'matmul', `${prefix}.key+value.weight`),
+    bias: p.uploadHost(concat([part('key', 'bias'), part('value', 'bias')]), [2 * hidden], 'f32', `${prefix}.key+value.bias`),
+  };
+}
+
 /** q, k and v projections concatenated into one [3·hidden, hidden] matmul (one dispatch instead of three). */
 export function loadFusedQkv(p: ParameterSource, names: [string, string, string], hidden: number): Linear {
   const weights = names.map((n) => p.host(`${n}.weight`, [hidden, hidden]).data);

@@ -28,8 +28,9 @@ import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '..
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
+import { bertFeedForward, loadBertFeedForward, type BertFeedForward } from '../../nn/bert';
 import {
-  applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, parseTextTransformerConfig,
+  applyLayerNorm, linear, loadKeyValue, loadLayerNorm, loadLinear, parseTextTransformerConfig,
   type EncoderLayer, type LayerNormParams, type Linear, type TextTransformerConfig,
 } from '../../nn/transformer';
 import { encodeImage, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
@@ -108,7 +109,7 @@ export class BlipVision {
 }
 
 /** One BlipTextLayer: self-attention, cross-attention, feed-forward, each followed by a residual LayerNorm. */
-interface BlipTextLayer {
+interface BlipTextLayer extends BertFeedForward {
   query: Linear;
   keyValue: Linear; // [2·hidden, hidden]: k|v written together into the cache
   attentionOut: Linear;
@@ -117,17 +118,6 @@ interface BlipTextLayer {
   crossKeyValue: Linear; // [2·hidden, encoderHidden]: projected once per memory
   crossOut: Linear;
   crossNorm: LayerNormParams;
-  intermediate: Linear;
-  output: Linear;
-  outputNorm: LayerNormParams;
-}
-
-function loadKeyValue(p: ParameterSource, prefix: string, hidden: number, inFeatures: number): Linear {
-  const part = (name: 'key' | 'value', kind: 'weight' | 'bias') => p.host(`${prefix}.${name}.${kind}`, kind === 'weight' ? [hidden, inFeatures] : [hidden]).data;
-  return {
-    weight: p.uploadHost(concat([part('key', 'weight'), part('value', 'weight')]), [2 * hidden, inFeatures], 'matmul', `${prefix}.key+value.weight`),
-    bias: p.uploadHost(concat([part('key', 'bias'), part('value', 'bias')]), [2 * hidden], 'f32', `${prefix}.key+value.bias`),
-  };
 }
 
 function loadTextLayer(p: ParameterSource, prefix: string, c: BlipTextConfig, memoryWidth: number): BlipTextLayer {
@@ -141,9 +131,7 @@ function loadTextLayer(p: ParameterSource, prefix: string, c: BlipTextConfig, me
     crossKeyValue: loadKeyValue(p, `${prefix}.crossattention.self`, h, memoryWidth),
     crossOut: loadLinear(p, `${prefix}.crossattention.output.dense`, h, h),
     crossNorm: loadLayerNorm(p, `${prefix}.crossattention.output.LayerNorm`, h, c.eps),
-    intermediate: loadLinear(p, `${prefix}.intermediate.dense`, c.intermediate, h),
-    output: loadLinear(p, `${prefix}.output.dense`, h, c.intermediate),
-    outputNorm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, h, c.eps),
+    ...loadBertFeedForward(p, prefix, c, c.eps),
   };
 }
 
@@ -267,11 +255,7 @@ export class BlipText {
         return applyLayerNorm(rec, linear(rec, out, layer.crossOut, { residual: x }), layer.crossNorm);
       }, x);
 
-      // x = LN(x + ffn(x))
-      x = rec.scope(() => {
-        const inner = linear(rec, x, layer.intermediate, { activation: c.activation });
-        return applyLayerNorm(rec, linear(rec, inner, layer.output, { residual: x }), layer.outputNorm);
-      }, x);
+      x = bertFeedForward(rec, layer, x, c.activation); // x = LN(x + ffn(x))
     });
     cache.length += T;
     return x;

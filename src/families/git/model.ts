@@ -21,7 +21,8 @@ import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '..
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { applyLayerNorm, concat, linear, loadLayerNorm, loadLinear, parseTextTransformerConfig, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
+import { bertFeedForward, loadBertFeedForward, type BertFeedForward } from '../../nn/bert';
+import { applyLayerNorm, linear, loadKeyValue, loadLayerNorm, loadLinear, parseTextTransformerConfig, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface GitConfig extends TextTransformerConfig {
@@ -45,31 +46,21 @@ export function parseGitConfig(c: Json): GitConfig {
 }
 
 /** Post-LN BERT layer: x = LN(x + attn(x)); x = LN(x + ffn(x)). k|v are projected together into the cache. */
-interface GitLayer {
+interface GitLayer extends BertFeedForward {
   query: Linear;
   keyValue: Linear; // [2·hidden, hidden]
   attentionOut: Linear;
   attentionNorm: LayerNormParams;
-  intermediate: Linear;
-  output: Linear;
-  outputNorm: LayerNormParams;
 }
 
 function loadGitLayer(p: ParameterSource, prefix: string, c: GitConfig): GitLayer {
   const h = c.hidden;
-  const kv = (part: 'weight' | 'bias', shape: number[]) =>
-    concat([p.host(`${prefix}.attention.self.key.${part}`, shape).data, p.host(`${prefix}.attention.self.value.${part}`, shape).data]);
   return {
     query: loadLinear(p, `${prefix}.attention.self.query`, h, h),
-    keyValue: {
-      weight: p.uploadHost(kv('weight', [h, h]), [2 * h, h], 'matmul', `${prefix}.attention.self.key+value.weight`),
-      bias: p.uploadHost(kv('bias', [h]), [2 * h], 'f32', `${prefix}.attention.self.key+value.bias`),
-    },
+    keyValue: loadKeyValue(p, `${prefix}.attention.self`, h, h),
     attentionOut: loadLinear(p, `${prefix}.attention.output.dense`, h, h),
     attentionNorm: loadLayerNorm(p, `${prefix}.attention.output.LayerNorm`, h, c.eps),
-    intermediate: loadLinear(p, `${prefix}.intermediate.dense`, c.intermediate, h),
-    output: loadLinear(p, `${prefix}.output.dense`, h, c.intermediate),
-    outputNorm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, h, c.eps),
+    ...loadBertFeedForward(p, prefix, c, c.eps),
   };
 }
 
@@ -209,11 +200,7 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
         input.attentions?.hook(rec, l)?.(args);
         return applyLayerNorm(rec, linear(rec, out, layer.attentionOut, { residual: x }), layer.attentionNorm);
       }, x);
-      // x = LN(x + ffn(x))
-      x = rec.scope(() => {
-        const inner = linear(rec, attended, layer.intermediate, { activation: c.activation });
-        return applyLayerNorm(rec, linear(rec, inner, layer.output, { residual: attended }), layer.outputNorm);
-      }, attended);
+      x = bertFeedForward(rec, layer, attended, c.activation); // x = LN(x + ffn(x))
     });
     cache.length += rows;
 
