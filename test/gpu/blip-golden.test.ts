@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../../src/gpu/gpu';
 import { Recorder } from '../../src/gpu/recorder';
 import type { CaptionDecoder } from '../../src/nn/caption-session';
-import { BlipCaptionModel, BlipVqaModel, type CrossMemory } from '../../src/families/blip/model';
+import { BlipCaptionModel, BlipVqaModel } from '../../src/families/blip/model';
+import type { CrossAttentionMemory } from '../../src/nn/cross-attention';
 import { createDawnGpu } from '../helpers/dawn';
 import { f32, goldenJson, i64AsI32 } from '../helpers/golden';
 import { decode, expectGreedyAsGolden, goldenSearch } from '../helpers/golden-decoding';
@@ -35,7 +36,7 @@ async function expectGoldenBeams(decoder: CaptionDecoder, golden: GoldenFolder, 
 }
 
 /** One forward without a cache over `ids` on image 0 through `text` (the decoder's BERT): logits of every position. */
-async function fullForward(decoder: CaptionDecoder<CrossMemory>, text: BlipCaptionModel['decoder'], golden: GoldenFolder, ids: number[]): Promise<Float32Array> {
+async function fullForward(decoder: CaptionDecoder<CrossAttentionMemory>, text: BlipCaptionModel['decoder'], golden: GoldenFolder, ids: number[]): Promise<Float32Array> {
   const rec = new Recorder(gpu);
   const memory = decoder.imageMemory(rec, golden.image(0));
   const cache = decoder.createCache(1, ids.length);
@@ -70,7 +71,7 @@ async function questionStates(model: BlipVqaModel, golden: GoldenFolder) {
 }
 
 /** The answer decoder for the first golden question, with its padding: the question states cover every position. */
-function firstQuestionDecoder(model: BlipVqaModel, golden: GoldenFolder): CaptionDecoder<CrossMemory> {
+function firstQuestionDecoder(model: BlipVqaModel, golden: GoldenFolder): CaptionDecoder<CrossAttentionMemory> {
   const questionTokens = golden.shape('input_ids', 'inputs')[1]!;
   const first = (name: string) => golden.ids(name, 'inputs').slice(0, questionTokens);
   return model.answerDecoderFor(first('input_ids'), first('attention_mask'));

@@ -25,7 +25,8 @@ import { attention, type AttentionArgs, type HeadsView } from '../../kernels/att
 import { embed, selectRows } from '../../kernels/embedding';
 import { count, field, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
-import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
+import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures } from '../../nn/caption-session';
+import { CrossAttentionMemory } from '../../nn/cross-attention';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
 import { bertFeedForward, loadBertFeedForward, type BertFeedForward } from '../../nn/bert';
@@ -135,13 +136,6 @@ function loadTextLayer(p: ParameterSource, prefix: string, c: BlipTextConfig, me
   };
 }
 
-/** What cross-attention reads: each layer's k|v of the memory states [memoryBatch, tokens, 2·hidden]. */
-export interface CrossMemory extends ImageMemory {
-  keyValues: Tensor[];
-  memoryBatch: number;
-  tokens: number;
-}
-
 export interface BlipTextStepInput {
   /** Token ids [batch, T], row-major. */
   ids: Int32Array;
@@ -192,10 +186,8 @@ export class BlipText {
   }
 
   /** Each layer's cross-attention k|v of `states` [memoryBatch, tokens, memoryWidth], computed once and shared by every row. */
-  crossMemory(rec: Recorder, states: Tensor): CrossMemory {
-    const [memoryBatch, tokens] = states.shape as [number, number, number];
-    const keyValues = this.layers.map((layer) => linear(rec, states, layer.crossKeyValue));
-    return { keyValues, memoryBatch, tokens, release: () => keyValues.forEach((t) => t.release()) };
+  crossMemory(rec: Recorder, states: Tensor): CrossAttentionMemory {
+    return CrossAttentionMemory.project(rec, states, this.layers.map((layer) => layer.crossKeyValue));
   }
 
   createCache(batch: number, maxTokens: number): KvCache {
@@ -203,14 +195,14 @@ export class BlipText {
   }
 
   /** T new tokens through every layer (keys/values appended to `cache`): the last hidden states [batch, T, hidden]. */
-  hiddenStates(rec: Recorder, cache: KvCache, memory: CrossMemory, input: BlipTextStepInput): Tensor {
+  hiddenStates(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, input: BlipTextStepInput): Tensor {
     const c = this.config;
     const H = c.hidden;
     const batch = cache.batch;
     const T = input.ids.length / batch;
     const headDim = H / c.heads;
     const past = cache.length;
-    if (memory.memoryBatch !== 1 && memory.memoryBatch !== batch) throw new IrisError('bad-input', `BLIP: ${memory.memoryBatch} memories for ${batch} rows.`);
+    memory.checkRows(batch, 'BLIP');
     if (past + T > c.maxPositions) throw new IrisError('bad-input', `BLIP: ${past + T} tokens exceed the text model's ${c.maxPositions} positions.`);
 
     // x = LN(words + positions), positions continuing after the cached ones
@@ -224,7 +216,6 @@ export class BlipText {
       keyPadding = rec.upload(Uint32Array.from(input.textMask), [batch, T], 'u32', 'attention_mask');
     }
     const dense = (t: Tensor): HeadsView => ({ tensor: t, rowStride: H, batchStride: T * H });
-    const memoryStride = memory.memoryBatch === 1 ? 0 : memory.tokens * 2 * H; // one memory for every row (beams), or one each
 
     this.layers.forEach((layer, l) => {
       // x = LN(x + self_attention(x)): causal over the cache in the decoder, every unpadded token in the encoder
@@ -243,11 +234,9 @@ export class BlipText {
 
       // x = LN(x + cross_attention(x, memory)): every memory token (transformers' all-ones mask)
       x = rec.scope(() => {
-        const kv = memory.keyValues[l]!;
         const args: AttentionArgs = {
           q: dense(linear(rec, x, layer.crossQuery)),
-          k: { tensor: kv, offset: 0, rowStride: 2 * H, batchStride: memoryStride },
-          v: { tensor: kv, offset: H, rowStride: 2 * H, batchStride: memoryStride },
+          ...memory.keysAndValues(l, H),
           batch, heads: c.heads, headDim, queryLen: T, keyLen: memory.tokens,
         };
         const out = attention(rec, args);
@@ -262,7 +251,7 @@ export class BlipText {
   }
 
   /** The decoder's logits: of each row's last position [batch, V] ('last') or of every position [batch, T, V]. */
-  logits(rec: Recorder, cache: KvCache, memory: CrossMemory, input: BlipTextStepInput, which: 'last' | 'all'): Tensor {
+  logits(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, input: BlipTextStepInput, which: 'last' | 'all'): Tensor {
     const head = this.head;
     if (!head) throw new IrisError('bad-input', 'BLIP: the text encoder has no LM head.');
     const batch = cache.batch;
@@ -285,7 +274,7 @@ export interface BlipAttentionMaps {
 }
 
 /** BlipForConditionalGeneration: the ViT and the text decoder cross-attending to its image states. */
-export class BlipCaptionModel implements CaptionDecoder<CrossMemory> {
+export class BlipCaptionModel implements CaptionDecoder<CrossAttentionMemory> {
   private constructor(readonly config: BlipConfig, readonly gpuDevice: Gpu, readonly vision: BlipVision, readonly decoder: BlipText) {}
 
   static load(p: ParameterSource, configJson: Json): BlipCaptionModel {
@@ -305,7 +294,7 @@ export class BlipCaptionModel implements CaptionDecoder<CrossMemory> {
   }
 
   /** CaptionDecoder: the ViT runs once per image; its states are kept only as each layer's cross-attention k|v. */
-  imageMemory(rec: Recorder, pixels: Float32Array, attentions?: AttentionCapture): CrossMemory {
+  imageMemory(rec: Recorder, pixels: Float32Array, attentions?: AttentionCapture): CrossAttentionMemory {
     const states = this.vision.encode(rec, pixelValues(rec, pixels, this.imageSize, 'BLIP'), 1, attentions);
     rec.releaseAfterSubmit(states);
     return this.decoder.crossMemory(rec, states);
@@ -315,7 +304,7 @@ export class BlipCaptionModel implements CaptionDecoder<CrossMemory> {
     return this.decoder.createCache(rows, maxTokens);
   }
 
-  decodeStep(rec: Recorder, cache: KvCache, memory: CrossMemory, tokens: Int32Array, captures?: DecoderCaptures): Tensor {
+  decodeStep(rec: Recorder, cache: KvCache, memory: CrossAttentionMemory, tokens: Int32Array, captures?: DecoderCaptures): Tensor {
     return this.decoder.logits(rec, cache, memory, { ids: tokens, attentions: captures?.self, crossAttentions: captures?.cross }, 'last');
   }
 
@@ -369,7 +358,7 @@ export class BlipVqaModel {
     const memory = this.questionEncoder.crossMemory(rec, imageStates);
     const cache = this.questionEncoder.createCache(batch, T);
     const states = this.questionEncoder.hiddenStates(rec, cache, memory, { ids: question, textMask: mask, attentions: captures?.self, crossAttentions: captures?.cross });
-    rec.releaseAfterSubmit(...memory.keyValues);
+    memory.releaseAfterSubmit(rec);
     cache.releaseAfterSubmit(rec);
     return states;
   }
@@ -416,7 +405,7 @@ export class BlipVqaModel {
    * CaptionSession and generate(): its memory is the question states of every position, padded ones too (the
    * all-ones mask transformers gives the decoder), its first token [DEC].
    */
-  answerDecoderFor(question: readonly number[], mask?: readonly number[]): CaptionDecoder<CrossMemory> {
+  answerDecoderFor(question: readonly number[], mask?: readonly number[]): CaptionDecoder<CrossAttentionMemory> {
     const model = this;
     return {
       gpuDevice: this.gpu,

@@ -23,7 +23,8 @@ import { embed, selectRows } from '../../kernels/embedding';
 import { matmul } from '../../kernels/matmul';
 import { activationOf, count, field, requireDivisible, section, type Json } from '../../nn/config';
 import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '../../nn/attention-maps';
-import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
+import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures } from '../../nn/caption-session';
+import { CrossAttentionMemory } from '../../nn/cross-attention';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
 import { applyLayerNorm, linear, loadLayerNorm, type LayerNormParams, type Linear } from '../../nn/transformer';
@@ -130,14 +131,6 @@ function loadBlock(p: ParameterSource, prefix: string, c: Gpt2Config): Gpt2Block
   };
 }
 
-/** Encoder states projected to each layer's cross-attention k|v: [imageBatch, tokens, 2·hidden] per layer. */
-export interface CrossAttentionMemory extends ImageMemory {
-  keyValues: Tensor[];
-  imageBatch: number;
-  tokens: number;
-  release(): void;
-}
-
 export interface VitGpt2StepInput {
   ids: Int32Array; // [batch, T]
   /** Padding mask [batch, T] for teacher forcing of right-padded rows (first step only). */
@@ -208,9 +201,7 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
 
   /** Cross-attention keys/values of every layer, computed once per image and shared by all beams. */
   crossAttentionMemory(rec: Recorder, encoderStates: Tensor): CrossAttentionMemory {
-    const [imageBatch, tokens] = encoderStates.shape as [number, number, number];
-    const keyValues = this.blocks.map((b) => linear(rec, encoderStates, b.crossKeyValue));
-    return { keyValues, imageBatch, tokens, release: () => keyValues.forEach((t) => t.release()) };
+    return CrossAttentionMemory.project(rec, encoderStates, this.blocks.map((b) => b.crossKeyValue));
   }
 
   createCache(batch: number, maxTokens: number): KvCache {
@@ -249,7 +240,7 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
     const T = input.ids.length / batch;
     const headDim = H / d.heads;
     const past = cache.length;
-    if (memory.imageBatch !== 1 && memory.imageBatch !== batch) throw new IrisError('bad-input', `ViT-GPT2: ${memory.imageBatch} images for ${batch} rows.`);
+    memory.checkRows(batch, 'ViT-GPT2');
 
     let x = rec.scope(() => embed(rec, rec.upload(input.ids, [batch, T], 'i32', 'input_ids'), this.wte, { positions: this.wpe, positionOffset: past }));
     let keyPadding: Tensor | undefined;
@@ -258,7 +249,6 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
       keyPadding = rec.upload(Uint32Array.from(input.textMask), [batch, T], 'u32', 'attention_mask');
     }
     const dense = (t: Tensor): HeadsView => ({ tensor: t, rowStride: H, batchStride: T * H });
-    const imageStride = memory.imageBatch === 1 ? 0 : memory.tokens * 2 * H; // one image shared by every row, or one each
 
     this.blocks.forEach((block, l) => {
       // x = x + attn(ln_1(x)): causal self-attention over the cache
@@ -278,11 +268,9 @@ export class VitGpt2Model implements CaptionDecoder<CrossAttentionMemory> {
 
       // x = x + cross(ln_cross_attn(x)): attends to the image's encoder states
       x = rec.scope(() => {
-        const kv = memory.keyValues[l]!;
         const args: AttentionArgs = {
           q: dense(linear(rec, applyLayerNorm(rec, x, block.lnCross), block.crossQuery)),
-          k: { tensor: kv, offset: 0, rowStride: 2 * H, batchStride: imageStride },
-          v: { tensor: kv, offset: H, rowStride: 2 * H, batchStride: imageStride },
+          ...memory.keysAndValues(l, H),
           batch, heads: d.heads, headDim, queryLen: T, keyLen: memory.tokens,
         };
         const out = attention(rec, args);
