@@ -10,7 +10,33 @@ import type { Tensor } from '../gpu/tensor';
 import type { AttentionArgs, AttentionMask } from '../kernels/attention';
 import type { Activation } from '../kernels/common';
 import type { ParameterSource } from './params';
-import { applyLayerNorm, linear, loadFusedQkv, loadLayerNorm, loadLinear, selfAttention, type EncoderShape, type LayerNormParams, type Linear } from './transformer';
+import { applyLayerNorm, linear, loadFusedQkv, loadKeyValue, loadLayerNorm, loadLinear, selfAttention, type EncoderShape, type LayerNormParams, type Linear } from './transformer';
+
+/**
+ * A BertAttention module (self- or cross-attention) with k|v projected together: written into a KV cache, or
+ * projected once into a cross-attention memory. Its output is post-LN: LN(x + out(attention)).
+ */
+export interface BertCachedAttention {
+  query: Linear;
+  keyValue: Linear;
+  out: Linear;
+  norm: LayerNormParams;
+}
+
+/** `prefix` is e.g. "….layer.0.attention" or "….layer.0.crossattention"; k|v read `inFeatures` values per token. */
+export function loadBertCachedAttention(p: ParameterSource, prefix: string, hidden: number, inFeatures: number, eps: number): BertCachedAttention {
+  return {
+    query: loadLinear(p, `${prefix}.self.query`, hidden, hidden),
+    keyValue: loadKeyValue(p, `${prefix}.self`, hidden, inFeatures),
+    out: loadLinear(p, `${prefix}.output.dense`, hidden, hidden),
+    norm: loadLayerNorm(p, `${prefix}.output.LayerNorm`, hidden, eps),
+  };
+}
+
+/** LN(x + out(heads)): the attention module's output; `x` is the residual. */
+export function bertAttentionOutput(rec: Recorder, attention: BertCachedAttention, heads: Tensor, x: Tensor): Tensor {
+  return applyLayerNorm(rec, linear(rec, heads, attention.out, { residual: x }), attention.norm);
+}
 
 /** BERT's feed-forward sublayer (BertIntermediate + BertOutput), shared by every post-LN BERT-style layer. */
 export interface BertFeedForward {

@@ -29,9 +29,9 @@ import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type Dec
 import { CrossAttentionMemory } from '../../nn/cross-attention';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { bertFeedForward, loadBertFeedForward, type BertFeedForward } from '../../nn/bert';
+import { bertAttentionOutput, bertFeedForward, loadBertCachedAttention, loadBertFeedForward, type BertCachedAttention, type BertFeedForward } from '../../nn/bert';
 import {
-  applyLayerNorm, linear, loadKeyValue, loadLayerNorm, loadLinear, parseTextTransformerConfig,
+  applyLayerNorm, linear, loadLayerNorm, loadLinear, parseTextTransformerConfig,
   type EncoderLayer, type LayerNormParams, type Linear, type TextTransformerConfig,
 } from '../../nn/transformer';
 import { encodeImage, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
@@ -111,27 +111,14 @@ export class BlipVision {
 
 /** One BlipTextLayer: self-attention, cross-attention, feed-forward, each followed by a residual LayerNorm. */
 interface BlipTextLayer extends BertFeedForward {
-  query: Linear;
-  keyValue: Linear; // [2·hidden, hidden]: k|v written together into the cache
-  attentionOut: Linear;
-  attentionNorm: LayerNormParams;
-  crossQuery: Linear;
-  crossKeyValue: Linear; // [2·hidden, encoderHidden]: projected once per memory
-  crossOut: Linear;
-  crossNorm: LayerNormParams;
+  attention: BertCachedAttention; // k|v written into the cache
+  crossAttention: BertCachedAttention; // k|v of the memory states (encoderHidden wide), projected once per memory
 }
 
 function loadTextLayer(p: ParameterSource, prefix: string, c: BlipTextConfig, memoryWidth: number): BlipTextLayer {
-  const h = c.hidden;
   return {
-    query: loadLinear(p, `${prefix}.attention.self.query`, h, h),
-    keyValue: loadKeyValue(p, `${prefix}.attention.self`, h, h),
-    attentionOut: loadLinear(p, `${prefix}.attention.output.dense`, h, h),
-    attentionNorm: loadLayerNorm(p, `${prefix}.attention.output.LayerNorm`, h, c.eps),
-    crossQuery: loadLinear(p, `${prefix}.crossattention.self.query`, h, h),
-    crossKeyValue: loadKeyValue(p, `${prefix}.crossattention.self`, h, memoryWidth),
-    crossOut: loadLinear(p, `${prefix}.crossattention.output.dense`, h, h),
-    crossNorm: loadLayerNorm(p, `${prefix}.crossattention.output.LayerNorm`, h, c.eps),
+    attention: loadBertCachedAttention(p, `${prefix}.attention`, c.hidden, c.hidden, c.eps),
+    crossAttention: loadBertCachedAttention(p, `${prefix}.crossattention`, c.hidden, memoryWidth, c.eps),
     ...loadBertFeedForward(p, prefix, c, c.eps),
   };
 }
@@ -187,7 +174,7 @@ export class BlipText {
 
   /** Each layer's cross-attention k|v of `states` [memoryBatch, tokens, memoryWidth], computed once and shared by every row. */
   crossMemory(rec: Recorder, states: Tensor): CrossAttentionMemory {
-    return CrossAttentionMemory.project(rec, states, this.layers.map((layer) => layer.crossKeyValue));
+    return CrossAttentionMemory.project(rec, states, this.layers.map((layer) => layer.crossAttention.keyValue));
   }
 
   createCache(batch: number, maxTokens: number): KvCache {
@@ -220,8 +207,8 @@ export class BlipText {
     this.layers.forEach((layer, l) => {
       // x = LN(x + self_attention(x)): causal over the cache in the decoder, every unpadded token in the encoder
       x = rec.scope(() => {
-        const q = linear(rec, x, layer.query);
-        linear(rec, x, layer.keyValue, cache.appendTarget(l, T));
+        const q = linear(rec, x, layer.attention.query);
+        linear(rec, x, layer.attention.keyValue, cache.appendTarget(l, T));
         const args: AttentionArgs = {
           q: dense(q), k: cache.keys(l), v: cache.values(l),
           batch, heads: c.heads, headDim, queryLen: T, keyLen: past + T,
@@ -229,19 +216,19 @@ export class BlipText {
         };
         const out = attention(rec, args);
         input.attentions?.hook(rec, l)?.(args);
-        return applyLayerNorm(rec, linear(rec, out, layer.attentionOut, { residual: x }), layer.attentionNorm);
+        return bertAttentionOutput(rec, layer.attention, out, x);
       }, x);
 
       // x = LN(x + cross_attention(x, memory)): every memory token (transformers' all-ones mask)
       x = rec.scope(() => {
         const args: AttentionArgs = {
-          q: dense(linear(rec, x, layer.crossQuery)),
+          q: dense(linear(rec, x, layer.crossAttention.query)),
           ...memory.keysAndValues(l, H),
           batch, heads: c.heads, headDim, queryLen: T, keyLen: memory.tokens,
         };
         const out = attention(rec, args);
         input.crossAttentions?.hook(rec, l)?.(args);
-        return applyLayerNorm(rec, linear(rec, out, layer.crossOut, { residual: x }), layer.crossNorm);
+        return bertAttentionOutput(rec, layer.crossAttention, out, x);
       }, x);
 
       x = bertFeedForward(rec, layer, x, c.activation); // x = LN(x + ffn(x))

@@ -21,8 +21,8 @@ import { AttentionCapture, type AttentionProbs, type AttentionRequest } from '..
 import { captionKernelSpecs, decoderAttentionMaps, type CaptionDecoder, type DecoderCaptures, type ImageMemory } from '../../nn/caption-session';
 import { KvCache } from '../../nn/kv-cache';
 import type { ParameterSource } from '../../nn/params';
-import { bertFeedForward, loadBertFeedForward, type BertFeedForward } from '../../nn/bert';
-import { applyLayerNorm, linear, loadKeyValue, loadLayerNorm, loadLinear, parseTextTransformerConfig, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
+import { bertAttentionOutput, bertFeedForward, loadBertCachedAttention, loadBertFeedForward, type BertCachedAttention, type BertFeedForward } from '../../nn/bert';
+import { applyLayerNorm, linear, loadLayerNorm, loadLinear, parseTextTransformerConfig, type LayerNormParams, type Linear, type TextTransformerConfig } from '../../nn/transformer';
 import { encodeImage, loadVisionTower, parseVisionConfig, patchesPerImage, pixelValues, range, type VisionConfig, type VisionTower } from '../../nn/vision';
 
 export interface GitConfig extends TextTransformerConfig {
@@ -47,19 +47,12 @@ export function parseGitConfig(c: Json): GitConfig {
 
 /** Post-LN BERT layer: x = LN(x + attn(x)); x = LN(x + ffn(x)). k|v are projected together into the cache. */
 interface GitLayer extends BertFeedForward {
-  query: Linear;
-  keyValue: Linear; // [2·hidden, hidden]
-  attentionOut: Linear;
-  attentionNorm: LayerNormParams;
+  attention: BertCachedAttention;
 }
 
 function loadGitLayer(p: ParameterSource, prefix: string, c: GitConfig): GitLayer {
-  const h = c.hidden;
   return {
-    query: loadLinear(p, `${prefix}.attention.self.query`, h, h),
-    keyValue: loadKeyValue(p, `${prefix}.attention.self`, h, h),
-    attentionOut: loadLinear(p, `${prefix}.attention.output.dense`, h, h),
-    attentionNorm: loadLayerNorm(p, `${prefix}.attention.output.LayerNorm`, h, c.eps),
+    attention: loadBertCachedAttention(p, `${prefix}.attention`, c.hidden, c.hidden, c.eps),
     ...loadBertFeedForward(p, prefix, c, c.eps),
   };
 }
@@ -187,8 +180,8 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
     this.layers.forEach((layer, l) => {
       // x = LN(x + attention(x)): text attends to every image token and to earlier text (the GIT prefix mask)
       const attended = rec.scope(() => {
-        const q = linear(rec, x, layer.query);
-        linear(rec, x, layer.keyValue, cache.appendTarget(l, rows));
+        const q = linear(rec, x, layer.attention.query);
+        linear(rec, x, layer.attention.keyValue, cache.appendTarget(l, rows));
         const args: AttentionArgs = {
           q: { tensor: q, rowStride: c.hidden, batchStride: rows * c.hidden },
           k: cache.keys(l), v: cache.values(l),
@@ -198,7 +191,7 @@ export class GitModel implements CaptionDecoder<GitImageMemory> {
         };
         const out = attention(rec, args);
         input.attentions?.hook(rec, l)?.(args);
-        return applyLayerNorm(rec, linear(rec, out, layer.attentionOut, { residual: x }), layer.attentionNorm);
+        return bertAttentionOutput(rec, layer.attention, out, x);
       }, x);
       x = bertFeedForward(rec, layer, attended, c.activation); // x = LN(x + ffn(x))
     });
