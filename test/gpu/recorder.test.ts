@@ -100,10 +100,16 @@ it('measureGpuTime: pass timestamps sum to a GPU time inside the wall-clock wind
     return { gpu: await gpuMs, wall: performance.now() - start };
   };
   await timed(1); // compiles
-  const one = await timed(1);
+  // A busy CPU adapter can be preempted inside any one pass, which only ever adds time: the fastest of a few
+  // single-dispatch runs is the one to compare 32 dispatches with (a single sample once took 21 ms instead of 5).
+  const ones = [];
+  for (let run = 0; run < 5; run++) ones.push(await timed(1));
   const many = await timed(32);
-  expect(one.gpu).toBeGreaterThan(0);
-  expect(one.gpu!).toBeLessThanOrEqual(one.wall + 0.05);
+  for (const one of ones) {
+    expect(one.gpu).toBeGreaterThan(0);
+    expect(one.gpu!).toBeLessThanOrEqual(one.wall + 0.05);
+  }
   expect(many.gpu!).toBeLessThanOrEqual(many.wall + 0.05);
-  expect(many.gpu!).toBeGreaterThan(8 * one.gpu!); // 32× the work; generous for a busy CPU adapter
+  const fastestOne = Math.min(...ones.map((one) => one.gpu!));
+  expect(many.gpu!).toBeGreaterThan(8 * fastestOne); // 32× the work; generous for a busy CPU adapter
 });
